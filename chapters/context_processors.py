@@ -1,0 +1,9 @@
+from chapters import scoping
+
+
+def roles(request):
+    """The units the user holds roles on, for the navigation; evaluated lazily by the template."""
+    user = getattr(request, "user", None)
+    if not user or not user.is_authenticated:
+        return {}
+    return {"home_units": scoping.top_units(user)[:5]}

@@ -1,0 +1,127 @@
+"""View and form helpers shared by every app: scoped querysets, scoped objects, versioned saves, history."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from chapters import scoping
+from chapters.services.records import EditConflict, record_save
+
+
+class ScopedQuerysetMixin:
+    """For generic views: the queryset is restricted to the user's scope in SQL.
+
+    Out of scope → 404 (the object is simply not in the queryset); in scope but `action` not allowed → 403.
+    `unit_field` names the path from the model to its unit ("" for Unit itself, "fund__unit", ...).
+    """
+
+    action = scoping.VIEW
+    unit_field = "unit"
+
+    def get_queryset(self):
+        return scoping.restrict(super().get_queryset(), self.request.user, scoping.VIEW, unit_field=self.unit_field)
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if self.action != scoping.VIEW:
+            scoping.ensure_can(self.request.user, self.action, self.unit_of(obj))
+        return obj
+
+    def unit_of(self, obj):
+        unit = obj
+        for part in filter(None, self.unit_field.split("__")):
+            unit = getattr(unit, part)
+        return unit
+
+
+def restrict_unit_field(form: forms.Form, field_name: str, user, action=scoping.CHANGE, queryset=None) -> None:
+    """Limit a unit dropdown to the units the user may act on (NetBox restrict_form_fields)."""
+    field = form.fields.get(field_name)
+    if field is not None:
+        base = queryset if queryset is not None else field.queryset
+        field.queryset = scoping.restrict(base, user, action, unit_field="").ordered()
+
+
+class VersionedModelForm(forms.ModelForm):
+    """A ModelForm that carries the record's version, so a stale save is refused rather than lost."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def save_with_history(self, *, actor, reason: str = ""):
+        """Save through record_save: history, closed periods and the version check. Returns the instance,
+        or None with the problem added to the form's errors."""
+        instance = super().save(commit=False)
+        try:
+            record_save(instance, actor=actor, expected_version=self.cleaned_data.get("version"), reason=reason)
+        except EditConflict as conflict:
+            self.add_error(None, conflict)
+            self.data = self.data.copy()
+            self.data["version"] = conflict.current.version
+            return None
+        except ValidationError as error:
+            self._add_validation_error(error)
+            return None
+        self.save_m2m()
+        return instance
+
+    def _add_validation_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+def history_entries(obj, limit: int = 50) -> list[dict]:
+    """A record's history as dicts for includes/history.html: who, when, what changed from what to what."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries = []
+    actions = {"+": "Tạo mới", "~": "Sửa", "-": "Xóa"}
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            for change in record.diff_against(previous).changes:
+                if change.field in ("version",):
+                    continue
+                field = obj._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        user = record.history_user
+        entries.append(
+            {
+                "who": (user.get_full_name() or user.get_username())
+                if user
+                else (record.history_change_reason or "Hệ thống"),
+                "when": record.history_date,
+                "action": actions.get(record.history_type, record.history_type),
+                "reason": record.history_change_reason if user else "",
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return ""
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.ForeignKey):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else value
+    if isinstance(field, models.BooleanField):
+        return "Có" if value else "Không"
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return value

@@ -1,0 +1,20 @@
+from .figures import BaselineFigure, Summary
+from .jobs import ImportJob
+from .leadership import LeadershipPosition, Term
+from .periods import ClosedPeriod
+from .roles import Role
+from .tree import Lineage, ParentLink, Unit, UnitName
+
+__all__ = [
+    "BaselineFigure",
+    "ClosedPeriod",
+    "ImportJob",
+    "LeadershipPosition",
+    "Lineage",
+    "ParentLink",
+    "Role",
+    "Summary",
+    "Term",
+    "Unit",
+    "UnitName",
+]

@@ -1,0 +1,66 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .tree import Unit
+
+YEAR_VALIDATORS = [
+    MinValueValidator(1990, "Năm phải từ 1990 trở đi."),
+    MaxValueValidator(2100, "Năm không hợp lệ."),
+]
+
+
+class BaselineFigure(models.Model):
+    """A unit's own yearly figures of its area. A unit without its own entry takes the sum of its children's."""
+
+    FIELDS = ["population", "households", "adults", "party_members", "residential_groups", "clans", "agencies"]
+
+    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="baseline_figures")
+    year = models.PositiveSmallIntegerField("năm", validators=YEAR_VALIDATORS)
+    population = models.PositiveBigIntegerField("dân số", null=True, blank=True)
+    households = models.PositiveBigIntegerField("số hộ gia đình", null=True, blank=True)
+    adults = models.PositiveBigIntegerField("số người trưởng thành", null=True, blank=True)
+    party_members = models.PositiveBigIntegerField("số đảng viên", null=True, blank=True)
+    residential_groups = models.PositiveIntegerField("số thôn, tổ dân phố", null=True, blank=True)
+    clans = models.PositiveIntegerField("số dòng họ", null=True, blank=True)
+    agencies = models.PositiveIntegerField("số cơ quan, đơn vị, trường học", null=True, blank=True)
+    notes = models.CharField("ghi chú", max_length=255, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "số liệu nền"
+        verbose_name_plural = "số liệu nền"
+        ordering = ["unit", "-year"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="baseline_unique_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.year}"
+
+    def period_keys(self):
+        return [(self.unit, self.year)]
+
+
+class Summary(models.Model):
+    """One figure of one unit's own facts in one period (design.md §3). Roll-ups are summed at read time."""
+
+    class Period(models.TextChoices):
+        YEAR = "Y", "Cả năm"
+        H1 = "H1", "6 tháng đầu năm"
+        H2 = "H2", "6 tháng cuối năm"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="summaries")
+    year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=2, choices=Period.choices)
+    figure = models.CharField(max_length=80)
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "số liệu tổng hợp"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "period", "figure"], name="summary_unique"),
+        ]
+        indexes = [models.Index(fields=["year", "period", "figure"], name="summary_period_figure")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}{self.period} {self.figure}={self.value}"

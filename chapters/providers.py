@@ -1,0 +1,71 @@
+"""The chapters app's own summary figures: unit counts by kind and host, and baseline figures."""
+
+import datetime
+
+from chapters.models import BaselineFigure, Unit
+from chapters.summaries import OWN_OR_CHILDREN, SummaryProvider, register
+
+_COUNT_FIGURES = {
+    f"units.association.{level}": f"Hội Khuyến học cấp {label.lower()}"
+    for level, label in [
+        (Unit.Level.PROVINCE, "tỉnh"),
+        (Unit.Level.DISTRICT, "huyện"),
+        (Unit.Level.COMMUNE, "xã"),
+    ]
+}
+for _kind, _kind_label in [(Unit.Kind.CHAPTER, "Chi hội"), (Unit.Kind.BOARD, "Ban khuyến học")]:
+    _COUNT_FIGURES[f"units.{_kind}"] = _kind_label
+    for _host, _host_label in Unit.Host.choices:
+        _COUNT_FIGURES[f"units.{_kind}.{_host}"] = f"{_kind_label} – {_host_label.lower()}"
+_COUNT_FIGURES["units.cell"] = "Tổ hội"
+
+
+def _count_figures(unit: dict) -> list[str]:
+    if unit["kind"] == Unit.Kind.ASSOCIATION:
+        return [f"units.association.{unit['level']}"]
+    if unit["kind"] == Unit.Kind.CELL:
+        return ["units.cell"]
+    return [f"units.{unit['kind']}", f"units.{unit['kind']}.{unit['host'] or Unit.Host.OTHER}"]
+
+
+def compute_unit_counts(unit_ids, years):
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=unit_ids)
+    for unit in units.values("pk", "kind", "level", "host", "active_from", "active_until"):
+        figures = _count_figures(unit)
+        for year in years:
+            for period, end in (("Y", datetime.date(year, 12, 31)), ("H1", datetime.date(year, 6, 30))):
+                opened = unit["active_from"] is None or unit["active_from"] <= end
+                still_open = unit["active_until"] is None or unit["active_until"] >= end
+                if opened and still_open:
+                    for figure in figures:
+                        yield unit["pk"], year, period, figure, 1
+
+
+BASELINE_FIGURES = {
+    f"baseline.{name}": str(BaselineFigure._meta.get_field(name).verbose_name).capitalize()
+    for name in BaselineFigure.FIELDS
+}
+
+
+def compute_baseline(unit_ids, years):
+    rows = BaselineFigure.objects.filter(year__in=years)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=unit_ids)
+    for row in rows.values("unit_id", "year", *BaselineFigure.FIELDS):
+        for name in BaselineFigure.FIELDS:
+            if row[name] is not None:
+                yield row["unit_id"], row["year"], "Y", f"baseline.{name}", row[name]
+
+
+units_provider = SummaryProvider(name="units", figures=_COUNT_FIGURES, compute=compute_unit_counts)
+baseline_provider = SummaryProvider(
+    name="baseline",
+    figures=BASELINE_FIGURES,
+    compute=compute_baseline,
+    aggregation=dict.fromkeys(BASELINE_FIGURES, OWN_OR_CHILDREN),
+)
+
+
+def register_all():
+    register(units_provider)
+    register(baseline_provider)

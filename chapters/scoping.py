@@ -1,0 +1,116 @@
+"""The one scoping function (design.md §4): (user, action) → a filter in SQL over the units of the user's roles.
+
+Every view, form choice, export, import, report and file download goes through `restrict()` or
+`get_scoped_object()`. Out of scope → 404; in scope but not allowed to act → 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chapters.models import Role, Unit
+
+VIEW = "view"
+CHANGE = "change"  # enter and correct data (secretary)
+APPROVE = "approve"  # approve titles and awards, write and finalise reports, close periods (officer)
+MANAGE = "manage"  # users, roles, configuration (administrator)
+
+ROLE_ACTIONS = {
+    Role.Kind.VIEWER: {VIEW},
+    Role.Kind.SECRETARY: {VIEW, CHANGE},
+    Role.Kind.OFFICER: {VIEW, APPROVE},
+    Role.Kind.ADMINISTRATOR: {VIEW, MANAGE},
+}
+ACTION_NAMES = {VIEW: "xem", CHANGE: "nhập, sửa dữ liệu", APPROVE: "duyệt", MANAGE: "quản trị"}
+
+
+def _roles(user) -> list[tuple[str, str]]:
+    """(kind, unit path) of the user's roles, read once per request and kept on the user object."""
+    cached = getattr(user, "_khuyenhoc_roles", None)
+    if cached is None:
+        cached = list(Role.objects.filter(user=user).values_list("kind", "unit__path"))
+        user._khuyenhoc_roles = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    user.__dict__.pop("_khuyenhoc_roles", None)
+
+
+def role_paths(user, action: str) -> list[str] | None:
+    """Paths of the subtrees where `user` may do `action`; None means everywhere (superuser)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    paths = sorted({path for kind, path in _roles(user) if action in ROLE_ACTIONS.get(kind, ())})
+    # Drop paths already covered by a shorter one, so the SQL filter stays small.
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(other) for other in kept):
+            kept.append(path)
+    return kept
+
+
+def scope_q(user, action: str = VIEW, *, unit_field: str = "unit") -> Q:
+    """A Q object for the rows whose unit lies in the user's subtrees for `action`."""
+    paths = role_paths(user, action)
+    if paths is None:
+        return Q()
+    lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
+    if not paths:
+        return Q(pk__in=[])
+    query = Q()
+    for path in paths:
+        query |= Q(**{lookup: path})
+    return query
+
+
+def restrict(queryset: QuerySet, user, action: str = VIEW, *, unit_field: str | None = None) -> QuerySet:
+    """Filter any queryset to what `user` may do `action` on. For Unit itself unit_field is ""."""
+    if unit_field is None:
+        unit_field = "" if queryset.model is Unit else "unit"
+    return queryset.filter(scope_q(user, action, unit_field=unit_field))
+
+
+def can(user, action: str, unit: Unit | None) -> bool:
+    if unit is None:
+        return bool(user and user.is_authenticated and user.is_superuser)
+    paths = role_paths(user, action)
+    return paths is None or any(unit.path.startswith(path) for path in paths)
+
+
+def ensure_can(user, action: str, unit: Unit) -> None:
+    """404 when the unit is out of the user's sight, 403 when it is in sight but `action` is not allowed."""
+    if not can(user, VIEW, unit):
+        raise Http404
+    if not can(user, action, unit):
+        raise PermissionDenied(f"Bạn chỉ có quyền xem; không có quyền {ACTION_NAMES.get(action, action)} ở đơn vị này.")
+
+
+def get_scoped_object(queryset: QuerySet, user, action: str = VIEW, *, unit_field: str | None = None, **lookups):
+    """Fetch one object through the user's scope: 404 when out of scope, 403 when read-only."""
+    if unit_field is None:
+        unit_field = "" if queryset.model is Unit else "unit"
+    try:
+        obj = restrict(queryset, user, VIEW, unit_field=unit_field).get(**lookups)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != VIEW:
+        unit = obj
+        for part in filter(None, unit_field.split("__")):
+            unit = getattr(unit, part)
+        ensure_can(user, action, unit)
+    return obj
+
+
+def units_for(user, action: str = VIEW) -> QuerySet:
+    """Units the user may do `action` on: the choices of every unit dropdown."""
+    return restrict(Unit.objects.all(), user, action, unit_field="")
+
+
+def top_units(user) -> QuerySet:
+    """The units the user holds roles on (their own 'home' units), highest first."""
+    if user.is_superuser:
+        return Unit.objects.filter(parent__isnull=True).open_today().ordered()
+    return Unit.objects.filter(roles__user=user).distinct().ordered()

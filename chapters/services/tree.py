@@ -1,0 +1,336 @@
+"""Changing the organisation tree: creating, moving, renaming, closing, merging and splitting units, and
+answering "the tree as it stood on date D" (design.md §2)."""
+
+import datetime
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+
+from chapters.models import Lineage, ParentLink, Unit, UnitName
+from chapters.models.tree import PATH_SEPARATOR
+from chapters.services.history import stamp
+from chapters.services.records import record_save
+from chapters.text import nfc
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def _fmt(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+@transaction.atomic
+def unit_create(*, actor=None, reason: str = "", **fields) -> Unit:
+    """Create a unit with its first parent link and name record. Raises ValidationError, saving nothing."""
+    unit = Unit(**fields)
+    record_save(unit, actor=actor, reason=reason)
+    if unit.parent_id:
+        ParentLink.objects.create(unit=unit, parent_id=unit.parent_id, valid_from=unit.active_from)
+    UnitName.objects.create(unit=unit, name=unit.name, code=unit.code, valid_from=unit.active_from)
+    _refresh_counts(unit)
+    return unit
+
+
+@transaction.atomic
+def unit_update(unit: Unit, *, actor=None, expected_version=None, on: datetime.date | None = None, reason="", **fields):
+    """Edit a unit. A new name or code is recorded from `on` (default today) so reports keep the old one for
+    earlier periods; a new parent moves the unit (and its subtree) from `on`."""
+    on = on or timezone.localdate()
+    before = Unit.objects.get(pk=unit.pk)
+    new_parent = fields.pop("parent", before.parent)
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    unit.parent = before.parent
+    record_save(unit, actor=actor, expected_version=expected_version, reason=reason)
+    if nfc(unit.name) != before.name or unit.code != before.code:
+        _record_name(unit, on)
+    if (new_parent.pk if new_parent else None) != before.parent_id:
+        unit_move(unit, new_parent=new_parent, on=on, actor=actor, reason=reason)
+        unit.refresh_from_db()
+    if (before.kind, before.host, before.level, before.active_from, before.active_until) != (
+        unit.kind,
+        unit.host,
+        unit.level,
+        unit.active_from,
+        unit.active_until,
+    ):
+        _refresh_counts(unit)
+    return unit
+
+
+def _record_name(unit: Unit, on: datetime.date) -> None:
+    current = unit.names.filter(valid_until__isnull=True).order_by("-valid_from").first()
+    if current and current.valid_from and current.valid_from >= on:
+        current.name, current.code = unit.name, unit.code
+        current.save()
+        return
+    if current:
+        current.valid_until = on - ONE_DAY
+        current.save()
+    UnitName.objects.create(unit=unit, name=unit.name, code=unit.code, valid_from=on)
+
+
+@transaction.atomic
+def unit_move(unit: Unit, *, new_parent: Unit, on: datetime.date, actor=None, reason: str = "") -> Unit:
+    """Put `unit` under `new_parent` from `on`; its subtree follows, and the old place stays in its history."""
+    if new_parent is None:
+        raise ValidationError({"parent": "Hãy chọn đơn vị cấp trên."})
+    unit.refresh_from_db()
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "Không thể đặt đơn vị dưới chính nó hoặc dưới một đơn vị con của nó."})
+    if not new_parent.is_open_on(on):
+        raise ValidationError({"parent": f"{new_parent.display_name} không hoạt động vào ngày {_fmt(on)}."})
+    unit.parent = new_parent
+    unit.clean()
+    ParentLink.objects.filter(unit=unit, valid_until__isnull=True).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lt=on)
+    ).update(valid_until=on - ONE_DAY)
+    # A link that would start on or after the move date is superseded by the move.
+    ParentLink.objects.filter(unit=unit, valid_from__gte=on).delete()
+    ParentLink.objects.create(unit=unit, parent=new_parent, valid_from=on)
+    old_path = unit.path
+    new_path = new_parent.path + f"{unit.pk}{PATH_SEPARATOR}"
+    depth_change = new_path.count(PATH_SEPARATOR) - old_path.count(PATH_SEPARATOR)
+    Unit.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + depth_change,
+    )
+    stamp(unit, actor=actor, reason=reason or f"Chuyển về {new_parent.display_name} từ {_fmt(on)}")
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
+    unit.refresh_from_db()
+    _save_history_snapshot(unit, actor, reason or f"Chuyển về {new_parent.display_name} từ {_fmt(on)}")
+    return unit
+
+
+def _save_history_snapshot(unit: Unit, actor, reason: str) -> None:
+    """Record a history row for changes written with update() (moves), so they show on the unit's page."""
+    record = unit.history.model(
+        **{f.attname: getattr(unit, f.attname) for f in unit.history.model.tracked_fields},
+        history_date=timezone.now(),
+        history_type="~",
+        history_change_reason=reason[:100],
+        history_user=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    record.save()
+
+
+@transaction.atomic
+def unit_close(unit: Unit, *, on: datetime.date, actor=None, reason: str = "") -> Unit:
+    """Close `unit`: `on` is the last day it was open. Units still open under it must be moved or closed first."""
+    unit.refresh_from_db()
+    if unit.active_until and unit.active_until < on:
+        raise ValidationError(f"{unit.display_name} đã ngừng hoạt động từ {_fmt(unit.active_until)}.")
+    if unit.active_from and on < unit.active_from:
+        raise ValidationError(
+            {
+                "active_until": "Ngày ngừng hoạt động không được trước ngày bắt đầu hoạt động "
+                f"({_fmt(unit.active_from)})."
+            }
+        )
+    open_children = unit.children.filter(Q(active_until__isnull=True) | Q(active_until__gt=on))
+    count = open_children.count()
+    if count:
+        raise ValidationError(
+            f"{unit.display_name} còn {count} đơn vị trực thuộc đang hoạt động sau ngày {_fmt(on)}: "
+            "hãy chuyển hoặc cho các đơn vị này ngừng hoạt động trước."
+        )
+    unit.active_until = on
+    record_save(unit, actor=actor, reason=reason or f"Ngừng hoạt động từ sau {_fmt(on)}")
+    ParentLink.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
+    UnitName.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
+    _refresh_counts(unit)
+    return unit
+
+
+def _hand_over_children(predecessor: Unit, successor: Unit, on: datetime.date, actor, reason: str) -> int:
+    moved = 0
+    for child in predecessor.children.filter(Q(active_until__isnull=True) | Q(active_until__gte=on)):
+        unit_move(child, new_parent=successor, on=on, actor=actor, reason=reason)
+        moved += 1
+    return moved
+
+
+@transaction.atomic
+def unit_merge(*, predecessors: list[Unit], successor: Unit, on: datetime.date, actor=None, decision: str = "") -> Unit:
+    """Merge `predecessors` into `successor` from `on` (the first day of the merged unit).
+
+    Each predecessor closes the day before, its open units move to the successor, and the lineage names the
+    successor as primary so the predecessor's own facts follow it in today's tree.
+    """
+    if not predecessors:
+        raise ValidationError("Hãy chọn ít nhất một đơn vị được sáp nhập.")
+    if not successor.is_open_on(on):
+        raise ValidationError(
+            {
+                "successor": f"Không thể sáp nhập vào {successor.display_name}: "
+                f"đơn vị này không hoạt động vào ngày {_fmt(on)}."
+            }
+        )
+    reason = f"Sáp nhập vào {successor.display_name} từ {_fmt(on)}" + (f" theo {decision}" if decision else "")
+    for predecessor in predecessors:
+        if predecessor.pk == successor.pk:
+            raise ValidationError("Không thể sáp nhập một đơn vị vào chính nó.")
+        if successor.path.startswith(predecessor.path):
+            raise ValidationError(f"{successor.display_name} đang trực thuộc {predecessor.display_name}.")
+        if not predecessor.is_open_on(on - ONE_DAY):
+            raise ValidationError(f"{predecessor.display_name} không hoạt động vào ngày {_fmt(on - ONE_DAY)}.")
+        _hand_over_children(predecessor, successor, on, actor, reason)
+        unit_close(predecessor, on=on - ONE_DAY, actor=actor, reason=reason)
+        Lineage.objects.update_or_create(
+            predecessor=predecessor,
+            successor=successor,
+            defaults={
+                "kind": Lineage.Kind.MERGE,
+                "on": on,
+                "primary": True,
+                "decision": decision,
+                "created_by": _user(actor),
+            },
+        )
+    return successor
+
+
+@transaction.atomic
+def unit_split(
+    *,
+    predecessor: Unit,
+    successors: list[Unit],
+    primary: Unit,
+    on: datetime.date,
+    assignments: dict[int, Unit] | None = None,
+    actor=None,
+    decision: str = "",
+) -> list[Unit]:
+    """Split `predecessor` between `successors` from `on`. `assignments` maps a child unit's id to the
+    successor it goes to; children not named go to `primary`, which also receives the predecessor's own facts."""
+    if len(successors) < 2:
+        raise ValidationError("Chia tách cần ít nhất hai đơn vị kế thừa.")
+    if primary not in successors:
+        raise ValidationError("Đơn vị kế thừa chính phải là một trong các đơn vị kế thừa.")
+    for successor in successors:
+        if successor.pk == predecessor.pk or successor.path.startswith(predecessor.path):
+            raise ValidationError(f"{successor.display_name} không thể kế thừa chính đơn vị bị chia tách.")
+        if not successor.is_open_on(on):
+            raise ValidationError(f"{successor.display_name} không hoạt động vào ngày {_fmt(on)}.")
+    reason = f"Chia tách {predecessor.display_name} từ {_fmt(on)}" + (f" theo {decision}" if decision else "")
+    assignments = assignments or {}
+    for child in predecessor.children.filter(Q(active_until__isnull=True) | Q(active_until__gte=on)):
+        unit_move(child, new_parent=assignments.get(child.pk, primary), on=on, actor=actor, reason=reason)
+    unit_close(predecessor, on=on - ONE_DAY, actor=actor, reason=reason)
+    for successor in successors:
+        Lineage.objects.update_or_create(
+            predecessor=predecessor,
+            successor=successor,
+            defaults={
+                "kind": Lineage.Kind.SPLIT,
+                "on": on,
+                "primary": successor.pk == primary.pk,
+                "decision": decision,
+                "created_by": _user(actor),
+            },
+        )
+    return successors
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _refresh_counts(unit: Unit) -> None:
+    from chapters.summaries import summaries_refresh
+
+    summaries_refresh(unit_ids=[unit.pk], providers=["units"])
+
+
+# Reading the tree at a date -------------------------------------------------------------------------------
+
+
+def parent_map_on(day: datetime.date) -> dict[int, int | None]:
+    """{unit id: parent id} for every unit open on `day`, from the parent history: one query on the links and
+    one on the units (the whole tree is small: ~10,000 nodes for a province)."""
+    open_ids = set(Unit.objects.open_on(day).values_list("pk", flat=True))
+    links = ParentLink.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        unit_id__in=open_ids,
+    ).values_list("unit_id", "parent_id")
+    parents: dict[int, int | None] = dict.fromkeys(open_ids)
+    for unit_id, parent_id in links:
+        parents[unit_id] = parent_id
+    return parents
+
+
+def children_map(parents: dict[int, int | None]) -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for unit_id, parent_id in parents.items():
+        children[parent_id].append(unit_id)
+    return children
+
+
+def subtree_ids_on(unit: Unit, day: datetime.date) -> set[int]:
+    """Ids of `unit` and everything under it in the tree as it stood on `day`."""
+    if day >= timezone.localdate() and not ParentLink.objects.filter(valid_from__gt=day).exists():
+        return set(Unit.objects.subtree(unit).open_on(day).values_list("pk", flat=True))
+    children = children_map(parent_map_on(day))
+    found, stack = set(), [unit.pk]
+    while stack:
+        current = stack.pop()
+        if current in found:
+            continue
+        found.add(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+def successor_map() -> dict[int, int]:
+    """{closed unit id: primary successor id} from the lineage table."""
+    return dict(Lineage.objects.filter(primary=True).values_list("predecessor_id", "successor_id"))
+
+
+def representative_ids_today(unit: Unit) -> set[int]:
+    """Units whose facts count under `unit` in today's tree: its current subtree, plus every closed unit whose
+    primary successor chain leads into it (a merged commune's own fund follows the new commune)."""
+    in_subtree = dict(Unit.objects.subtree(unit).values_list("pk", "active_until"))
+    successors = successor_map()
+    result = set(in_subtree)
+    for predecessor in successors:
+        current, steps = predecessor, 0
+        while current in successors and steps < 50:
+            current, steps = successors[current], steps + 1
+        if current in in_subtree:
+            result.add(predecessor)
+            # The predecessor's own closed subtree (units that closed with it) follows it as well.
+            pred = Unit.objects.filter(pk=predecessor).only("path").first()
+            if pred:
+                result.update(Unit.objects.subtree(pred).values_list("pk", flat=True))
+    return result
+
+
+def tree_on(unit: Unit, day: datetime.date) -> list[tuple[Unit, int]]:
+    """The subtree of `unit` as it stood on `day`: (unit, depth below `unit`) in display order, with each
+    unit's name as it was on that day."""
+    ids = subtree_ids_on(unit, day)
+    parents = parent_map_on(day)
+    children = children_map({i: parents.get(i) for i in ids})
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=ids)}
+    names = UnitName.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        unit_id__in=ids,
+    ).values_list("unit_id", "name", "code")
+    for unit_id, name, code in names:
+        units[unit_id].name, units[unit_id].code = name, code
+    result: list[tuple[Unit, int]] = []
+
+    def walk(unit_id: int, depth: int) -> None:
+        result.append((units[unit_id], depth))
+        for child in sorted(children.get(unit_id, ()), key=lambda i: (units[i].level_rank, units[i].sort_key)):
+            walk(child, depth + 1)
+
+    if unit.pk in units:
+        walk(unit.pk, 0)
+    return result

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.decorators.cache import never_cache
+
+from chapters import views_auth, views_home
+
+urlpatterns = [
+    path("dang-nhap/", views_auth.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("doi-mat-khau/", views_auth.PasswordChangeView.as_view(), name="password_change"),
+    path("suc-khoe/", never_cache(views_auth.health), name="health"),
+    path("", views_home.home, name="home"),
+    path("", include("chapters.urls")),
+    path("hoi-vien/", include("members.urls")),
+    path("quy/", include("funds.urls")),
+    path("khen-thuong/", include("awards.urls")),
+    path("danh-hieu/", include("learning_models.urls")),
+    path("bao-cao/", include("reports.urls")),
+    path("quan-tri-he-thong/", admin.site.urls),
+]

@@ -1,0 +1,3 @@
+app_name = "learning_models"
+
+urlpatterns: list = []
