@@ -12,6 +12,7 @@ urlpatterns = [
     path("suc-khoe/", never_cache(views_auth.health), name="health"),
     path("", views_home.home, name="home"),
     path("", include("chapters.urls")),
+    path("nhap-xuat/", include("chapters.urls_imports")),
     path("hoi-vien/", include("members.urls")),
     path("quy/", include("funds.urls")),
     path("khen-thuong/", include("awards.urls")),

@@ -1,0 +1,26 @@
+"""The contract between `seed_demo` and each app's demo data.
+
+`seed_demo` builds the demo tree and users, then calls `seed(ctx)` of every app's `demo` module that exists
+(members.demo, funds.demo, awards.demo, learning_models.demo, reports.demo), in that order. Each `seed` must be
+idempotent (a second run changes nothing) and must write through the app's services so history and summaries
+are kept, refreshing summaries for what it wrote.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from chapters.models import Unit
+
+
+@dataclass
+class DemoContext:
+    province: Unit
+    communes: list[Unit]  # today's three demo communes (the first one is the merged one)
+    chapters: list[Unit]  # every open chapter and board under them
+    users: dict[str, object]  # username → User (demo logins)
+    today: datetime.date
+    rng: random.Random = field(default_factory=lambda: random.Random(2025))
+    historic_district: Unit | None = None  # closed on 30/06/2025
+    merged_communes: list[Unit] = field(default_factory=list)  # closed old communes merged into communes[0]
+    log: list[str] = field(default_factory=list)  # lines printed at the end of seed_demo
