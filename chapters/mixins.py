@@ -6,6 +6,7 @@ from django.db import models
 
 from chapters import scoping
 from chapters.services.records import EditConflict, record_save
+from chapters.text import person_name
 
 
 class ScopedQuerysetMixin:
@@ -100,9 +101,7 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
         user = record.history_user
         entries.append(
             {
-                "who": (user.get_full_name() or user.get_username())
-                if user
-                else (record.history_change_reason or "Hệ thống"),
+                "who": person_name(user) if user else (record.history_change_reason or "Hệ thống"),
                 "when": record.history_date,
                 "action": actions.get(record.history_type, record.history_type),
                 "reason": record.history_change_reason if user else "",

@@ -62,3 +62,11 @@ def unit_sort_key(value: str | None) -> str:
         else:
             parts.append(_collation_key(word)[0])
     return " ".join(parts)
+
+
+def person_name(user) -> str:
+    """A user's name the Vietnamese way: family and middle names (last_name) before the given name."""
+    if user is None:
+        return ""
+    full = nfc(f"{user.last_name} {user.first_name}")
+    return full or user.get_username()

@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from chapters.models import BaselineFigure, ParentLink, Role, Unit, UnitName
+from chapters.summaries import summaries_refresh
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -28,6 +29,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
         if obj.parent_id:
             ParentLink.objects.create(unit=obj, parent_id=obj.parent_id, valid_from=obj.active_from)
         UnitName.objects.create(unit=obj, name=obj.name, code=obj.code, valid_from=obj.active_from)
+        summaries_refresh(unit_ids=[obj.pk], providers=["units"])
 
 
 class ProvinceFactory(UnitFactory):

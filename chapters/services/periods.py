@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import ClosedPeriod, Unit
+from chapters.text import person_name
 
 
 class PeriodClosed(ValidationError):
@@ -69,7 +70,7 @@ def _actor_name(actor) -> str:
         from chapters.services.history import command_line
 
         return command_line()
-    return actor.get_full_name() or actor.get_username()
+    return person_name(actor)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from chapters.services.history import stamp
 from chapters.services.periods import period_guard
+from chapters.text import person_name
 
 
 class EditConflict(ValidationError):
@@ -43,7 +44,7 @@ def changes_since(current, version: int) -> list[dict]:
         return []
     old, new = records[0], records[-1]
     delta = new.diff_against(old)
-    by = new.history_user.get_full_name() or new.history_user.get_username() if new.history_user else "người khác"
+    by = person_name(new.history_user) if new.history_user else "người khác"
     result = []
     for change in delta.changes:
         if change.field == "version":

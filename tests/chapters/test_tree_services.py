@@ -23,24 +23,49 @@ def reform(tree):
         active_from=D(2000, 1, 1),
     )
     old_a = tree_services.unit_create(
-        kind=Unit.Kind.ASSOCIATION, level=Unit.Level.COMMUNE, division_type="phường", code="OLD1",
-        name="Phường Cũ Một", parent=district, active_from=D(2000, 1, 1),
+        kind=Unit.Kind.ASSOCIATION,
+        level=Unit.Level.COMMUNE,
+        division_type="phường",
+        code="OLD1",
+        name="Phường Cũ Một",
+        parent=district,
+        active_from=D(2000, 1, 1),
     )
     old_b = tree_services.unit_create(
-        kind=Unit.Kind.ASSOCIATION, level=Unit.Level.COMMUNE, division_type="phường", code="OLD2",
-        name="Phường Cũ Hai", parent=district, active_from=D(2000, 1, 1),
+        kind=Unit.Kind.ASSOCIATION,
+        level=Unit.Level.COMMUNE,
+        division_type="phường",
+        code="OLD2",
+        name="Phường Cũ Hai",
+        parent=district,
+        active_from=D(2000, 1, 1),
     )
     chapter_a = tree_services.unit_create(
-        kind=Unit.Kind.CHAPTER, level=Unit.Level.GRASSROOTS, host=Unit.Host.RESIDENTIAL, code="OLD1-01",
-        name="Chi hội tổ 1", parent=old_a, active_from=D(2010, 1, 1),
+        kind=Unit.Kind.CHAPTER,
+        level=Unit.Level.GRASSROOTS,
+        host=Unit.Host.RESIDENTIAL,
+        code="OLD1-01",
+        name="Chi hội tổ 1",
+        parent=old_a,
+        active_from=D(2010, 1, 1),
     )
     chapter_b = tree_services.unit_create(
-        kind=Unit.Kind.CHAPTER, level=Unit.Level.GRASSROOTS, host=Unit.Host.SCHOOL, code="OLD2-01",
-        name="Chi hội trường THCS", parent=old_b, active_from=D(2010, 1, 1),
+        kind=Unit.Kind.CHAPTER,
+        level=Unit.Level.GRASSROOTS,
+        host=Unit.Host.SCHOOL,
+        code="OLD2-01",
+        name="Chi hội trường THCS",
+        parent=old_b,
+        active_from=D(2010, 1, 1),
     )
     new = tree_services.unit_create(
-        kind=Unit.Kind.ASSOCIATION, level=Unit.Level.COMMUNE, division_type="phường", code="NEW1",
-        name="Phường Mới", parent=tree.province, active_from=D(2025, 7, 1),
+        kind=Unit.Kind.ASSOCIATION,
+        level=Unit.Level.COMMUNE,
+        division_type="phường",
+        code="NEW1",
+        name="Phường Mới",
+        parent=tree.province,
+        active_from=D(2025, 7, 1),
     )
     tree_services.unit_merge(predecessors=[old_a, old_b], successor=new, on=D(2025, 7, 1))
     tree_services.unit_close(district, on=D(2025, 6, 30))
@@ -107,7 +132,11 @@ def test_cycle_is_refused(tree):
 def test_commune_under_chapter_is_refused(tree):
     with pytest.raises(ValidationError) as error:
         tree_services.unit_create(
-            kind=Unit.Kind.ASSOCIATION, level=Unit.Level.COMMUNE, code="X1", name="Xã Sai", parent=tree.chapter,
+            kind=Unit.Kind.ASSOCIATION,
+            level=Unit.Level.COMMUNE,
+            code="X1",
+            name="Xã Sai",
+            parent=tree.chapter,
             active_from=D(2020, 1, 1),
         )
     assert "parent" in error.value.error_dict
@@ -117,14 +146,24 @@ def test_commune_under_chapter_is_refused(tree):
 def test_code_clash_only_among_units_open_on_the_same_day(tree):
     UnitFactory(parent=tree.commune, code="DUP", active_from=D(2010, 1, 1), active_until=D(2019, 12, 31))
     reused = tree_services.unit_create(
-        kind=Unit.Kind.CHAPTER, level=Unit.Level.GRASSROOTS, host=Unit.Host.SCHOOL, code="DUP", name="Chi hội mới",
-        parent=tree.commune, active_from=D(2020, 1, 1),
+        kind=Unit.Kind.CHAPTER,
+        level=Unit.Level.GRASSROOTS,
+        host=Unit.Host.SCHOOL,
+        code="DUP",
+        name="Chi hội mới",
+        parent=tree.commune,
+        active_from=D(2020, 1, 1),
     )
     assert reused.pk
     with pytest.raises(ValidationError) as error:
         tree_services.unit_create(
-            kind=Unit.Kind.CHAPTER, level=Unit.Level.GRASSROOTS, host=Unit.Host.SCHOOL, code="dup",
-            name="Chi hội trùng mã", parent=tree.commune, active_from=D(2021, 1, 1),
+            kind=Unit.Kind.CHAPTER,
+            level=Unit.Level.GRASSROOTS,
+            host=Unit.Host.SCHOOL,
+            code="dup",
+            name="Chi hội trùng mã",
+            parent=tree.commune,
+            active_from=D(2021, 1, 1),
         )
     assert "đang được dùng" in str(error.value)
 

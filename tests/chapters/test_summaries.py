@@ -1,0 +1,159 @@
+"""The summary mechanism (design.md §3): incremental == rebuilt, readers never touch fact tables, roll-ups
+over the tree of a chosen date. Runs on PostgreSQL and, in the test command, again on SQLite."""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chapters.models import BaselineFigure, Summary, Unit
+from chapters.services import tree as tree_services
+from chapters.services.records import record_save
+from chapters.summaries import (
+    PROVIDERS,
+    rollup,
+    rollup_children,
+    summaries_rebuild,
+    summaries_refresh,
+)
+from tests.factories import CommuneFactory, UnitFactory
+
+D = datetime.date
+READ_SIDE_TABLES = {
+    "chapters_summary",
+    "chapters_unit",
+    "chapters_parentlink",
+    "chapters_lineage",
+    "chapters_unitname",
+}
+
+
+def snapshot():
+    return sorted(Summary.objects.values_list("unit_id", "year", "period", "figure", "value"))
+
+
+def save_baseline(unit, year, **values):
+    figure = BaselineFigure.objects.filter(unit=unit, year=year).first() or BaselineFigure(unit=unit, year=year)
+    for name, value in values.items():
+        setattr(figure, name, value)
+    record_save(figure)
+    summaries_refresh(unit_ids=[unit.pk], years=[year], providers=["baseline"])
+    return figure
+
+
+@pytest.fixture
+def figures(tree):
+    save_baseline(tree.chapter, 2024, population=1200, households=300)
+    save_baseline(tree.other_chapter, 2024, population=800, households=200)
+    save_baseline(tree.outside_chapter, 2024, population=500, households=120)
+    return tree
+
+
+def test_incremental_equals_rebuilt(figures):
+    tree = figures
+    # More incremental changes: an edit, a new unit, a closed unit, a move.
+    save_baseline(tree.chapter, 2024, population=1250)
+    save_baseline(tree.commune, 2025, population=2600)
+    tree_services.unit_create(
+        kind=Unit.Kind.BOARD,
+        level=Unit.Level.GRASSROOTS,
+        host=Unit.Host.AGENCY,
+        code="B-1",
+        name="Ban khuyến học Công an phường",
+        parent=tree.commune,
+        active_from=D(2024, 3, 1),
+    )
+    tree_services.unit_close(tree.other_chapter, on=D(2025, 5, 31))
+    tree_services.unit_move(tree.outside_chapter, new_parent=tree.commune, on=D(2025, 1, 1))
+    incremental = snapshot()
+    assert incremental, "the fixture should have produced summaries"
+
+    Summary.objects.all().delete()
+    summaries_rebuild()
+    assert snapshot() == incremental
+
+
+def test_rebuild_of_one_unit_and_year_leaves_others(figures):
+    tree = figures
+    before = snapshot()
+    Summary.objects.filter(unit=tree.chapter, year=2024).delete()
+    summaries_rebuild(unit=tree.chapter, year=2024)
+    assert snapshot() == before
+
+
+def test_readers_never_touch_fact_tables(figures):
+    tree = figures
+    with CaptureQueriesContext(connection) as queries:
+        rollup(tree.province, year=2024, figures=["baseline.population", "units.chapter"])
+        rollup_children(tree.province, year=2024, figures=["baseline.population"])
+        rollup(tree.province, year=2024, tree="today")
+    tables = set()
+    for query in queries.captured_queries:
+        tables |= set(re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', query["sql"], flags=re.IGNORECASE))
+    assert tables, "the readers should have queried something"
+    assert tables <= READ_SIDE_TABLES, tables - READ_SIDE_TABLES
+
+
+def test_baseline_parent_falls_back_to_sum_of_children(figures):
+    tree = figures
+    totals = rollup(tree.commune, year=2024, figures=["baseline.population", "baseline.households"])
+    assert totals == {"baseline.population": 2000, "baseline.households": 500}
+    # The commune's own entry wins over its children's sum.
+    save_baseline(tree.commune, 2024, population=2100)
+    assert rollup(tree.commune, year=2024, figures=["baseline.population"]) == {"baseline.population": 2100}
+    # The province has no entry: the sum of its communes (own entry 2100 + the other commune's children 500).
+    assert rollup(tree.province, year=2024, figures=["baseline.population"]) == {"baseline.population": 2600}
+    # households: the commune's own entry has none, so it still falls back to its children.
+    assert rollup(tree.commune, year=2024, figures=["baseline.households"]) == {"baseline.households": 500}
+
+
+def test_unit_counts_by_kind_and_host(tree):
+    counts = rollup(
+        tree.province,
+        year=2025,
+        figures=["units.association.commune", "units.chapter", "units.chapter.residential", "units.chapter.school"],
+    )
+    assert counts == {
+        "units.association.commune": 2,
+        "units.chapter": 3,
+        "units.chapter.residential": 2,
+        "units.chapter.school": 1,
+    }
+
+
+def test_rollup_uses_the_tree_of_the_period_end(tree):
+    """A chapter that moved to another commune in 2025 counts under its old commune in 2024."""
+    save_baseline(tree.outside_chapter, 2024, population=500)
+    save_baseline(tree.outside_chapter, 2025, population=510)
+    tree_services.unit_move(tree.outside_chapter, new_parent=tree.commune, on=D(2025, 1, 1))
+    assert rollup(tree.other_commune, year=2024, figures=["baseline.population"]) == {"baseline.population": 500}
+    assert rollup(tree.commune, year=2025, figures=["baseline.population"]) == {"baseline.population": 510}
+    # Regrouped under today's tree, 2024's figure follows the chapter to its new commune.
+    assert rollup(tree.commune, year=2024, figures=["baseline.population"], tree="today") == {
+        "baseline.population": 500
+    }
+
+
+def test_closed_unit_still_counts_for_flows_of_its_last_period(tree):
+    """A chapter closed in May 2025 is still summed into its commune's 2025 figures (its facts happened)."""
+    chapter = UnitFactory(parent=tree.commune, code="CLOSING", active_from=D(2010, 1, 1))
+    save_baseline(chapter, 2025, population=300)
+    tree_services.unit_close(chapter, on=D(2025, 5, 31))
+    assert rollup(tree.commune, year=2025, figures=["baseline.population"]) == {"baseline.population": 300}
+    # It is not counted as an open chapter at the year's end.
+    assert rollup(tree.commune, year=2025, figures=["units.chapter"])["units.chapter"] == 2
+
+
+def test_merged_commune_facts_follow_primary_successor_in_todays_tree(tree):
+    old = CommuneFactory(parent=tree.province, code="OLD", active_from=D(2000, 1, 1))
+    save_baseline(old, 2024, population=4000)
+    new = CommuneFactory(parent=tree.province, code="NEW", active_from=D(2025, 7, 1))
+    tree_services.unit_merge(predecessors=[old], successor=new, on=D(2025, 7, 1))
+    assert rollup(new, year=2024, figures=["baseline.population"], tree="today") == {"baseline.population": 4000}
+    assert rollup(new, year=2024, figures=["baseline.population"]) == {"baseline.population": 0}
+
+
+def test_providers_are_registered():
+    assert {"units", "baseline"} <= set(PROVIDERS)
