@@ -1,3 +1,18 @@
+from django.urls import path
+
+from reports import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("don-vi/<int:unit_pk>/", views.report_list, name="report_list"),
+    path("don-vi/<int:unit_pk>/lap/", views.report_create, name="report_create"),
+    path("<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("<int:pk>/noi-dung/", views.report_text, name="report_text"),
+    path("<int:pk>/tao-ban-in/", views.report_run_create, name="report_run_create"),
+    path("<int:pk>/chot/", views.report_finalise, name="report_finalise"),
+    path("<int:pk>/gui/", views.report_submit, name="report_submit"),
+    path("<int:pk>/ban-chup/", views.report_scan, name="report_scan"),
+    path("lan-tao/<int:pk>/tien-do/", views.run_progress, name="run_progress"),
+    path("lan-tao/<int:pk>/<str:kind>/", views.run_file, name="run_file"),
+]

@@ -74,8 +74,10 @@ def _actor_name(actor) -> str:
 
 
 @transaction.atomic
-def period_close(*, unit: Unit, year: int, actor=None, reason: str = "") -> ClosedPeriod:
-    if actor is not None and not can_close(actor, unit):
+def period_close(*, unit: Unit, year: int, actor=None, reason: str = "", by_rule: bool = False) -> ClosedPeriod:
+    """Close `year` for `unit` and its subtree. `by_rule`: closed as the consequence of another allowed action
+    (finalising the year's report), so the actor's own right to close is not asked."""
+    if actor is not None and not by_rule and not can_close(actor, unit):
         raise PermissionDenied("Chỉ cán bộ của hội cấp trên hoặc quản trị của chính đơn vị mới được khóa sổ.")
     if year > timezone.localdate().year:
         raise ValidationError(f"Không thể khóa sổ năm {year}: năm này chưa tới.")

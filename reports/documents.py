@@ -1,0 +1,293 @@
+"""Building a report's content once (figures, sentences, header, signature), then writing it as PDF
+(WeasyPrint, templates/pdf/), .docx (python-docx) and the statistical return as .xlsx (openpyxl)."""
+
+import datetime
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from chapters.formatting import long_date, money, number
+from chapters.models import LeadershipPosition, Unit
+from chapters.services.tree import tree_on
+from reports import charts, sections
+from reports.models import Report
+from reports.queries import PeriodFigures, period_end, period_figures
+
+FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+# Columns of the statistical return (biểu thống kê): figure key, header, money?
+RETURN_COLUMNS = [
+    ("units.chapter", "Chi hội", False),
+    ("units.board", "Ban khuyến học", False),
+    ("baseline.population", "Dân số", False),
+    ("members.end", "Hội viên cuối kỳ", False),
+    ("members.joined", "Kết nạp mới", False),
+    ("funds.raised", "Quỹ: huy động (đồng)", True),
+    ("funds.spent", "Quỹ: đã chi (đồng)", True),
+    ("funds.balance", "Quỹ: số dư (đồng)", True),
+    ("awards.individuals", "Cá nhân được khen", False),
+    ("awards.amount.decided", "Tiền thưởng (đồng)", True),
+    ("classes.count", "Lớp TTHTCĐ", False),
+]
+
+
+@dataclass
+class Signatory:
+    prefix: str  # "TM. BAN CHẤP HÀNH" or "KT. CHỦ TỊCH"
+    position: str  # "CHỦ TỊCH" / "PHÓ CHỦ TỊCH"
+    name: str
+
+
+def signatory(unit: Unit, on: datetime.date) -> Signatory | None:
+    """The chair valid on `on`, else a vice-chair signing on the chair's behalf."""
+    leaders = (
+        LeadershipPosition.objects.filter(unit=unit, since__lte=on)
+        .exclude(until__lt=on)
+        .filter(position__in=[LeadershipPosition.Position.CHAIR, LeadershipPosition.Position.VICE_CHAIR])
+        .order_by("rank", "since")
+    )
+    leader = leaders.first()
+    if leader is None:
+        return None
+    if leader.position == LeadershipPosition.Position.CHAIR:
+        return Signatory("TM. BAN CHẤP HÀNH", "CHỦ TỊCH", leader.full_name)
+    return Signatory("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", leader.full_name)
+
+
+def title_types() -> list[dict]:
+    """Title types in display order, from the learning_models app when it is installed with data."""
+    try:
+        from learning_models.queries import report_title_types
+    except ImportError:
+        return []
+    return report_title_types()
+
+
+def parent_authority(unit: Unit, on: datetime.date) -> str:
+    """The line above the issuing body: the association one level up, by its name on `on`."""
+    parent = unit.parent
+    if unit.kind == Unit.Kind.ASSOCIATION and unit.level == Unit.Level.PROVINCE:
+        return "HỘI KHUYẾN HỌC VIỆT NAM"
+    for candidate, _depth in tree_on(parent, on)[:1] if parent else []:
+        return candidate.display_name.upper()
+    return parent.display_name.upper() if parent else ""
+
+
+def subject_line(report: Report) -> str:
+    next_label = f"năm {report.year + 1}"
+    if report.period == Report.Period.H1:
+        return (
+            f"Sơ kết công tác khuyến học, khuyến tài, xây dựng xã hội học tập 6 tháng đầu năm {report.year}, "
+            f"phương hướng, nhiệm vụ 6 tháng cuối năm {report.year}"
+        )
+    if report.period == Report.Period.TERM:
+        next_label = "nhiệm kỳ tới"
+    return (
+        f"Tổng kết công tác khuyến học, khuyến tài, xây dựng xã hội học tập {report.period_label} "
+        f"và phương hướng, nhiệm vụ {next_label}"
+    )
+
+
+def trend_points(unit: Unit, year: int, figure: str, tree: str) -> list[tuple[str, int]]:
+    from chapters.summaries import rollup
+
+    return [(str(y), rollup(unit, year=y, figures=[figure], tree=tree)[figure]) for y in range(year - 4, year + 1)]
+
+
+def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures | None = None) -> dict:
+    """Everything the PDF and .docx templates print, computed from summaries."""
+    unit = report.unit
+    end = period_end(report.year, "H1" if report.period == Report.Period.H1 else "Y")
+    issued_on = report.issued_on or min(timezone.localdate(), end + datetime.timedelta(days=15))
+    figures = figures or period_figures(
+        unit, year=report.year, period=report.period, tree=tree, term_start=report.term_start
+    )
+    named = tree_on(unit, end)
+    unit_name = (named[0][0] if named else unit).display_name
+    parts = sections.section_one(figures, title_types(), report.coordination)
+    rows = []
+    for child in figures.children:
+        rows.append(
+            {"name": child["unit"].display_name, "values": [child["figures"].get(key, 0) for key, *_ in RETURN_COLUMNS]}
+        )
+    total = [figures.get(key) for key, *_ in RETURN_COLUMNS]
+    return {
+        "report": report,
+        "unit": unit,
+        "unit_name": unit_name,
+        "issuing_body": unit_name.upper(),
+        "parent_authority": parent_authority(unit, end),
+        "number_label": report.number_label,
+        "place": report.place or (unit.name.split(" ", 1)[-1] if unit.kind == Unit.Kind.ASSOCIATION else ""),
+        "date_line": long_date(issued_on),
+        "subject": subject_line(report),
+        "parts": parts,
+        "has_data": sections.has_any_data(figures),
+        "assessment": _paragraphs(report.assessment),
+        "tasks": _paragraphs(report.tasks),
+        "recommendations": _paragraphs(report.recommendations),
+        "signatory": signatory(unit, issued_on),
+        "recipients": _paragraphs(report.recipients) or ["- Hội Khuyến học cấp trên (để báo cáo);", "- Lưu: VP."],
+        "figures": figures,
+        "return_columns": [(header, is_money) for _key, header, is_money in RETURN_COLUMNS],
+        "return_rows": rows,
+        "return_total": total,
+        "tree_label": "theo tổ chức hiện nay" if tree == "today" else "",
+        "charts": [
+            charts.bar_chart("Hội viên qua 5 năm", trend_points(unit, report.year, "members.end", tree), unit="người"),
+            charts.bar_chart(
+                "Quỹ khuyến học huy động qua 5 năm (đồng)",
+                trend_points(unit, report.year, "funds.raised", tree),
+                unit="đồng",
+                colour="#1f5f8b",
+            ),
+        ]
+        if report.period != Report.Period.H1
+        else [],
+        "next_year": report.year + 1,
+        "tasks_heading": "III. Phương hướng, nhiệm vụ"
+        + (f" năm {report.year + 1}" if report.period == Report.Period.YEAR else ""),
+    }
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _font_fetcher():
+    """WeasyPrint may read our own font files and nothing else: no network at render time, and no file that a
+    narrative could point at (narratives are escaped anyway)."""
+    from weasyprint.urls import URLFetcher
+
+    class FontsOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("file://") and Path(url[7:]).resolve().is_relative_to(FONT_DIR.resolve()):
+                return super().fetch(url, headers)
+            raise ValueError(f"Không được tải tài nguyên ngoài: {url[:80]}")
+
+    return FontsOnly(allowed_protocols=["file"])
+
+
+def render_pdf(content: dict) -> tuple[bytes, int]:
+    from weasyprint import HTML
+
+    html = render_to_string("pdf/report.html", {**content, "font_dir": FONT_DIR.as_uri()})
+    document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_font_fetcher()).render()
+    return document.write_pdf(), len(document.pages)
+
+
+def render_docx(content: dict) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(14)
+
+    header = doc.add_table(rows=1, cols=2)
+    left, right = header.rows[0].cells
+    left.paragraphs[0].add_run(content["parent_authority"]).font.size = Pt(13)
+    left.add_paragraph().add_run(content["issuing_body"]).bold = True
+    left.add_paragraph(f"Số: {content['number_label']}")
+    right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM").bold = True
+    motto = right.add_paragraph().add_run("Độc lập - Tự do - Hạnh phúc")
+    motto.bold, motto.underline = True, True
+    place = right.add_paragraph().add_run(
+        f"{content['place']}, {content['date_line']}" if content["place"] else content["date_line"]
+    )
+    place.italic = True
+    for cell in (left, right):
+        for paragraph in cell.paragraphs:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.add_run("BÁO CÁO").bold = True
+    subject = doc.add_paragraph()
+    subject.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subject.add_run(content["subject"]).bold = True
+
+    doc.add_paragraph().add_run("I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ").bold = True
+    for part in content["parts"]:
+        doc.add_paragraph().add_run(part.heading).bold = True
+        for text in part.paragraphs:
+            doc.add_paragraph(text)
+    for heading, key in (
+        ("II. ĐÁNH GIÁ CHUNG", "assessment"),
+        (content["tasks_heading"].upper(), "tasks"),
+        ("IV. KIẾN NGHỊ, ĐỀ XUẤT", "recommendations"),
+    ):
+        doc.add_paragraph().add_run(heading).bold = True
+        for text in content[key] or ["(Chưa có nội dung.)"]:
+            doc.add_paragraph(text)
+
+    footer = doc.add_table(rows=1, cols=2)
+    recipients, signature = footer.rows[0].cells
+    recipients.paragraphs[0].add_run("Nơi nhận:").bold = True
+    for line in content["recipients"]:
+        recipients.add_paragraph(line)
+    sig = content["signatory"]
+    signature.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if sig:
+        signature.paragraphs[0].add_run(f"{sig.prefix}\n{sig.position}").bold = True
+        signature.add_paragraph("\n\n\n")
+        signature.add_paragraph().add_run(sig.name).bold = True
+    for paragraph in signature.paragraphs:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    if content["return_rows"]:
+        doc.add_page_break()
+        doc.add_paragraph().add_run("BIỂU THỐNG KÊ KÈM THEO BÁO CÁO").bold = True
+        table = doc.add_table(rows=1, cols=len(content["return_columns"]) + 1)
+        table.style = "Table Grid"
+        table.rows[0].cells[0].text = "Đơn vị"
+        for index, (header_text, _money) in enumerate(content["return_columns"], start=1):
+            table.rows[0].cells[index].text = header_text
+        for row in [*content["return_rows"], {"name": "Tổng cộng", "values": content["return_total"]}]:
+            cells = table.add_row().cells
+            cells[0].text = row["name"]
+            for index, value in enumerate(row["values"], start=1):
+                cells[index].text = number(value)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def render_xlsx(content: dict) -> bytes:
+    """The statistical return for the level above to merge: one row per unit below, then the total."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Biểu thống kê"
+    sheet.append([f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['report'].period_label}"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["Mã đơn vị", "Đơn vị", *[header for header, _money in content["return_columns"]]])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for child, row in zip(content["figures"].children, content["return_rows"], strict=True):
+        sheet.append([child["unit"].code, row["name"], *row["values"]])
+    sheet.append([content["unit"].code, "Tổng cộng", *content["return_total"]])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=3):
+        for cell in row[2:]:
+            cell.number_format = "#,##0"
+    sheet.column_dimensions["B"].width = 40
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+__all__ = ["build_content", "render_docx", "render_pdf", "render_xlsx", "money"]

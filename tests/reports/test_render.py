@@ -1,0 +1,98 @@
+import datetime
+import subprocess
+
+import pytest
+
+from chapters.models import BaselineFigure, LeadershipPosition
+from chapters.services.records import record_save
+from chapters.summaries import summaries_refresh
+from reports import documents
+from reports.models import Report, ReportRun
+from reports.services import report_get_or_create, report_request_run
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "r.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def report(tree):
+    record_save(BaselineFigure(unit=tree.commune, year=2025, population=12000, households=3000, party_members=400))
+    summaries_refresh(unit_ids=[tree.commune.pk], years=[2025], providers=["baseline"])
+    LeadershipPosition.objects.create(
+        unit=tree.commune,
+        full_name="Đào Văn Sơn",
+        position=LeadershipPosition.Position.CHAIR,
+        since=datetime.date(2021, 6, 1),
+    )
+    return report_get_or_create(unit=tree.commune, year=2025)
+
+
+def test_pdf_has_decree_30_header_and_signature(report, tmp_path):
+    content = documents.build_content(report)
+    pdf, pages = documents.render_pdf(content)
+    text = pdf_text(pdf, tmp_path)
+    (tmp_path / "report.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF")
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    flat = " ".join(text.split())
+    assert "HỘI KHUYẾN HỌC" in flat and "PHƯỜNG BẠCH ĐẰNG" in flat
+    assert "Số: …/BC-HKH" in text
+    assert "Đào Văn Sơn" in text and "CHỦ TỊCH" in text
+    assert "2 chi hội khuyến học" in flat
+    assert "ngày 15 tháng 01 năm 2026" in flat
+
+
+def test_pdf_embeds_the_shipped_fonts(report, tmp_path):
+    pdf, _pages = documents.render_pdf(documents.build_content(report))
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "LiberationSerif" in fonts.replace("-", "")
+    assert "DejaVu-Serif" not in fonts
+
+
+def test_narrative_html_is_printed_as_text(report, tmp_path):
+    report.assessment = '<script>alert(1)</script><img src="http://example.com/x.png"> Hội đã làm tốt'
+    content = documents.build_content(report)
+    pdf, _ = documents.render_pdf(content)
+    text = pdf_text(pdf, tmp_path)
+    assert "<script>alert(1)</script>" in text
+
+
+def test_long_narrative_paginates(report, tmp_path):
+    report.tasks = "\n".join(
+        f"Nhiệm vụ thứ {i}: đẩy mạnh phong trào học tập suốt đời trong gia đình, dòng họ." * 3 for i in range(200)
+    )
+    _pdf, pages = documents.render_pdf(documents.build_content(report))
+    assert pages > 5
+
+
+def test_request_twice_queues_one_run(report, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with django_capture_on_commit_callbacks(execute=False):
+        first = report_request_run(report=report)
+        second = report_request_run(report=report)
+    assert first.pk == second.pk
+    assert ReportRun.objects.filter(report=report).count() == 1
+
+
+def test_eager_run_produces_three_files(report, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = report_request_run(report=report)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE, run.error
+    assert run.pdf.read(4) == b"%PDF"
+    assert run.figures["current"]["baseline.population"] == 12000
+    assert run.docx.name.endswith(".docx") and run.xlsx.name.endswith(".xlsx")
+
+
+def test_future_year_is_refused(tree):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        report_get_or_create(unit=tree.commune, year=datetime.date.today().year + 1)
+    assert not Report.objects.exists()
