@@ -58,13 +58,29 @@ def signatory(unit: Unit, on: datetime.date) -> Signatory | None:
     return Signatory("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", leader.full_name)
 
 
-def title_types() -> list[dict]:
-    """Title types in display order, from the learning_models app when it is installed with data."""
-    try:
-        from learning_models.queries import report_title_types
-    except ImportError:
-        return []
-    return report_title_types()
+UNIT_WORDS = {"household": "hộ", "clan": "dòng họ", "unit": "đơn vị", "person": "người"}
+
+
+def title_types(unit: Unit | None = None, year: int | None = None) -> list[dict]:
+    """Active title types in display order, with the province's own target for `year` where it set one."""
+    from learning_models.models import Target, TitleType
+
+    targets = {}
+    if unit is not None and year is not None:
+        province_ids = [i for i in unit.ancestor_ids]
+        rows = Target.objects.filter(unit_id__in=province_ids, year=year).values_list("title_type_id", "percent")
+        targets = dict(rows)
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "subject": t.subject_kind,
+            "unit_word": UNIT_WORDS.get(t.subject_kind, ""),
+            "denominator": t.denominator or None,
+            "target": targets.get(t.pk, t.national_target),
+        }
+        for t in TitleType.objects.filter(active=True).order_by("order", "name")
+    ]
 
 
 def parent_authority(unit: Unit, on: datetime.date) -> str:
@@ -108,7 +124,7 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
     )
     named = tree_on(unit, end)
     unit_name = (named[0][0] if named else unit).display_name
-    parts = sections.section_one(figures, title_types(), report.coordination)
+    parts = sections.section_one(figures, title_types(unit, report.year), report.coordination)
     rows = []
     for child in figures.children:
         rows.append(

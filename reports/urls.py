@@ -1,10 +1,14 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_dashboard
 
 app_name = "reports"
 
 urlpatterns = [
+    path("tong-hop/", views_dashboard.dashboard_home, name="dashboard"),
+    path("tong-hop/<int:unit_pk>/", views_dashboard.unit_dashboard, name="unit_dashboard"),
+    path("tong-hop/<int:unit_pk>/excel/", views_dashboard.unit_dashboard_xlsx, name="unit_dashboard_xlsx"),
+    path("tong-hop/<int:unit_pk>/tien-do/", views_dashboard.unit_completeness, name="unit_completeness"),
     path("don-vi/<int:unit_pk>/", views.report_list, name="report_list"),
     path("don-vi/<int:unit_pk>/lap/", views.report_create, name="report_create"),
     path("<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),

@@ -33,3 +33,9 @@ def ngay(value):
     if isinstance(value, datetime.datetime | datetime.date):
         return formatting.date(value)
     return value or ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ row.values|get_item:"members.end" }}: dictionary keys with dots cannot be written in templates."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

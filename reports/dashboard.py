@@ -1,0 +1,152 @@
+"""The officer's dashboard and the completeness view (issue 9): summaries only, the same figures a report
+computes for the same unit, year and tree."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from chapters.models import Unit
+from reports.documents import title_types, trend_points
+from reports.models import Report
+from reports.queries import PeriodFigures, period_figures
+
+
+@dataclass
+class Headline:
+    key: str
+    label: str
+    value: int | None
+    previous: int | None
+    unit: str = ""
+    ratio: Decimal | None = None  # a share shown beside the value
+    target: Decimal | None = None
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return Decimal(part) / Decimal(whole) if whole else None
+
+
+def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
+    rows = [
+        Headline(
+            "members.end",
+            "Hội viên",
+            f.get("members.end"),
+            f.prev("members.end"),
+            "người",
+            _share(f.get("members.end"), f.get("baseline.population")),
+        ),
+        Headline("members.joined", "Kết nạp mới", f.get("members.joined"), f.prev("members.joined"), "người"),
+        Headline("funds.raised", "Quỹ huy động", f.get("funds.raised"), f.prev("funds.raised"), "đồng"),
+        Headline("funds.spent", "Quỹ đã chi", f.get("funds.spent"), f.prev("funds.spent"), "đồng"),
+        Headline("funds.balance", "Số dư quỹ", f.get("funds.balance"), f.prev("funds.balance"), "đồng"),
+    ]
+    for title in titles:
+        code = title["code"]
+        recognised = f.get(f"titles.{code}.holding") or f.get(f"titles.{code}.recognised")
+        previous = f.prev(f"titles.{code}.holding") or f.prev(f"titles.{code}.recognised")
+        if not (recognised or f.get(f"titles.{code}.registered")):
+            continue
+        total = f.get(title["denominator"]) if title.get("denominator") else 0
+        rows.append(
+            Headline(
+                f"titles.{code}",
+                title["name"],
+                recognised,
+                previous,
+                title.get("unit_word", ""),
+                _share(recognised, total),
+                Decimal(str(title["target"])) / 100 if title.get("target") else None,
+            )
+        )
+    rows.append(Headline("classes.count", "Lớp học cộng đồng", f.get("classes.count"), f.prev("classes.count"), "lớp"))
+    return rows
+
+
+CHILD_COLUMNS = [
+    ("members.end", "Hội viên"),
+    ("share", "% dân số"),
+    ("members.joined", "Kết nạp mới"),
+    ("funds.raised", "Quỹ huy động"),
+    ("funds.spent", "Đã chi"),
+    ("funds.balance", "Số dư"),
+    ("families", "Gia đình học tập"),
+    ("classes.count", "Lớp TTHTCĐ"),
+]
+
+
+def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dict]:
+    family = next((t for t in titles if t.get("subject") == "household"), None)
+    rows = []
+    for child in f.children:
+        figures = child["figures"]
+        population = figures.get("baseline.population", 0)
+        members = figures.get("members.end", 0)
+        row = {
+            "unit": child["unit"],
+            "values": {key: figures.get(key, 0) for key, _label in CHILD_COLUMNS},
+            "share": _share(members, population),
+            "families": None,
+        }
+        if family:
+            holding = figures.get(f"titles.{family['code']}.holding") or figures.get(
+                f"titles.{family['code']}.recognised", 0
+            )
+            row["values"]["families"] = holding
+            row["families"] = _share(holding, figures.get(family["denominator"], 0))
+        rows.append(row)
+    # The weakest: the lowest fifth by members' share of the population (units with no population are unknown).
+    shares = sorted(r["share"] for r in rows if r["share"] is not None)
+    if len(shares) >= 3:
+        cutoff = shares[max(0, len(shares) // 5 - 1)]
+        for row in rows:
+            row["weak"] = row["share"] is not None and row["share"] <= cutoff
+    key = sort.lstrip("-")
+    if key in dict(CHILD_COLUMNS) or key == "name":
+
+        def sort_value(row):
+            if key == "name":
+                return row["unit"].sort_key
+            if key in ("share", "families"):
+                return row[key] if row[key] is not None else Decimal(-1)
+            return row["values"].get(key, 0)
+
+        rows.sort(key=sort_value, reverse=sort.startswith("-"))
+    return rows
+
+
+def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "") -> dict:
+    f = period_figures(unit, year=year, period="Y", tree=tree)
+    titles = title_types(unit, year)
+    return {
+        "figures": f,
+        "headlines": headlines(f, titles),
+        "children": child_rows(f, titles, sort),
+        "columns": CHILD_COLUMNS,
+        "trends": [
+            ("Hội viên", trend_points(unit, year, "members.end", tree), "người"),
+            ("Quỹ huy động (đồng)", trend_points(unit, year, "funds.raised", tree), "đồng"),
+        ],
+    }
+
+
+def completeness(unit: Unit, year: int) -> list[dict]:
+    """For each unit directly below: which of baseline figures, members, fund book and title results it has
+    entered for `year` (from summaries), and whether its report was sent."""
+    f = period_figures(unit, year=year, period="Y")
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(unit__in=[c["unit"] for c in f.children], year=year, period=Report.Period.YEAR)
+    }
+    rows = []
+    for child in f.children:
+        figures = child["figures"]
+        report = reports.get(child["unit"].pk)
+        checks = {
+            "baseline": any(k.startswith("baseline.") for k in figures),
+            "members": bool(figures.get("members.end")),
+            "funds": any(k.startswith("funds.") and v for k, v in figures.items()),
+            "titles": any(k.startswith("titles.") and v for k, v in figures.items()),
+            "report": bool(report and report.status == Report.Status.SUBMITTED),
+        }
+        rows.append({"unit": child["unit"], "checks": checks, "missing": [k for k, ok in checks.items() if not ok]})
+    return rows

@@ -1,0 +1,99 @@
+"""The officer's dashboard: headline figures, the units below, five-year trends, completeness."""
+
+import io
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from chapters import scoping
+from chapters.models import Unit
+from reports import charts
+from reports.dashboard import completeness, dashboard
+
+
+def _year(request) -> int:
+    today = timezone.localdate()
+    raw = request.GET.get("nam", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year else today.year
+
+
+def dashboard_home(request):
+    """The dashboard of the highest unit the user holds a role on."""
+    unit = scoping.top_units(request.user).first()
+    if unit is None:
+        return render(request, "reports/no_unit.html", status=403)
+    return redirect("reports:unit_dashboard", unit_pk=unit.pk)
+
+
+def unit_dashboard(request, unit_pk):
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    year = _year(request)
+    tree = "today" if request.GET.get("cay") == "today" else "past"
+    sort = request.GET.get("sap-xep", "")
+    data = dashboard(unit, year, tree=tree, sort=sort)
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
+        "tree": tree,
+        "sort": sort,
+        "ancestors": [a for a in unit.ancestors() if scoping.can(request.user, scoping.VIEW, a)],
+        "charts": [charts.bar_chart(title, points, unit=word) for title, points, word in data["trends"]],
+        "as_of": timezone.localtime(),
+        **data,
+    }
+    template = "reports/_dashboard_table.html" if request.htmx else "reports/dashboard.html"
+    return render(request, template, context)
+
+
+def unit_dashboard_xlsx(request, unit_pk):
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    year = _year(request)
+    data = dashboard(unit, year, tree="today" if request.GET.get("cay") == "today" else "past")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Năm {year}"
+    sheet.append([f"{unit.display_name} – số liệu năm {year}"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(["Mã", "Đơn vị", *[label for _key, label in data["columns"]]])
+    for row in data["children"]:
+        values = []
+        for key, _label in data["columns"]:
+            if key in ("share", "families"):
+                ratio = row[key]
+                values.append(float(ratio) if ratio is not None else None)
+            else:
+                values.append(row["values"].get(key, 0))
+        sheet.append([row["unit"].code, row["unit"].display_name, *values])
+    for line in sheet.iter_rows(min_row=3):
+        for cell, (key, _label) in zip(line[2:], data["columns"], strict=False):
+            # Formulas are never written: values only (a cell starting with "=" stays text).
+            cell.number_format = "0.0%" if key in ("share", "families") else "#,##0"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
+    return response
+
+
+def unit_completeness(request, unit_pk):
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    year = _year(request)
+    rows = completeness(unit, year)
+    return render(
+        request,
+        "reports/completeness.html",
+        {
+            "unit": unit,
+            "year": year,
+            "rows": rows,
+            "late": [r for r in rows if r["missing"]],
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
+        },
+    )
