@@ -96,3 +96,19 @@ def test_future_year_is_refused(tree):
     with pytest.raises(ValidationError):
         report_get_or_create(unit=tree.commune, year=datetime.date.today().year + 1)
     assert not Report.objects.exists()
+
+
+def test_render_report_command_writes_the_pdf(report, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "bc.pdf"
+    call_command("render_report", unit=report.unit.code, year=2025, out=str(out))
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "BẠCH ĐẰNG" in pdf_text(out.read_bytes(), tmp_path)
+
+
+def test_render_report_command_rejects_unknown_unit(tree, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Không tìm thấy đơn vị"):
+        call_command("render_report", unit="KHONGCO", year=2025, out=str(tmp_path / "x.pdf"))
