@@ -6,4 +6,7 @@ def roles(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {}
-    return {"home_units": scoping.top_units(user)[:5]}
+    return {
+        "home_units": scoping.top_units(user)[:5],
+        "manages_users": user.is_superuser or bool(scoping.role_paths(user, scoping.MANAGE)),
+    }

@@ -35,21 +35,50 @@ def _roles(user) -> list[tuple[str, str]]:
 
 def forget_roles(user) -> None:
     user.__dict__.pop("_khuyenhoc_roles", None)
+    user.__dict__.pop("_khuyenhoc_paths", None)
 
 
 def role_paths(user, action: str) -> list[str] | None:
-    """Paths of the subtrees where `user` may do `action`; None means everywhere (superuser)."""
+    """Paths of the subtrees where `user` may do `action`; None means everywhere (superuser).
+
+    For VIEW, the closed predecessors of units in the user's subtrees are added (a merged commune's history
+    is read by the officers of the commune that succeeded it; design.md §2). Their data stays read-only.
+    """
     if not user or not user.is_authenticated or not user.is_active:
         return []
     if user.is_superuser:
         return None
-    paths = sorted({path for kind, path in _roles(user) if action in ROLE_ACTIONS.get(kind, ())})
+    cache = user.__dict__.setdefault("_khuyenhoc_paths", {})
+    if action in cache:
+        return cache[action]
+    paths = {path for kind, path in _roles(user) if action in ROLE_ACTIONS.get(kind, ())}
+    if action == VIEW and paths:
+        paths |= _predecessor_paths(paths)
     # Drop paths already covered by a shorter one, so the SQL filter stays small.
     kept: list[str] = []
-    for path in paths:
+    for path in sorted(paths):
         if not any(path.startswith(other) for other in kept):
             kept.append(path)
+    cache[action] = kept
     return kept
+
+
+def _predecessor_paths(paths: set[str]) -> set[str]:
+    """Paths of units that were merged or split into a unit under `paths`, following chains of reforms."""
+    from chapters.models import Lineage
+
+    found: set[str] = set()
+    frontier = set(paths)
+    for _round in range(5):  # reforms chain a few times at most (Hanoi redrew its communes twice)
+        query = Q(pk__in=[])
+        for path in frontier:
+            query |= Q(successor__path__startswith=path)
+        new = set(Lineage.objects.filter(query).values_list("predecessor__path", flat=True)) - found - paths
+        if not new:
+            break
+        found |= new
+        frontier = new
+    return found
 
 
 def scope_q(user, action: str = VIEW, *, unit_field: str = "unit") -> Q:
@@ -114,3 +143,40 @@ def top_units(user) -> QuerySet:
     if user.is_superuser:
         return Unit.objects.filter(parent__isnull=True).open_today().ordered()
     return Unit.objects.filter(roles__user=user).distinct().ordered()
+
+
+# Rights that several actions share, named once so every view and form applies the same rule. ------------------
+
+EDIT_UNIT = (CHANGE, MANAGE)  # a unit's own data: name, address, notes, host, leadership (secretary, administrator)
+RESTRUCTURE = (MANAGE, APPROVE)  # create units below, move, close, merge, split (administrator, officer)
+
+
+def can_any(user, actions, unit: Unit | None) -> bool:
+    return any(can(user, action, unit) for action in actions)
+
+
+def ensure_can_any(user, actions, unit: Unit) -> None:
+    """Like ensure_can, for a right that any of several actions grants: 404 out of sight, 403 read-only."""
+    if not can(user, VIEW, unit):
+        raise Http404
+    if not can_any(user, actions, unit):
+        names = " hoặc ".join(ACTION_NAMES.get(action, action) for action in actions)
+        raise PermissionDenied(f"Bạn không có quyền {names} ở đơn vị này.")
+
+
+def can_edit_unit(user, unit: Unit) -> bool:
+    return can_any(user, EDIT_UNIT, unit)
+
+
+def can_restructure(user, unit: Unit) -> bool:
+    return can_any(user, RESTRUCTURE, unit)
+
+
+def units_for_any(user, actions) -> QuerySet:
+    """Units on which the user may do any of `actions`."""
+    query = Q(pk__in=[])
+    for action in actions:
+        if role_paths(user, action) is None:
+            return Unit.objects.all()
+        query |= scope_q(user, action, unit_field="")
+    return Unit.objects.filter(query)

@@ -8,6 +8,8 @@ from django.http import JsonResponse
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
+from chapters.forms import PasswordChangeForm
+
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
@@ -16,6 +18,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("home")
 

@@ -5,6 +5,7 @@ import datetime
 from django import template
 
 from chapters import formatting
+from chapters.text import person_name
 
 register = template.Library()
 
@@ -39,3 +40,9 @@ def ngay(value):
 def get_item(mapping, key):
     """{{ row.values|get_item:"members.end" }}: dictionary keys with dots cannot be written in templates."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def ten_nguoi(user):
+    """A user's name family-first ("Nguyễn Thị Lan"), as Vietnamese write it."""
+    return person_name(user)
