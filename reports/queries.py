@@ -105,6 +105,22 @@ def _own_years(unit: Unit, years: list[int], period: str) -> dict[str, int]:
     return totals
 
 
+BASELINE_LOOKBACK = 3
+
+
+def _with_baseline(unit: Unit, year: int, values: dict[str, int], snapshot) -> dict[str, int]:
+    """Baseline figures (population, households...) change slowly and are often entered late: when a year has
+    none, the latest of the previous few years stands in, and `baseline.year` says which year it is."""
+    if any(key.startswith("baseline.") for key in values):
+        values["baseline.year"] = year
+        return values
+    for earlier in range(year - 1, year - 1 - BASELINE_LOOKBACK, -1):
+        found = {k: v for k, v in rollup(unit, year=earlier, snapshot=snapshot).items() if k.startswith("baseline.")}
+        if found:
+            return {**values, **found, "baseline.year": earlier}
+    return values
+
+
 def period_figures(
     unit: Unit,
     *,
@@ -124,8 +140,10 @@ def period_figures(
     else:
         years, previous_years = [year], [year - 1]
         previous_label = f"6 tháng đầu năm {year - 1}" if period == "H1" else f"năm {year - 1}"
-    current = _rollup_years(unit, years, summary_period, snapshot)
-    previous = _rollup_years(unit, previous_years, summary_period, snapshot)
+    current = _with_baseline(unit, years[-1], _rollup_years(unit, years, summary_period, snapshot), snapshot)
+    previous = _with_baseline(
+        unit, previous_years[-1], _rollup_years(unit, previous_years, summary_period, snapshot), snapshot
+    )
     own = _own_years(unit, years, summary_period)
     result = PeriodFigures(
         unit=unit,
@@ -141,6 +159,16 @@ def period_figures(
     if with_children:
         totals = rollup_tree(unit, year=year, period=summary_period, snapshot=snapshot)
         child_ids = snapshot.children().get(unit.pk, [])
+        lacking = [c for c in child_ids if not any(k.startswith("baseline.") for k in totals.get(c, {}))]
+        for earlier in range(year - 1, year - 1 - BASELINE_LOOKBACK, -1):
+            if not lacking:
+                break
+            older = rollup_tree(unit, year=earlier, period=summary_period, snapshot=snapshot)
+            for child in list(lacking):
+                found = {k: v for k, v in older.get(child, {}).items() if k.startswith("baseline.")}
+                if found:
+                    totals.setdefault(child, {}).update(found)
+                    lacking.remove(child)
         names = dict(Unit.objects.filter(pk__in=child_ids).values_list("pk", "name"))
         units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
         result.children = sorted(

@@ -93,6 +93,8 @@ def organisation(f: PeriodFigures) -> Part:
         population = f.get("baseline.population")
         if population:
             sentence += f", đạt tỷ lệ {percent(Decimal(members) / Decimal(population))} dân số"
+            if f.current.get("baseline.year", f.year) != f.year:
+                sentence += f" (theo số dân năm {f.current['baseline.year']})"
         part.paragraphs.append(sentence + ".")
         flows = []
         if f.get("members.joined"):

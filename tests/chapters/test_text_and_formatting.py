@@ -52,10 +52,17 @@ def test_decree_30_long_date():
     assert formatting.long_date(datetime.date(2025, 3, 9)) == "ngày 09 tháng 3 năm 2025"
 
 
-def test_format_module_groups_thousands_in_templates(settings):
+def test_templates_group_figures_but_never_years(settings):
     from django.template import Context, Template
 
-    rendered = Template("{{ n }} {{ d|date:'SHORT_DATE_FORMAT' }}").render(
-        Context({"n": 1234567, "d": datetime.date(2026, 1, 5)})
-    )
-    assert rendered == "1.234.567 05/01/2026"
+    rendered = Template(
+        "{{ n|so }} {{ money|tien }} năm {{ year }} {{ d|date:'SHORT_DATE_FORMAT' }} {{ r|phantram }}"
+    ).render(Context({"n": 1234567, "money": 215640000, "year": 2026, "d": datetime.date(2026, 1, 5), "r": 0.2134}))
+    assert rendered == "1.234.567 215.640.000 đồng năm 2026 05/01/2026 21,3%"
+
+
+def test_date_input_reads_day_first():
+    from django import forms
+
+    field = forms.DateField()
+    assert field.clean("05/01/2026") == datetime.date(2026, 1, 5)
