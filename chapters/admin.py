@@ -4,6 +4,7 @@ Day-to-day work goes through the application's own screens and services; the adm
 """
 
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from chapters.models import (
@@ -19,6 +20,7 @@ from chapters.models import (
     Unit,
     UnitName,
 )
+from chapters.resources import BaselineFigureResource, UnitResource
 
 
 class SuperuserOnlyMixin:
@@ -56,7 +58,8 @@ class UnitNameInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
+class UnitAdmin(SuperuserOnlyMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [UnitResource]
     list_display = ["name", "code", "kind", "level", "host", "active_from", "active_until"]
     list_filter = ["kind", "level", "host"]
     search_fields = ["name", "code", "search_key"]
@@ -97,7 +100,8 @@ class LeadershipPositionAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(BaselineFigure)
-class BaselineFigureAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
+class BaselineFigureAdmin(SuperuserOnlyMixin, ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [BaselineFigureResource]
     list_display = ["unit", "year", "population", "households", "party_members"]
     list_filter = ["year"]
     search_fields = ["unit__name", "unit__code"]

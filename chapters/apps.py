@@ -7,5 +7,8 @@ class ChaptersConfig(AppConfig):
 
     def ready(self):
         from chapters import providers
+        from chapters.imports import baseline, kinds, units
 
         providers.register_all()
+        kinds.register(units.units_kind)
+        kinds.register(baseline.baseline_kind)

@@ -38,6 +38,12 @@ class ImportJob(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True)
+    file_type = models.CharField("loại tệp", max_length=60, blank=True)
+    sheet_name = models.CharField("trang tính", max_length=255, blank=True)
+    header_row = models.PositiveIntegerField("dòng tiêu đề", null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "lần nhập dữ liệu"

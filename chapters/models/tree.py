@@ -128,16 +128,21 @@ class Unit(models.Model):
 
     def save(self, *args, **kwargs):
         # Derived columns only; the path of a new unit needs its id, so it is written right after the insert.
-        self.name = nfc(self.name)
-        self.search_key = fold(self.name)[:255]
-        self.sort_key = unit_sort_key(self.name)[:600]
-        self.level_rank = self.LEVEL_RANKS.get(self.level, 4)
+        self.set_derived()
         super().save(*args, **kwargs)
         path = (self.parent.path if self.parent_id else PATH_SEPARATOR) + f"{self.pk}{PATH_SEPARATOR}"
         if path != self.path:
             self.path = path
             self.depth = path.count(PATH_SEPARATOR) - 1
             Unit.objects.filter(pk=self.pk).update(path=path, depth=self.depth)
+
+    def set_derived(self) -> None:
+        """The columns derived from the unit's own fields (bulk writes that bypass save() call this too)."""
+        self.name = nfc(self.name)
+        self.code = nfc(self.code).upper()
+        self.search_key = fold(self.name)[:255]
+        self.sort_key = unit_sort_key(self.name)[:600]
+        self.level_rank = self.LEVEL_RANKS.get(self.level, 4)
 
     @property
     def display_name(self) -> str:
@@ -199,7 +204,8 @@ class Unit(models.Model):
         elif self.level not in (self.Level.CENTRAL, self.Level.PROVINCE):
             errors["parent"] = "Hãy chọn đơn vị cấp trên."
         if self.code and not errors:
-            clash = Unit.objects.filter(code__iexact=self.code).exclude(pk=self.pk)
+            # Codes are stored upper-cased (set_derived), so an exact match uses the index.
+            clash = Unit.objects.filter(code=self.code).exclude(pk=self.pk)
             clash = clash.filter(
                 Q(active_until__isnull=True) | Q(active_until__gte=self.active_from or datetime.date.min),
             )

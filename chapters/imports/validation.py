@@ -1,0 +1,173 @@
+"""Full model validation for thousands of rows without a query per row.
+
+`Model.full_clean()` is right for one form and too slow for 100,000 rows: it checks each foreign key with a
+query, each CheckConstraint with a query (`SELECT 1 WHERE ...`) and each unique constraint with a query. Here:
+- `clean_row(instance, exclude_fks)` runs `full_clean()` with the field validators and the model's own `clean()`,
+  skipping only the foreign keys the importer has just loaded from the database itself (their existence is
+  known) and leaving constraints to the next two functions;
+- `check_constraints(instance)` evaluates each CheckConstraint in Python, with SQL's rule that a comparison with
+  NULL does not violate a CHECK; a condition it cannot evaluate falls back to Django's own (querying) check;
+- `unique_clashes(model, instances)` checks every unique field and unconditional unique constraint for the whole
+  batch: duplicates inside the file in memory, clashes with other rows of the database in one query per
+  constraint per 500 rows. Conditional or expression-based unique constraints fall back to Django's check.
+"""
+
+import operator
+from collections import defaultdict
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import CheckConstraint, F, ForeignKey, Q, UniqueConstraint
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_COMPARE = {"exact": operator.eq, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+
+
+def _value(instance, value):
+    if isinstance(value, F):
+        if "__" in value.name:
+            raise _Unsupported
+        field = instance._meta.get_field(value.name)
+        return getattr(instance, field.attname)
+    if hasattr(value, "resolve_expression"):
+        raise _Unsupported
+    return value
+
+
+def _evaluate(instance, node) -> bool | None:
+    """True, False or None (unknown, as SQL gives for NULL) for a Q tree over the instance's own fields."""
+    if isinstance(node, Q):
+        results = [_evaluate(instance, child) for child in node.children]
+        if node.connector == Q.AND:
+            result = False if False in results else (None if None in results else True)
+        else:
+            result = True if True in results else (None if None in results else False)
+        if node.negated and result is not None:
+            result = not result
+        return result
+    if not isinstance(node, tuple):
+        raise _Unsupported
+    lookup, expected = node
+    name, _, operation = lookup.partition("__")
+    operation = operation or "exact"
+    field = instance._meta.get_field(name)
+    actual = getattr(instance, field.attname)
+    expected = _value(instance, expected)
+    if operation == "isnull":
+        return (actual is None) == bool(expected)
+    if operation == "in":
+        return None if actual is None else actual in expected
+    if operation not in _COMPARE:
+        raise _Unsupported
+    if actual is None or expected is None:
+        return None
+    return _COMPARE[operation](actual, expected)
+
+
+def check_constraints(instance) -> list[ValidationError]:
+    errors = []
+    for constraint in instance._meta.constraints:
+        if not isinstance(constraint, CheckConstraint):
+            continue
+        try:
+            if _evaluate(instance, Q(constraint.condition)) is False:
+                errors.append(ValidationError(constraint.get_violation_error_message(), code="constraint"))
+        except (_Unsupported, TypeError):
+            try:
+                constraint.validate(type(instance), instance)
+            except ValidationError as error:
+                errors.append(error)
+    return errors
+
+
+def clean_row(instance, *, exclude: set[str] | None = None) -> dict[str, list[str]]:
+    """Field validation and the model's clean(), then its check constraints. Returns {field or "": messages}.
+
+    `exclude` names foreign keys whose object the importer loaded itself (their existence is known).
+    """
+    messages: dict[str, list[str]] = defaultdict(list)
+    try:
+        instance.full_clean(exclude=exclude or None, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            target = "" if field == NON_FIELD_ERRORS else field
+            messages[target].extend(errors)
+    for error in check_constraints(instance):
+        messages[""].extend(error.messages)
+    return dict(messages)
+
+
+def loaded_foreign_keys(instance) -> set[str]:
+    """Foreign keys of `instance` set from an object in memory (loaded from the database or built in the batch)."""
+    names = set()
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, ForeignKey) and field.is_cached(instance):
+            related = field.get_cached_value(instance)
+            if related is not None and related.pk is not None:
+                names.add(field.name)
+    return names
+
+
+def _unique_sets(model) -> tuple[list[tuple[str, ...]], list[UniqueConstraint]]:
+    simple: list[tuple[str, ...]] = []
+    fallback: list[UniqueConstraint] = []
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key:
+            simple.append((field.name,))
+    for fields in model._meta.unique_together:
+        simple.append(tuple(fields))
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint):
+            if constraint.fields and constraint.condition is None and not constraint.expressions:
+                simple.append(tuple(constraint.fields))
+            else:
+                fallback.append(constraint)
+    return simple, fallback
+
+
+def unique_clashes(model, instances: list, *, chunk: int = 2000) -> dict[int, list[tuple[str, str]]]:
+    """{index in `instances`: [(field, message)]} for rows that would break a unique field or constraint."""
+    problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    simple, fallback = _unique_sets(model)
+    for fields in simple:
+        attnames = [model._meta.get_field(name).attname for name in fields]
+        seen: dict[tuple, int] = {}
+        keyed: dict[tuple, list[int]] = defaultdict(list)
+        for index, instance in enumerate(instances):
+            key = tuple(getattr(instance, attname) for attname in attnames)
+            if any(value is None for value in key):
+                continue
+            if key in seen:
+                problems[index].append((fields[-1], f"Trùng với dòng khác trong tệp ({_labels(model, fields)})."))
+                continue
+            seen[key] = index
+            keyed[key].append(index)
+        keys = list(keyed)
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            # Each field with __in: a superset of the keys, matched exactly here (an OR of thousands of
+            # conditions costs more to build and plan than it saves).
+            filters = {f"{attname}__in": {key[i] for key in part} for i, attname in enumerate(attnames)}
+            wanted = set(part)
+            for row in model._default_manager.filter(**filters).values_list("pk", *attnames).iterator(chunk):
+                key = tuple(row[1:])
+                if key not in wanted:
+                    continue
+                for index in keyed[key]:
+                    if instances[index].pk != row[0]:
+                        message = instances[index].unique_error_message(model, fields).messages[0]
+                        problems[index].append((fields[-1], message))
+    for constraint in fallback:
+        for index, instance in enumerate(instances):
+            try:
+                constraint.validate(model, instance)
+            except ValidationError as error:
+                problems[index].append(("", "; ".join(error.messages)))
+    return dict(problems)
+
+
+def _labels(model, fields) -> str:
+    return ", ".join(str(model._meta.get_field(name).verbose_name) for name in fields)
