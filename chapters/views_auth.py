@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
 from chapters.forms import PasswordChangeForm
+from chapters.tasks_system import last_ping
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -29,7 +30,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 @login_not_required
 def health(request):
-    """For the load balancer and the smoke test: the database answers."""
+    """For the load balancer and the smoke test: the database answers; when a worker last answered a ping."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "worker": last_ping()})

@@ -127,8 +127,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-else:
+elif ENVIRONMENT == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # The embedded default's web server and worker are separate processes: a cache on disk is one they share.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -162,7 +167,9 @@ LANGUAGES = [("vi", "Tiếng Việt")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: years, codes and ids must never print as "2.026". Figures are grouped explicitly with the `so`, `tien`
+# and `phantram` filters (chapters.templatetags.vi), which use the Vietnamese "." separator.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["khuyenhoc.formats"]
 
 STATIC_URL = "/static/"
@@ -179,6 +186,8 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "files"
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# Outside production static files are served from the apps' folders as they are, with nothing collected.
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 # Uploads: refused past this size before they are parsed (design.md §5).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
@@ -196,9 +205,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+    for _folder in (_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)  # kombu's filesystem transport expects them to exist
+else:
+    # An unacknowledged message (its worker was killed mid-task) is delivered again after this many seconds:
+    # a report render interrupted by a dead worker is retried within minutes, not the default hour.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
 CELERY_TASK_IGNORE_RESULT = True  # jobs keep their state in database rows (design.md §6)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to be delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
