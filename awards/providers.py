@@ -1,0 +1,99 @@
+"""The awards app's summary figures (design.md §3): counts and amounts per (unit, year, period).
+
+Everything decided is dated by its decision and counted at the recipient's unit; money paid is dated by the
+payment. All figures are flows: a fact changes only its own year (and its half-year).
+"""
+
+from collections import defaultdict
+
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from awards.models import Decision, Payout, Recipient
+from chapters.summaries import SummaryProvider, register
+
+NAME = "awards"
+
+FIGURES = {
+    "awards.decisions": "Quyết định khen thưởng",
+    "awards.collectives": "Tập thể được khen thưởng",
+    "awards.individuals": "Cá nhân được khen thưởng (cả nhà giáo, học sinh)",
+    "awards.teachers": "Nhà giáo được khen thưởng",
+    "awards.students": "Lượt học sinh, sinh viên được khen thưởng",
+    "awards.others": "Cá nhân khác (không phải nhà giáo, học sinh)",
+    "awards.scholarships.new": "Suất học bổng cấp mới",
+    "awards.scholarships.renewed": "Suất học bổng cấp tiếp",
+    "awards.amount.decided": "Số tiền khen thưởng, học bổng theo quyết định (đồng)",
+    "awards.amount.scholarships": "Số tiền học bổng theo quyết định (đồng)",
+    "awards.amount.paid": "Số tiền khen thưởng, học bổng đã chi (đồng)",
+}
+FORM_FIGURES = {f"awards.form.{value}": f"Lượt khen thưởng – {label}" for value, label in Decision.Form.choices}
+FIGURES.update(FORM_FIGURES)
+
+KIND_FIGURES = {
+    Recipient.Kind.COLLECTIVE: ["awards.collectives"],
+    Recipient.Kind.TEACHER: ["awards.individuals", "awards.teachers"],
+    Recipient.Kind.STUDENT: ["awards.individuals", "awards.students"],
+    Recipient.Kind.INDIVIDUAL: ["awards.individuals", "awards.others"],
+}
+STAGE_FIGURES = {Recipient.Stage.NEW: "awards.scholarships.new", Recipient.Stage.RENEWAL: "awards.scholarships.renewed"}
+
+
+def _periods(month: int) -> tuple[str, str]:
+    return ("Y", "H1" if month <= 6 else "H2")
+
+
+def compute(unit_ids, years):
+    totals: dict[tuple[int, int, str, str], int] = defaultdict(int)
+
+    def add(unit_id, year, month, figure, value):
+        if value:
+            for period in _periods(month):
+                totals[(unit_id, year, period, figure)] += value
+
+    decisions = Decision.objects.filter(date__year__in=years)
+    recipients = Recipient.objects.filter(decision__date__year__in=years)
+    payouts = Payout.objects.filter(paid_on__year__in=years)
+    if unit_ids is not None:
+        decisions = decisions.filter(unit_id__in=unit_ids)
+        recipients = recipients.filter(unit_id__in=unit_ids)
+        payouts = payouts.filter(recipient__unit_id__in=unit_ids)
+
+    for row in (
+        decisions.annotate(y=ExtractYear("date"), m=ExtractMonth("date"))
+        .values("unit_id", "y", "m")
+        .annotate(n=Count("pk"))
+    ):
+        add(row["unit_id"], row["y"], row["m"], "awards.decisions", row["n"])
+
+    for row in (
+        recipients.annotate(y=ExtractYear("decision__date"), m=ExtractMonth("decision__date"))
+        .values("unit_id", "y", "m", "kind", "stage", "decision__form")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+    ):
+        unit_id, year, month, count, amount = row["unit_id"], row["y"], row["m"], row["n"], row["total"] or 0
+        for figure in KIND_FIGURES.get(row["kind"], ()):
+            add(unit_id, year, month, figure, count)
+        if row["stage"] in STAGE_FIGURES:
+            add(unit_id, year, month, STAGE_FIGURES[row["stage"]], count)
+        add(unit_id, year, month, f"awards.form.{row['decision__form']}", count)
+        add(unit_id, year, month, "awards.amount.decided", amount)
+        if row["decision__form"] == Decision.Form.SCHOLARSHIP:
+            add(unit_id, year, month, "awards.amount.scholarships", amount)
+
+    for row in (
+        payouts.annotate(y=ExtractYear("paid_on"), m=ExtractMonth("paid_on"))
+        .values("recipient__unit_id", "y", "m")
+        .annotate(total=Sum("amount"))
+    ):
+        add(row["recipient__unit_id"], row["y"], row["m"], "awards.amount.paid", row["total"] or 0)
+
+    for (unit_id, year, period, figure), value in totals.items():
+        yield unit_id, year, period, figure, value
+
+
+provider = SummaryProvider(name=NAME, figures=FIGURES, compute=compute)
+
+
+def register_all():
+    register(provider)

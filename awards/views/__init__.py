@@ -1,0 +1,55 @@
+from .decisions import (
+    DecisionListView,
+    decision_create,
+    decision_delete,
+    decision_detail,
+    decision_pay,
+    decision_pdf,
+    decision_scan,
+    decision_update,
+)
+from .figures import award_summary
+from .recipients import (
+    RecipientListView,
+    payout_cancel,
+    recipient_create,
+    recipient_delete,
+    recipient_detail,
+    recipient_paste,
+    recipient_pay,
+    recipient_update,
+)
+from .scholarships import (
+    ScholarshipListView,
+    scholarship_award,
+    scholarship_create,
+    scholarship_detail,
+    scholarship_stop,
+    scholarship_update,
+)
+
+__all__ = [
+    "award_summary",
+    "DecisionListView",
+    "RecipientListView",
+    "ScholarshipListView",
+    "decision_create",
+    "decision_delete",
+    "decision_detail",
+    "decision_pay",
+    "decision_pdf",
+    "decision_scan",
+    "decision_update",
+    "payout_cancel",
+    "recipient_create",
+    "recipient_delete",
+    "recipient_detail",
+    "recipient_paste",
+    "recipient_pay",
+    "recipient_update",
+    "scholarship_award",
+    "scholarship_create",
+    "scholarship_detail",
+    "scholarship_stop",
+    "scholarship_update",
+]

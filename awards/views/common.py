@@ -1,0 +1,53 @@
+"""Helpers shared by the awards screens."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+
+from awards.forms import add_errors
+from chapters import scoping
+from chapters.services.records import EditConflict
+
+
+def querystring_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    return f"{encoded}&" if encoded else ""
+
+
+def can_enter_somewhere(user) -> bool:
+    paths = scoping.role_paths(user, scoping.CHANGE)
+    return paths is None or bool(paths)
+
+
+def ensure_can_enter_somewhere(user) -> None:
+    """For "add" screens without an object yet: 404 for a user who sees nothing, 403 for a read-only one."""
+    if can_enter_somewhere(user):
+        return
+    if scoping.units_for(user).exists():
+        raise PermissionDenied("Bạn chỉ có quyền xem; không thể nhập khen thưởng.")
+    raise Http404
+
+
+def save_through(form, service, obj, **kwargs):
+    """Call a save service with the form's version; put its refusal on the form. Returns the object or None."""
+    try:
+        return service(obj, expected_version=form.cleaned_data.get("version"), **kwargs)
+    except EditConflict as conflict:
+        form.add_error(None, conflict)
+        form.data = form.data.copy()
+        form.data["version"] = conflict.current.version
+    except ValidationError as error:
+        add_errors(form, error)
+    return None
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
