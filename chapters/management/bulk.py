@@ -14,7 +14,6 @@ from simple_history.utils import bulk_create_with_history
 
 from chapters.models import ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
-from chapters.text import fold, nfc, unit_sort_key
 
 BATCH = 2000
 
@@ -22,10 +21,7 @@ BATCH = 2000
 def unit_build(**fields) -> Unit:
     """An unsaved unit with the derived columns `Unit.save` would compute (all but the path, which needs the id)."""
     unit = Unit(**fields)
-    unit.name = nfc(unit.name)
-    unit.search_key = fold(unit.name)[:255]
-    unit.sort_key = unit_sort_key(unit.name)[:600]
-    unit.level_rank = Unit.LEVEL_RANKS.get(unit.level, 4)
+    unit.set_derived()
     unit.version = 1
     unit.path = ""
     return unit
