@@ -158,9 +158,7 @@ def tree_snapshot(unit: Unit, *, year: int, period: str = Summary.Period.YEAR, t
 
     start, end = period_bounds(year, period)
     day = min(end, timezone.localdate()) if end > timezone.localdate() and start <= timezone.localdate() else end
-    all_parents = tree_services.parent_map_on(day)
-    ids = tree_services.subtree_ids_on(unit, day)
-    parents = {i: all_parents.get(i) for i in ids}
+    parents = tree_services.subtree_parents_on(unit, day)
     # Units closed during the period: attach them where they stood on their last day, repeatedly (a chapter
     # closed in March under a commune closed in June).
     closed = list(
