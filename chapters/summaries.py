@@ -88,8 +88,9 @@ def summaries_refresh(
         if unit_ids is not None:
             stale = stale.filter(unit_id__in=unit_ids)
         stale.delete()
+        now = timezone.now()
         rows = [
-            Summary(unit_id=u, year=y, period=p, figure=f, value=v)
+            Summary(unit_id=u, year=y, period=p, figure=f, value=v, computed_at=now)
             for u, y, p, f, v in provider.compute(unit_ids, years)
             # Zero rows are left out, except an own entry of a fallback figure ("no clans here" is a fact).
             if (v or provider.aggregation_of(f) == OWN_OR_CHILDREN) and y in years
@@ -245,6 +246,16 @@ def rollup(
     totals = rollup_tree(unit, year=year, period=period, figures=figures, tree=tree, snapshot=snapshot)
     result = totals.get(unit.pk, {})
     return {f: result.get(f, 0) for f in figures} if figures is not None else result
+
+
+def computed_at(unit: Unit, *, year: int) -> datetime.datetime | None:
+    """When the newest summary of `unit`'s current subtree for `year` was computed: the dashboards' "data as of"."""
+    from django.db.models import Max
+
+    return (
+        Summary.objects.filter(unit__path__startswith=unit.path, year=year)
+        .aggregate(latest=Max("computed_at"))["latest"]
+    )
 
 
 def own_figures(unit: Unit, *, year: int, period: str = "Y", figures: list[str] | None = None) -> dict[str, int]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from chapters.summaries import computed_at
 from reports import charts
 from reports.dashboard import completeness, dashboard
 
@@ -40,7 +41,7 @@ def unit_dashboard(request, unit_pk):
         "sort": sort,
         "ancestors": [a for a in unit.ancestors() if scoping.can(request.user, scoping.VIEW, a)],
         "charts": [charts.bar_chart(title, points, unit=word) for title, points, word in data["trends"]],
-        "as_of": timezone.localtime(),
+        "as_of": computed_at(unit, year=year),
         **data,
     }
     template = "reports/_dashboard_table.html" if request.htmx else "reports/dashboard.html"

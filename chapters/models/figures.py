@@ -54,6 +54,7 @@ class Summary(models.Model):
     period = models.CharField(max_length=2, choices=Period.choices)
     figure = models.CharField(max_length=80)
     value = models.BigIntegerField()
+    computed_at = models.DateTimeField(null=True, blank=True, help_text="When the facts were last summed.")
 
     class Meta:
         verbose_name = "số liệu tổng hợp"

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from .tree import Unit
 
@@ -20,6 +21,8 @@ class Role(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     granted_at = models.DateTimeField(auto_now_add=True)
+    # Grants and revocations are both kept: who held which role when is part of the audit trail.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "vai trò"

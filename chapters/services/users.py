@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from chapters import scoping
 from chapters.models import Role, Unit
+from chapters.services.history import stamp
 from chapters.text import nfc, person_name
 
 User = get_user_model()
@@ -130,11 +131,14 @@ def role_grant(*, actor, user, unit: Unit, kind: str) -> Role:
         raise ValidationError({"kind": "Vai trò không hợp lệ."})
     if not unit.is_open:
         raise ValidationError({"unit": f"{unit.display_name} đã ngừng hoạt động."})
-    role, created = Role.objects.get_or_create(user=user, unit=unit, kind=kind, defaults={"granted_by": actor})
-    if not created:
+    existing = Role.objects.filter(user=user, unit=unit, kind=kind).first()
+    if existing:
         raise ValidationError(
-            f"{person_name(user)} đã có vai trò {role.get_kind_display().lower()} ở {unit.display_name}."
+            f"{person_name(user)} đã có vai trò {existing.get_kind_display().lower()} ở {unit.display_name}."
         )
+    role = Role(user=user, unit=unit, kind=kind, granted_by=actor)
+    stamp(role, actor=actor, reason="Giao vai trò")
+    role.save()
     scoping.forget_roles(user)
     return role
 
@@ -149,6 +153,7 @@ def role_revoke(*, actor, role: Role) -> None:
         raise ValidationError(
             f"Đây là vai trò cuối cùng của {person_name(user)}: hãy khóa tài khoản thay vì thu hồi vai trò."
         )
+    stamp(role, actor=actor, reason="Thu hồi vai trò")
     role.delete()
     scoping.forget_roles(user)
 

@@ -52,3 +52,17 @@ def test_officer_of_successor_reads_merged_predecessor_but_cannot_change_it(tree
     stranger = UserFactory(username="nguoi_la")
     RoleFactory(user=stranger, unit=tree.other_commune, kind=Role.Kind.OFFICER)
     assert not scoping.can(stranger, scoping.VIEW, old)
+
+
+def test_granting_and_revoking_roles_is_kept_in_history(tree, administrator):
+    from chapters.services.users import role_grant, role_revoke
+
+    user = UserFactory(username="nguoi_moi")
+    RoleFactory(user=user, unit=tree.other_chapter, kind=Role.Kind.VIEWER)
+    role = role_grant(actor=administrator, user=user, unit=tree.chapter, kind=Role.Kind.SECRETARY)
+    role_revoke(actor=administrator, role=role)
+    records = list(Role.history.filter(user=user, unit=tree.chapter).order_by("history_date"))
+    assert [(r.history_type, r.history_user, r.history_change_reason) for r in records] == [
+        ("+", administrator, "Giao vai trò"),
+        ("-", administrator, "Thu hồi vai trò"),
+    ]
