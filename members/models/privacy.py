@@ -1,0 +1,58 @@
+"""Personal data (Law 91/2025/QH15): who opened or exported a member's details, and erasures on request."""
+
+from django.conf import settings
+from django.db import models
+
+from chapters.models import Unit
+
+from .members import Member
+
+
+class PersonalDataAccess(models.Model):
+    """One opening, export or erasure of a member's personal data. Visible to the unit's administrator."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Xem chi tiết"
+        EXPORT = "export", "Xuất, in danh sách"
+        ERASE = "erase", "Xóa dữ liệu cá nhân"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="accesses")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", help_text="Chi hội của hội viên lúc đó.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    user_name = models.CharField("người truy cập", max_length=150)
+    action = models.CharField("thao tác", max_length=10, choices=Action.choices)
+    at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+    detail = models.CharField("chi tiết", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "nhật ký truy cập dữ liệu cá nhân"
+        verbose_name_plural = "nhật ký truy cập dữ liệu cá nhân"
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["member", "at"], name="access_member_at"),
+            models.Index(fields=["unit", "at"], name="access_unit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} {self.get_action_display()} {self.member_id}"
+
+
+class Erasure(models.Model):
+    """The record of an erasure: who erased whose data, when, and on whose request."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="erasure")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    erased_by_name = models.CharField("người xóa", max_length=150)
+    erased_at = models.DateTimeField("lúc", auto_now_add=True)
+    requested_by = models.CharField("theo yêu cầu của", max_length=255)
+    request_date = models.DateField("ngày nhận yêu cầu")
+    reference = models.CharField("số văn bản, đơn yêu cầu", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "lần xóa dữ liệu cá nhân"
+        verbose_name_plural = "các lần xóa dữ liệu cá nhân"
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} – {self.erased_at:%d/%m/%Y}"

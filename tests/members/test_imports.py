@@ -1,0 +1,280 @@
+import datetime
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from chapters.imports import pipeline
+from chapters.imports.exporting import export_xlsx
+from chapters.imports.kinds import ImportContext
+from chapters.imports.reading import read_file
+from chapters.services.periods import period_close
+from members.imports import clan_kind, dues_kind, household_kind, member_kind
+from members.models import Clan, Due, Household, Member, Membership, PersonalDataAccess
+from members.providers import members_on
+
+D = datetime.date
+
+
+def sheet(tmp_path, rows, name="ds.xlsx", title=None):
+    """An .xlsx like a secretary's: an optional title row, then the header and the rows."""
+    workbook = Workbook()
+    ws = workbook.active
+    if title:
+        ws.append([title])
+    for row in rows:
+        ws.append(row)
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def run(kind, path, user, commit=True):
+    ctx = ImportContext(kind=kind, user=user, reason="Nhập thử")
+    result = pipeline.validate(kind, ctx, read_file(path))
+    if commit and result.ok:
+        pipeline.commit(kind, ctx, result)
+    return result
+
+
+def errors(result, kind):
+    return [(row, column, message) for row, column, message in result.error_list(kind)]
+
+
+def warnings(result):
+    return [(row.number, message) for row in result.rows for _field, message in row.extra.get("warnings", [])]
+
+
+HEADER = ["STT", "Họ và tên", "Giới tính", "Năm sinh", "Mã chi hội", "Điện thoại", "Ngày vào hội", "Đảng viên"]
+
+
+def test_members_import_creates_members_with_history_memberships_and_summaries(tmp_path, tree, secretary):
+    path = sheet(
+        tmp_path,
+        [
+            HEADER,
+            [1, "Nguyễn Văn Đức", "Nam", 1955, tree.chapter.code, "0912 345 678", "15/03/2015", "x"],
+            [2, "trần thị lan", "nữ", "12/05/1960", tree.chapter.code, "", 2018, ""],
+        ],
+        title="DANH SÁCH HỘI VIÊN CHI HỘI TỔ DÂN PHỐ SỐ 1",
+    )
+    result = run(member_kind, path, secretary)
+    assert result.ok, errors(result, member_kind)
+    duc = Member.objects.get(name_key="nguyen van duc")
+    lan = Member.objects.get(name_key="tran thi lan")
+    assert (duc.gender, duc.birth_year, duc.joined_on, duc.party_member) == ("M", 1955, D(2015, 3, 15), True)
+    assert (lan.birth_date, lan.joined_on, lan.ethnicity) == (D(1960, 5, 12), D(2018, 1, 1), "Kinh")
+    assert Membership.objects.filter(member=duc, unit=tree.chapter, since=D(2015, 3, 15), until=None).exists()
+    assert duc.history.get().history_user == secretary
+    assert members_on(tree.chapter, D(2019, 1, 1)) == 2
+    from chapters.summaries import rollup
+
+    assert rollup(tree.commune, year=2019, figures=["members.end"])["members.end"] == 2
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, tree, secretary):
+    rows = [HEADER, [1, "Nguyễn Văn Đức", "Nam", 1955, tree.chapter.code, "0912 345 678", "15/03/2015", ""]]
+    path = sheet(tmp_path, rows)
+    run(member_kind, path, secretary)
+    again = run(member_kind, path, secretary)
+    assert again.counts == {"total": 1, "new": 0, "changed": 0, "unchanged": 1, "errors": 0}
+    assert Member.objects.count() == 1 and Member.history.count() == 1
+
+
+def test_bad_rows_are_listed_with_row_column_and_message_and_nothing_is_saved(tmp_path, tree, secretary, make_member):
+    make_member(unit=tree.outside_chapter, card_number="KH-9")
+    next_year = datetime.date.today().year + 1
+    path = sheet(
+        tmp_path,
+        [
+            [*HEADER, "Số thẻ"],
+            [1, "Người Đúng", "Nam", 1950, tree.chapter.code, "", "01/01/2010", "", ""],
+            [2, "", "Nam", 1950, tree.chapter.code, "", "01/01/2010", "", ""],
+            [3, "Quá Già", "Nữ", 1850, tree.chapter.code, "", "01/01/2010", "", ""],
+            [4, "Chưa Sinh", "Nữ", next_year, tree.chapter.code, "", "01/01/2010", "", ""],
+            [5, "Vào Sớm", "Nam", 1990, tree.chapter.code, "", "01/01/1985", "", ""],
+            [6, "Số Chữ", "Nam", 1950, tree.chapter.code, "09l2 345 678", "01/01/2010", "", ""],
+            [7, "Trùng Thẻ", "Nam", 1950, tree.chapter.code, "", "01/01/2010", "", "kh-9"],
+            [8, "Ngoài Phạm Vi", "Nam", 1950, tree.outside_chapter.code, "", "01/01/2010", "", ""],
+        ],
+    )
+    result = run(member_kind, path, secretary)
+    assert not result.ok
+    found = {(row, column): message for row, column, message in errors(result, member_kind)}
+    assert "Họ và tên" in found[(3, "Họ và tên")]
+    assert "Năm sinh" in found[(4, "Năm sinh")] and "Năm sinh" in found[(5, "Năm sinh")]
+    assert "trước ngày sinh" in found[(6, "Ngày vào hội")]
+    assert "Số điện thoại" in found[(7, "Điện thoại")]
+    assert "KH-9" in found[(8, "Số thẻ")] and "cùng tỉnh" in found[(8, "Số thẻ")]
+    assert "phạm vi" in found[(9, "Mã chi hội")]
+    assert (2, "Họ và tên") not in found
+    assert Member.objects.count() == 1  # only the pre-existing one
+
+
+def test_likely_duplicates_are_warnings_never_merges(tmp_path, tree, secretary, commune_secretary, make_member):
+    existing = make_member(unit=tree.other_chapter, full_name="Lê Thị Hoa", birth_year=1962)
+    path = sheet(
+        tmp_path,
+        [
+            HEADER,
+            [1, "Le Thi Hoa", "Nữ", 1962, tree.chapter.code, "", "01/01/2020", ""],
+            [2, "Phạm Văn Hai", "Nam", 1970, tree.chapter.code, "", "01/01/2020", ""],
+            [3, "Phạm Văn Hai", "Nam", 1970, tree.other_chapter.code, "", "01/01/2020", ""],
+        ],
+    )
+    result = run(member_kind, path, commune_secretary, commit=False)
+    assert result.ok
+    found = warnings(result)
+    assert any(number == 2 and f"mã {existing.pk}" in message for number, message in found)
+    assert {number for number, message in found if "các dòng 3, 4" in message} == {3, 4}
+    pipeline.commit(member_kind, ImportContext(kind=member_kind, user=commune_secretary, reason="x"), result)
+    assert Member.objects.filter(name_key="le thi hoa").count() == 2  # both kept: a person decides
+
+
+def test_import_cannot_move_a_member_and_respects_closed_years(tmp_path, tree, commune_secretary, make_member):
+    member = make_member(card_number="BD-7", joined_on=D(2020, 1, 1))
+    path = sheet(
+        tmp_path,
+        [["Họ và tên", "Giới tính", "Năm sinh", "Mã chi hội", "Ngày vào hội", "Số thẻ"],
+         ["Nguyễn Thị Lan", "Nữ", 1960, tree.other_chapter.code, "01/01/2020", "BD-7"]],
+    )  # fmt: skip
+    result = run(member_kind, path, commune_secretary)
+    assert "Chuyển sinh hoạt" in errors(result, member_kind)[0][2]
+    period_close(unit=tree.commune, year=2023)
+    path = sheet(
+        tmp_path,
+        [["Mã hội viên", "Họ và tên", "Giới tính", "Năm sinh", "Mã chi hội", "Ngày vào hội"],
+         [member.pk, "Nguyễn Thị Lan", "Nữ", 1960, tree.chapter.code, "01/06/2023"]],
+        name="b.xlsx",
+    )  # fmt: skip
+    result = run(member_kind, path, commune_secretary)
+    assert "khóa sổ" in errors(result, member_kind)[0][2]
+    member.refresh_from_db()
+    assert member.joined_on == D(2020, 1, 1)
+
+
+def test_export_respects_scope_masks_citizen_ids_logs_and_imports_back_unchanged(
+    tmp_path, tree, secretary, officer, make_member
+):
+    mine = make_member(full_name="Nguyễn Văn Đức", citizen_id="001204012345", card_number="BD-1")
+    make_member(unit=tree.outside_chapter, full_name="Vũ Văn Tám")
+    stream, count = export_xlsx(member_kind, officer)
+    assert count == 1
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(stream.getvalue())
+    values = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert values[1][0] == mine.pk and values[1][3] == "Nguyễn Văn Đức"
+    assert "001204012345" not in str(values) and "•••••••••345" in str(values)
+    assert PersonalDataAccess.objects.filter(user=officer, action="export", member=mine).count() == 1
+    again = run(member_kind, path, secretary)
+    assert again.counts["unchanged"] == 1 and again.counts["errors"] == 0
+    mine.refresh_from_db()
+    assert mine.citizen_id == "001204012345"  # the masked cell kept the stored number
+    stream, _count = export_xlsx(member_kind, secretary)  # the member's own secretary sees it in full
+    assert "001204012345" in str(list(load_workbook(stream).active.iter_rows(values_only=True)))
+
+
+def test_households_and_clans_import_link_and_reimport(tmp_path, tree, secretary, commune_secretary):
+    clans = sheet(
+        tmp_path,
+        [["Mã đơn vị", "Tên dòng họ", "Trưởng họ"], [tree.commune.code, "Dòng họ Nguyễn Đình", "Nguyễn Đình Thi"]],
+        name="clans.xlsx",
+    )
+    assert run(clan_kind, clans, commune_secretary).ok
+    households = sheet(
+        tmp_path,
+        [
+            ["Mã chi hội", "Mã hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu", "Dòng họ"],
+            [tree.chapter.code, "H1", "Nguyễn Đình Bảo", "Số 5 ngõ Chùa", 4, "Nguyễn Đình"],
+            [tree.chapter.code, "", "Trần Văn Bình", "Số 7 ngõ Chùa", "", ""],
+            [tree.chapter.code, "H3", "Lê Văn Cả", "", 3, "Dòng họ Không Có"],
+        ],
+        name="households.xlsx",
+    )
+    result = run(household_kind, households, secretary)
+    assert [(r, c) for r, c, _m in errors(result, household_kind)] == [(4, "Dòng họ")]
+    assert Household.objects.count() == 0
+    households = sheet(
+        tmp_path,
+        [
+            ["Mã chi hội", "Mã hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu", "Dòng họ"],
+            [tree.chapter.code, "H1", "Nguyễn Đình Bảo", "Số 5 ngõ Chùa", 4, "Nguyễn Đình"],
+            [tree.chapter.code, "", "Trần Văn Bình", "Số 7 ngõ Chùa", "", ""],
+        ],
+        name="households2.xlsx",
+    )
+    assert run(household_kind, households, secretary).ok
+    bao = Household.objects.get(code="H1")
+    assert bao.clan == Clan.objects.get() and bao.people == 4
+    assert Household.objects.get(code="").people == 1
+    again = run(household_kind, households, secretary)
+    assert again.counts["unchanged"] == 2 and Household.objects.count() == 2
+    assert run(clan_kind, clans, commune_secretary).counts["unchanged"] == 1
+
+
+def test_dues_import_finds_members_by_id_card_or_name(tmp_path, tree, secretary, make_member):
+    duc = make_member(full_name="Nguyễn Văn Đức", birth_year=1955, card_number="BD-1")
+    lan = make_member(full_name="Trần Thị Lan", birth_year=1960)
+    hoa = make_member(full_name="Lê Thị Hoa", birth_year=1962)
+    path = sheet(
+        tmp_path,
+        [
+            ["Mã hội viên", "Số thẻ", "Mã chi hội", "Họ và tên", "Năm sinh", "Năm", "Số tiền", "Ngày nộp"],
+            ["", "bd-1", "", "", "", 2024, "60.000", "02/03/2024"],
+            [lan.pk, "", "", "", "", 2024, 60000, "02/03/2024"],
+            ["", "", tree.chapter.code, "le thi hoa", 1962, 2024, "60.000 đ", "15/09/2024"],
+        ],
+    )
+    result = run(dues_kind, path, secretary)
+    assert result.ok, errors(result, dues_kind)
+    assert sorted(Due.objects.values_list("member_id", "amount")) == sorted(
+        [(duc.pk, 60000), (lan.pk, 60000), (hoa.pk, 60000)]
+    )
+    assert run(dues_kind, path, secretary).counts["unchanged"] == 3
+    from chapters.summaries import rollup
+
+    assert rollup(tree.commune, year=2024, figures=["dues.amount"])["dues.amount"] == 180000
+    assert rollup(tree.commune, year=2024, period="H1", figures=["dues.payers"])["dues.payers"] == 2
+
+
+def test_dues_import_refuses_unknown_members_and_closed_years(tmp_path, tree, secretary, make_member):
+    member = make_member()
+    period_close(unit=tree.commune, year=2023)
+    path = sheet(
+        tmp_path,
+        [
+            ["Mã hội viên", "Năm", "Số tiền", "Ngày nộp"],
+            [999999, 2024, 60000, "02/03/2024"],
+            [member.pk, 2023, 60000, "02/03/2023"],
+            [member.pk, 2024, "sáu mươi nghìn", "02/03/2024"],
+        ],
+    )
+    result = run(dues_kind, path, secretary)
+    messages = {row: message for row, _column, message in errors(result, dues_kind)}
+    assert "Không tìm thấy" in messages[2] and "khóa sổ" in messages[3] and "không phải là số" in messages[4]
+    assert Due.objects.count() == 0
+
+
+@pytest.mark.parametrize("kind", [member_kind, household_kind, clan_kind, dues_kind])
+def test_every_kind_has_a_template_that_reads_back(tmp_path, kind):
+    from chapters.imports.exporting import template_xlsx
+
+    path = tmp_path / f"{kind.name}.xlsx"
+    path.write_bytes(template_xlsx(kind).getvalue())
+    header = next(load_workbook(path).active.iter_rows(values_only=True))
+    assert list(header) == [column.header for column in kind.columns]
+
+
+def test_web_export_of_members_is_scoped_and_logged(client_for, tree, officer, outsider, make_member):
+    from django.urls import reverse
+
+    mine = make_member(full_name="Nguyễn Văn Đức")
+    make_member(unit=tree.outside_chapter, full_name="Vũ Văn Tám")
+    response = client_for(outsider).get(reverse("imports:export", args=["members"]), {"unit": tree.commune.pk})
+    assert response.status_code == 404
+    response = client_for(officer).get(reverse("imports:export", args=["members"]))
+    assert response.status_code == 200
+    import io
+
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[3] for row in rows[1:]] == ["Nguyễn Văn Đức"]
+    assert list(PersonalDataAccess.objects.values_list("member_id", "user_id")) == [(mine.pk, officer.pk)]
