@@ -286,8 +286,14 @@ def write_docs(machine: str, scale: str, imported: dict, screens: list[dict]) ->
         )
     lines += [
         "",
-        "Bảng chấm điểm chia trang 100 hộ một trang (mục tiêu mở bảng 2.000 hộ dưới 300 ms): mỗi trang chỉ đọc",
-        "100 hồ sơ theo chỉ mục (đơn vị, năm, danh hiệu, thứ tự tên) và đếm tổng số một lần.",
+        "- Bảng chấm điểm chia trang 100 hộ một trang (mục tiêu mở bảng 2.000 hộ dưới 300 ms): mỗi trang chỉ đọc",
+        "  100 hồ sơ theo chỉ mục (đơn vị, năm, danh hiệu, thứ tự tên) và đếm tổng số một lần; số hộ chưa đăng ký",
+        "  được đếm bằng NOT EXISTS theo từng hộ (chỉ mục khóa ngoại), không quét hàng triệu hồ sơ khác của tỉnh.",
+        "- Nhập: hồ sơ mới được ghi bằng COPY (hồ sơ và dòng lịch sử «+»), sau khi mọi dòng đã qua kiểm tra đầy đủ",
+        "  của cơ chế nhập chung (full_clean, ràng buộc, khóa trùng, năm khóa sổ) và quy tắc riêng (điểm theo bộ",
+        "  tiêu chí, hồ sơ chưa đăng ký, hồ sơ đã khóa).",
+        "- Số liệu cấp tỉnh chỉ đọc bảng tổng hợp; thời gian chủ yếu là dựng cây đơn vị tại cuối năm (hai lần: cả",
+        "  năm và 30/6) — xem phần «Cây tổ chức» ở trên.",
         "",
     ]
     out = ROOT / "docs" / "benchmarks.md"

@@ -1,0 +1,1 @@
+"""Services of the learning-model titles and the community learning centres' classes."""

@@ -1,0 +1,1 @@
+"""Screens of the learning-model titles and the community learning centres (one module per area)."""
