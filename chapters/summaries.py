@@ -252,10 +252,9 @@ def computed_at(unit: Unit, *, year: int) -> datetime.datetime | None:
     """When the newest summary of `unit`'s current subtree for `year` was computed: the dashboards' "data as of"."""
     from django.db.models import Max
 
-    return (
-        Summary.objects.filter(unit__path__startswith=unit.path, year=year)
-        .aggregate(latest=Max("computed_at"))["latest"]
-    )
+    return Summary.objects.filter(unit__path__startswith=unit.path, year=year).aggregate(latest=Max("computed_at"))[
+        "latest"
+    ]
 
 
 def own_figures(unit: Unit, *, year: int, period: str = "Y", figures: list[str] | None = None) -> dict[str, int]:

@@ -38,7 +38,7 @@ parse_purpose = choice_parser(
         P.STUDENT_REWARD: ["Khen thưởng học sinh", "Thưởng học sinh", "Khen thưởng HS"],
         P.TEACHER_REWARD: ["Khen thưởng giáo viên", "Thưởng giáo viên", "Khen thưởng GV"],
         P.FAMILY_REWARD: ["Khen thưởng gia đình", "Gia đình học tập", "Dòng họ học tập"],
-        P.AID: ["Hỗ trợ", "Hỗ trợ học sinh", "Trợ cấp"],
+        P.AID: ["Hỗ trợ", "Hỗ trợ học sinh", "Hỗ trợ học sinh khó khăn", "Hỗ trợ đầu năm học", "Trợ cấp"],
         P.SCHOOL_SUPPORT: ["Hỗ trợ trường", "Hỗ trợ nhà trường"],
         P.OPERATIONS: ["Hoạt động", "Chi hoạt động", "Văn phòng phẩm", "Chi khác cho hoạt động"],
     },

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from chapters.formatting import long_date, money, number
 from chapters.models import LeadershipPosition, Unit
-from chapters.services.tree import tree_on
 from reports import charts, sections
 from reports.models import Report
 from reports.queries import PeriodFigures, period_end, period_figures
@@ -84,13 +83,23 @@ def title_types(unit: Unit | None = None, year: int | None = None) -> list[dict]
 
 
 def parent_authority(unit: Unit, on: datetime.date) -> str:
-    """The line above the issuing body: the association one level up, by its name on `on`."""
-    parent = unit.parent
+    """The line above the issuing body: the unit's parent as it stood on `on`, by its name on that day (a ward
+    reporting on 2023 names the district it belonged to then, not today's parent)."""
     if unit.kind == Unit.Kind.ASSOCIATION and unit.level == Unit.Level.PROVINCE:
         return "HỘI KHUYẾN HỌC VIỆT NAM"
-    for candidate, _depth in tree_on(parent, on)[:1] if parent else []:
-        return candidate.display_name.upper()
-    return parent.display_name.upper() if parent else ""
+    parent = unit.parent_on(on)
+    return parent.as_on(on).display_name.upper() if parent else ""
+
+
+def default_place(unit: Unit) -> str:
+    """The place before the date (Decree 30): the association's area without its kind of division, "Phường Bạch
+    Đằng" → "Bạch Đằng", "Thành phố Sơn La" → "Sơn La" (not "phố Sơn La")."""
+    if unit.kind != Unit.Kind.ASSOCIATION:
+        return ""
+    division = (unit.division_type or "").strip().lower()
+    if division and unit.name.lower().startswith(f"{division} "):
+        return unit.name[len(division) + 1 :]
+    return unit.name.split(" ", 1)[-1]
 
 
 def subject_line(report: Report) -> str:
@@ -122,8 +131,7 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
     figures = figures or period_figures(
         unit, year=report.year, period=report.period, tree=tree, term_start=report.term_start
     )
-    named = tree_on(unit, end)
-    unit_name = (named[0][0] if named else unit).display_name
+    unit_name = unit.as_on(end).display_name
     parts = sections.section_one(figures, title_types(unit, report.year), report.coordination)
     rows = []
     for child in figures.children:
@@ -138,7 +146,7 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
         "issuing_body": unit_name.upper(),
         "parent_authority": parent_authority(unit, end),
         "number_label": report.number_label,
-        "place": report.place or (unit.name.split(" ", 1)[-1] if unit.kind == Unit.Kind.ASSOCIATION else ""),
+        "place": report.place or default_place(unit),
         "date_line": long_date(issued_on),
         "subject": subject_line(report),
         "parts": parts,

@@ -108,13 +108,16 @@ def _own_years(unit: Unit, years: list[int], period: str) -> dict[str, int]:
 BASELINE_LOOKBACK = 3
 
 
-def _with_baseline(unit: Unit, year: int, values: dict[str, int], snapshot) -> dict[str, int]:
+def _with_baseline(
+    unit: Unit, year: int, values: dict[str, int], snapshot, *, half_year: bool = False
+) -> dict[str, int]:
     """Baseline figures (population, households...) change slowly and are often entered late: when a year has
-    none, the latest of the previous few years stands in, and `baseline.year` says which year it is."""
+    none, the latest of the previous few years stands in, and `baseline.year` says which year it is. Baseline
+    figures are yearly only: a half-year takes its own year's first."""
     if any(key.startswith("baseline.") for key in values):
         values["baseline.year"] = year
         return values
-    for earlier in range(year - 1, year - 1 - BASELINE_LOOKBACK, -1):
+    for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
         found = {k: v for k, v in rollup(unit, year=earlier, snapshot=snapshot).items() if k.startswith("baseline.")}
         if found:
             return {**values, **found, "baseline.year": earlier}
@@ -140,9 +143,16 @@ def period_figures(
     else:
         years, previous_years = [year], [year - 1]
         previous_label = f"6 tháng đầu năm {year - 1}" if period == "H1" else f"năm {year - 1}"
-    current = _with_baseline(unit, years[-1], _rollup_years(unit, years, summary_period, snapshot), snapshot)
+    half_year = summary_period == Summary.Period.H1
+    current = _with_baseline(
+        unit, years[-1], _rollup_years(unit, years, summary_period, snapshot), snapshot, half_year=half_year
+    )
     previous = _with_baseline(
-        unit, previous_years[-1], _rollup_years(unit, previous_years, summary_period, snapshot), snapshot
+        unit,
+        previous_years[-1],
+        _rollup_years(unit, previous_years, summary_period, snapshot),
+        snapshot,
+        half_year=half_year,
     )
     own = _own_years(unit, years, summary_period)
     result = PeriodFigures(
@@ -160,10 +170,10 @@ def period_figures(
         totals = rollup_tree(unit, year=year, period=summary_period, snapshot=snapshot)
         child_ids = snapshot.children().get(unit.pk, [])
         lacking = [c for c in child_ids if not any(k.startswith("baseline.") for k in totals.get(c, {}))]
-        for earlier in range(year - 1, year - 1 - BASELINE_LOOKBACK, -1):
+        for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
             if not lacking:
                 break
-            older = rollup_tree(unit, year=earlier, period=summary_period, snapshot=snapshot)
+            older = rollup_tree(unit, year=earlier, period=Summary.Period.YEAR, snapshot=snapshot)
             for child in list(lacking):
                 found = {k: v for k, v in older.get(child, {}).items() if k.startswith("baseline.")}
                 if found:

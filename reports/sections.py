@@ -140,13 +140,17 @@ def study_promotion(f: PeriodFigures) -> Part:
     else:
         part.paragraphs.append(NO_DATA.format(what="thu, chi quỹ khuyến học"))
 
-    collectives, individuals = f.get("awards.collectives"), f.get("awards.individuals")
+    # "Cá nhân" commended are the individuals other than the teachers and students rewarded (awards.others), so
+    # nobody is counted twice (as awards.queries.award_sentence does); a zero part is left out.
+    collectives, others = f.get("awards.collectives"), f.get("awards.others")
     teachers, students = f.get("awards.teachers"), f.get("awards.students")
     amount = f.get("awards.amount.decided")
     scholarships = f.get("awards.scholarships.new") + f.get("awards.scholarships.renewed")
     sentences = []
-    if collectives or individuals:
-        sentences.append(f"biểu dương {number(collectives)} tập thể, {number(individuals)} cá nhân")
+    if collectives or others:
+        commended = [f"{number(collectives)} tập thể"] if collectives else []
+        commended += [f"{number(others)} cá nhân"] if others else []
+        sentences.append("biểu dương " + ", ".join(commended))
     if teachers or students:
         rewarded = f"khen thưởng {number(teachers)} nhà giáo và {number(students)} lượt học sinh"
         if amount:
@@ -161,7 +165,7 @@ def study_promotion(f: PeriodFigures) -> Part:
         text = "; ".join(sentences)
         part.paragraphs.append(f"Các cấp Hội đã {text}.")
         paid = f.get("awards.amount.paid")
-        if amount and paid != amount:
+        if amount and 0 < paid < amount:
             part.paragraphs.append(f"Đến cuối kỳ đã chi trả {money(paid)}/{money(amount)} tiền thưởng đã quyết định.")
     else:
         part.paragraphs.append(NO_DATA.format(what="khen thưởng, học bổng"))
@@ -187,7 +191,8 @@ def learning_society(f: PeriodFigures, title_types: list[dict]) -> Part:
             if registered:
                 sentence += f", đạt {percent(Decimal(recognised) / Decimal(registered))} số đăng ký"
         total = f.get(title["denominator"]) if title.get("denominator") else 0
-        if total:
+        # Titles are recognised at the year's end: an interim report (nothing recognised yet) gives no ratio.
+        if total and (holding or recognised):
             sentence += f"; tỷ lệ so với tổng số là {ratio(holding or recognised, total)}"
             if title.get("target"):
                 reached = Decimal(holding or recognised) / Decimal(total) * 100

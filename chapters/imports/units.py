@@ -287,8 +287,12 @@ class UnitKind(ImportKind):
             return Unit.Level.DISTRICT
         if division in COMMUNE_WORDS:
             return Unit.Level.COMMUNE
-        if division in {"tinh", "thanh pho"} or parent is None:
-            return Unit.Level.PROVINCE if parent is None or parent.level == Unit.Level.CENTRAL else Unit.Level.COMMUNE
+        top = parent is None or parent.level == Unit.Level.CENTRAL
+        if division == "thanh pho":
+            # A city under a province is a district-level city (thành phố thuộc tỉnh, before July 2025).
+            return Unit.Level.PROVINCE if top else Unit.Level.DISTRICT
+        if division == "tinh" or parent is None:
+            return Unit.Level.PROVINCE if top else Unit.Level.COMMUNE
         return Unit.Level.COMMUNE
 
     def build(self, ctx: ImportContext, row: Row) -> Unit:

@@ -163,6 +163,30 @@ class Unit(models.Model):
             self.active_until is None or self.active_until >= day
         )
 
+    def as_on(self, day: datetime.date) -> "Unit":
+        """This unit carrying the name and code it bore on `day` (reports print the name valid at the period's
+        end). Returns self unchanged when no name record covers the day."""
+        named = self.names.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        ).first()
+        if named and (named.name, named.code) != (self.name, self.code):
+            copy = Unit.objects.get(pk=self.pk)
+            copy.name, copy.code = named.name, named.code
+            return copy
+        return self
+
+    def parent_on(self, day: datetime.date) -> "Unit | None":
+        """The unit's parent as it stood on `day`, from the parent history (the current parent without one)."""
+        link = (
+            self.parent_links.filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+                Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+            )
+            .select_related("parent")
+            .first()
+        )
+        return link.parent if link else self.parent
+
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to this unit, read from the path without a query."""
