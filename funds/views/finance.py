@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from chapters import formatting, scoping
 from chapters.models import Unit
+from chapters.summaries import own_figures, rollup
 from funds import pdf
 from funds.forms import PeriodForm
 from funds.models import Transaction
@@ -91,6 +92,26 @@ def _finance_context(request, unit: Unit) -> dict:
         "ancestors": [a for a in unit.ancestors() if scoping.can(user, scoping.VIEW, a)],
         "can_open_fund": scoping.can(user, scoping.CHANGE, unit) or scoping.can(user, scoping.MANAGE, unit),
         "labels": FIGURES,
+        "dues": _dues(unit, year, period),
+    }
+
+
+DUES_FIGURES = ["dues.amount", "dues.payers"]
+
+
+def _dues(unit: Unit, year: int, period: str) -> dict | None:
+    """Membership dues, kept apart from the fund but shown on the same page (issue: finance page). They are
+    read from the summaries the members app keeps, by figure name, so funds does not depend on members.
+    None for a custom date range (summaries exist per year and half-year)."""
+    if period == "custom":
+        return None
+    whole = rollup(unit, year=year, period=period, figures=DUES_FIGURES)
+    own = own_figures(unit, year=year, period=period, figures=DUES_FIGURES)
+    return {
+        "amount": whole["dues.amount"],
+        "payers": whole["dues.payers"],
+        "own_amount": own.get("dues.amount", 0),
+        "below_amount": whole["dues.amount"] - own.get("dues.amount", 0),
     }
 
 

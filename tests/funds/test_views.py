@@ -367,3 +367,19 @@ def test_donor_list_query_count(client_for, officer, tree, books, django_assert_
     with django_assert_max_num_queries(10):
         response = client.get(url("donor_list", tree.commune.pk), {"year": 2024})
     assert response.status_code == 200
+
+
+def test_finance_page_shows_membership_dues_apart_from_the_fund(client_for, officer, tree):
+    """Dues are read from the members app's summaries by figure name: funds does not import members."""
+    from django.urls import reverse
+
+    from chapters.models import Summary
+
+    Summary.objects.create(unit=tree.chapter, year=2025, period="Y", figure="dues.amount", value=1_200_000)
+    Summary.objects.create(unit=tree.chapter, year=2025, period="Y", figure="dues.payers", value=24)
+    page = client_for(officer).get(
+        reverse("funds:finance_detail", args=[tree.commune.pk]), {"year": 2025, "period": "Y"}
+    )
+    text = page.content.decode()
+    assert "Hội phí đã thu" in text and "1.200.000 đồng" in text
+    assert page.context["dues"]["payers"] == 24
