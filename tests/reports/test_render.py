@@ -112,3 +112,37 @@ def test_render_report_command_rejects_unknown_unit(tree, tmp_path):
 
     with pytest.raises(CommandError, match="Không tìm thấy đơn vị"):
         call_command("render_report", unit="KHONGCO", year=2025, out=str(tmp_path / "x.pdf"))
+
+
+def test_a_run_whose_worker_died_is_retried_then_failed(report, django_capture_on_commit_callbacks, settings):
+    """No job stays "running" for ever: a run without a heartbeat for STALE_AFTER is queued again (its task is
+    sent again), and after MAX_ATTEMPTS it is marked failed with a Vietnamese message."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reports.services import MAX_ATTEMPTS, STALE_AFTER, runs_sweep_stale
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    old = timezone.now() - STALE_AFTER - timedelta(minutes=1)
+    run = ReportRun.objects.create(report=report, status=ReportRun.Status.RUNNING, heartbeat_at=old, attempts=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert runs_sweep_stale() == 1
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.QUEUED and len(callbacks) == 1
+
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportRun.Status.RUNNING, heartbeat_at=old, attempts=MAX_ATTEMPTS)
+    runs_sweep_stale()
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.FAILED and "gián đoạn" in run.error
+
+
+def test_a_fresh_running_run_is_left_alone(report):
+    from django.utils import timezone
+
+    from reports.services import runs_sweep_stale
+
+    run = ReportRun.objects.create(report=report, status=ReportRun.Status.RUNNING, heartbeat_at=timezone.now())
+    assert runs_sweep_stale() == 0
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.RUNNING
