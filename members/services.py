@@ -22,7 +22,7 @@ from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh, years_from
-from chapters.text import fold
+from chapters.text import fold, person_name
 
 from .models import Due, Erasure, Member, Membership, MoveRequest, PersonalDataAccess
 from .models.members import ERASED_NAME
@@ -410,6 +410,17 @@ def can_erase(user, member: Member) -> bool:
     return bool(user and (user.is_superuser or scoping.can(user, scoping.MANAGE, member.unit)))
 
 
+ERASURE_HOOKS: list = []
+
+
+def register_erasure_hook(hook) -> None:
+    """Apps that copy a member's personal data into their own rows (learning_models keeps a learning citizen's
+    name) register `hook(member)` in their AppConfig.ready(); member_erase calls it in the same transaction, so
+    erasure reaches them without members importing them (design.md §13)."""
+    if hook not in ERASURE_HOOKS:
+        ERASURE_HOOKS.append(hook)
+
+
 @transaction.atomic
 def member_erase(
     member: Member, *, actor=None, requested_by: str, request_date: datetime.date, reference: str = ""
@@ -429,6 +440,8 @@ def member_erase(
     member.history.update(**ERASED_VALUES)
     member.dues.update(notes="")
     MoveRequest.objects.filter(member=member).update(note="", decision_note="")
+    for hook in ERASURE_HOOKS:
+        hook(member)
     for name, value in ERASED_VALUES.items():
         setattr(member, name, value)
     member.erased_at = timezone.now()
@@ -439,7 +452,7 @@ def member_erase(
         member=member,
         unit=member.unit,
         erased_by=user,
-        erased_by_name=(user.get_full_name() or user.get_username()) if user else "Hệ thống",
+        erased_by_name=person_name(user) if user else "Hệ thống",
         requested_by=requested_by.strip()[:255],
         request_date=request_date,
         reference=reference.strip()[:100],
