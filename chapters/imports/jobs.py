@@ -173,6 +173,7 @@ def _store(job: ImportJob, kind, result: pipeline.Result, *, status: str | None 
     counts = result.counts
     job.counts = counts
     job.errors = result.error_list(kind)
+    job.warnings = result.warning_list(kind)
     job.preview = pipeline.preview(kind, result)
     if result.header is not None:
         job.sheet_name = result.header.sheet.name[:255]

@@ -99,6 +99,7 @@ class Row:
     values: dict[str, Any]  # parsed values by field, only for the columns present in the file
     cells: dict[str, Any]  # the raw cells by field, for messages
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field or "", Vietnamese message)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message): for a person to decide
     unit: Unit | None = None
     key: Any = None
     existing: Any = None
@@ -109,6 +110,10 @@ class Row:
 
     def error(self, field_name: str, message: str) -> None:
         self.errors.append((field_name, message))
+
+    def warn(self, field_name: str, message: str) -> None:
+        """Something for a person to decide (a likely duplicate): shown in the preview, never blocks the commit."""
+        self.warnings.append((field_name, message))
 
     @property
     def status(self) -> str:

@@ -75,6 +75,14 @@ class Result:
                 errors.append([row.number, self.column_header(kind, field_name), message])
         return errors
 
+    def warning_list(self, kind: ImportKind) -> list[list]:
+        """[row number, column header, message] for every warning (likely duplicates), in sheet order."""
+        return [
+            [row.number, self.column_header(kind, field_name), message]
+            for row in self.rows
+            for field_name, message in row.warnings
+        ]
+
 
 def _unescape(text: str) -> str:
     """Undo the "'" an export put before text that a spreadsheet would take for a formula."""

@@ -108,15 +108,6 @@ def commune_paths(units) -> dict[int, str]:
     return result
 
 
-def warn(row, field_name: str, message: str) -> None:
-    """A warning for a person to decide (shown in the preview); it does not stop the import."""
-    method = getattr(row, "warn", None)
-    if callable(method):
-        method(field_name, message)
-    else:
-        row.extra.setdefault("warnings", []).append((field_name, message))
-
-
 def chunks(items, size: int = 500):
     items = list(items)
     for start in range(0, len(items), size):

@@ -11,7 +11,7 @@ from chapters.models import Unit
 from chapters.text import fold
 
 from ..models import Clan, Household
-from .common import chunks, clan_key, commune_paths, warn
+from .common import chunks, clan_key, commune_paths
 
 UNIT_CODE = Column(
     "unit_code",
@@ -163,7 +163,7 @@ class HouseholdKind(ImportKind):
                 if key in wanted:
                     for row in heads[key]:
                         where = ", ".join(filter(None, [address, f"mã {code}" if code else ""]))
-                        warn(row, "head_name", f"Chi hội đã có hộ của {head}" + (f" ({where})" if where else "") + ".")
+                        row.warn("head_name", f"Chi hội đã có hộ của {head}" + (f" ({where})" if where else "") + ".")
 
     def prepare_for_write(self, ctx: ImportContext, instance: Household) -> None:
         instance.prepare()

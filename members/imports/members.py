@@ -29,7 +29,6 @@ from .common import (
     parse_gender,
     parse_left_reason,
     province_paths,
-    warn,
 )
 
 DERIVED = ["name_key", "search_key", "sort_key", "birth_year"]
@@ -346,7 +345,7 @@ class MemberKind(ImportKind):
             if len(same) > 1:
                 numbers = ", ".join(str(r.number) for r in same)
                 for row in same:
-                    warn(row, "full_name", f"Có thể trùng người: các dòng {numbers} cùng họ tên và năm sinh trong xã.")
+                    row.warn("full_name", f"Có thể trùng người: các dòng {numbers} cùng họ tên và năm sinh trong xã.")
         new = {key: same for key, same in seen.items() if any(r.existing is None for r in same)}
         # Per commune, the members whose name is one of the file's: an index look-up inside one subtree.
         by_commune: dict[str, set[str]] = defaultdict(set)
@@ -360,8 +359,7 @@ class MemberKind(ImportKind):
                 for pk, name, year, full_name, unit_name in qs:
                     for row in new.get((commune, name, year), ()):
                         if row.existing is None:
-                            warn(
-                                row,
+                            row.warn(
                                 "full_name",
                                 f"Có thể trùng với hội viên đã có: {full_name} ({year}, {unit_name}, mã {pk}). "
                                 "Nếu đúng là một người, hãy ghi mã hội viên vào cột «Mã hội viên».",

@@ -41,7 +41,7 @@ def errors(result, kind):
 
 
 def warnings(result):
-    return [(row.number, message) for row in result.rows for _field, message in row.extra.get("warnings", [])]
+    return [(row.number, message) for row in result.rows for _field, message in row.warnings]
 
 
 HEADER = ["STT", "Họ và tên", "Giới tính", "Năm sinh", "Mã chi hội", "Điện thoại", "Ngày vào hội", "Đảng viên"]
@@ -126,6 +126,9 @@ def test_likely_duplicates_are_warnings_never_merges(tmp_path, tree, secretary, 
     found = warnings(result)
     assert any(number == 2 and f"mã {existing.pk}" in message for number, message in found)
     assert {number for number, message in found if "các dòng 3, 4" in message} == {3, 4}
+    # The preview lists them by row and column, like the errors.
+    assert [row for row, column, _message in result.warning_list(member_kind)] == [2, 3, 4]
+    assert {column for _row, column, _message in result.warning_list(member_kind)} == {"Họ và tên"}
     pipeline.commit(member_kind, ImportContext(kind=member_kind, user=commune_secretary, reason="x"), result)
     assert Member.objects.filter(name_key="le thi hoa").count() == 2  # both kept: a person decides
 

@@ -71,6 +71,8 @@ class Command(BaseCommand):
         if conversions:
             encoding = job.preview.get("encoding") or "TCVN3/VNI"
             self.stdout.write(f"Đã chuyển {number(conversions)} ô từ bảng mã cũ ({encoding}) sang Unicode.")
+        for row, column, message in (job.warnings or [])[:MAX_LISTED_ERRORS]:
+            self.stdout.write(f"Cần xem lại – dòng {row}, cột «{column}»: {message}")
         for row, column, message in job.errors[:MAX_LISTED_ERRORS]:
             where = ", ".join(
                 part for part in (f"Dòng {row}" if row else "", f"cột «{column}»" if column else "") if part
