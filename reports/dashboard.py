@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chapters.models import Unit
-from reports.documents import title_types, trend_points
+from reports.documents import title_types
 from reports.models import Report
-from reports.queries import PeriodFigures, period_figures
+from reports.queries import PeriodFigures, period_figures, trends
 
 
 @dataclass
@@ -117,14 +117,15 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
 def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "") -> dict:
     f = period_figures(unit, year=year, period="Y", tree=tree)
     titles = title_types(unit, year)
+    five_years = trends(f, ["members.end", "funds.raised"])
     return {
         "figures": f,
         "headlines": headlines(f, titles),
         "children": child_rows(f, titles, sort),
         "columns": CHILD_COLUMNS,
         "trends": [
-            ("Hội viên", trend_points(unit, year, "members.end", tree), "người"),
-            ("Quỹ huy động (đồng)", trend_points(unit, year, "funds.raised", tree), "đồng"),
+            ("Hội viên", five_years["members.end"], "người"),
+            ("Quỹ huy động (đồng)", five_years["funds.raised"], "đồng"),
         ],
     }
 

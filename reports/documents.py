@@ -14,7 +14,7 @@ from chapters.formatting import long_date, money, number
 from chapters.models import LeadershipPosition, Unit
 from reports import charts, sections
 from reports.models import Report
-from reports.queries import PeriodFigures, period_end, period_figures
+from reports.queries import PeriodFigures, period_end, period_figures, trends
 
 FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -117,12 +117,6 @@ def subject_line(report: Report) -> str:
     )
 
 
-def trend_points(unit: Unit, year: int, figure: str, tree: str) -> list[tuple[str, int]]:
-    from chapters.summaries import rollup
-
-    return [(str(y), rollup(unit, year=y, figures=[figure], tree=tree)[figure]) for y in range(year - 4, year + 1)]
-
-
 def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures | None = None) -> dict:
     """Everything the PDF and .docx templates print, computed from summaries."""
     unit = report.unit
@@ -132,6 +126,8 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
         unit, year=report.year, period=report.period, tree=tree, term_start=report.term_start
     )
     unit_name = unit.as_on(end).display_name
+    # Half-year reports carry no five-year charts.
+    five_years = trends(figures, ["members.end", "funds.raised"]) if report.period != Report.Period.H1 else {}
     parts = sections.section_one(figures, title_types(unit, report.year), report.coordination)
     rows = []
     for child in figures.children:
@@ -162,12 +158,9 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
         "return_total": total,
         "tree_label": "theo tổ chức hiện nay" if tree == "today" else "",
         "charts": [
-            charts.bar_chart("Hội viên qua 5 năm", trend_points(unit, report.year, "members.end", tree), unit="người"),
+            charts.bar_chart("Hội viên qua 5 năm", five_years["members.end"], unit="người"),
             charts.bar_chart(
-                "Quỹ khuyến học huy động qua 5 năm (đồng)",
-                trend_points(unit, report.year, "funds.raised", tree),
-                unit="đồng",
-                colour="#1f5f8b",
+                "Quỹ khuyến học huy động qua 5 năm (đồng)", five_years["funds.raised"], unit="đồng", colour="#1f5f8b"
             ),
         ]
         if report.period != Report.Period.H1

@@ -44,6 +44,7 @@ class PeriodFigures:
     previous_label: str
     first_year: int
     children: list[dict] = field(default_factory=list)  # per child unit: name and its figures
+    snapshot: object = None  # the tree the figures were summed over (chapters.summaries.TreeSnapshot)
 
     def get(self, figure: str) -> int:
         return self.current.get(figure, 0)
@@ -156,6 +157,7 @@ def period_figures(
     )
     own = _own_years(unit, years, summary_period)
     result = PeriodFigures(
+        snapshot=snapshot,
         unit=unit,
         year=year,
         period=period,
@@ -195,3 +197,14 @@ def period_end(year: int, period: str) -> datetime.date:
 def is_future(year: int, period: str) -> bool:
     start = datetime.date(year, 1, 1)
     return start > timezone.localdate()
+
+
+def trends(f: PeriodFigures, figures: list[str], years: int = 5) -> dict[str, list[tuple[str, int]]]:
+    """Five years of `figures` up to the period's year, summed over the same tree as the period's figures (one
+    roll-up per year for all the figures)."""
+    result: dict[str, list[tuple[str, int]]] = {figure: [] for figure in figures}
+    for year in range(f.year - years + 1, f.year + 1):
+        values = rollup(f.unit, year=year, figures=figures, snapshot=f.snapshot)
+        for figure in figures:
+            result[figure].append((str(year), values[figure]))
+    return result
