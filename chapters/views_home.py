@@ -1,4 +1,3 @@
-from django.shortcuts import render
 from django.urls import reverse
 
 from chapters import scoping
@@ -37,7 +36,3 @@ def home_context(request) -> dict:
     units = list(scoping.top_units(user)[:20])
     roles = list(Role.objects.filter(user=user).select_related("unit").order_by("unit__path", "kind"))
     return {"units": units, "tasks": _tasks(user, roles)}
-
-
-def home(request):
-    return render(request, "home.html", home_context(request))
