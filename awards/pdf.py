@@ -4,25 +4,16 @@ Rendered with WeasyPrint from templates/pdf/awards/. Fonts come from static/font
 deployment, no network at render time) with the system's serif fonts as fallback.
 """
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from awards.models import Decision
 from chapters import formatting
 from chapters.models import Unit
+from chapters.pdf import render_pdf
 from funds.words import amount_words
 
 # Past this many rows a list is printed chapter by chapter (a request must not render for minutes).
 MAX_ROWS = 3000
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template_name, context)
-    base = settings.BASE_DIR / "static"
-    return HTML(string=html, base_url=f"{base.as_uri()}/").write_pdf()
 
 
 def _signatory(unit: Unit, day):

@@ -13,6 +13,7 @@ from chapters.models import Summary, Unit
 from chapters.text import nfc
 
 from .models import MAX_AMOUNT, Fund, Transaction
+from .services.vouchers import EDITABLE_FIELDS
 
 _GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _SPACED = re.compile(r"^\d{1,3}( \d{3})+$")
@@ -164,20 +165,7 @@ class TransactionForm(VersionedModelForm):
 
     class Meta:
         model = Transaction
-        fields = [
-            "date",
-            "amount",
-            "counterparty_type",
-            "counterparty_name",
-            "counterparty_address",
-            "member_id",
-            "purpose",
-            "reason",
-            "in_kind",
-            "in_kind_description",
-            "attachments",
-            "notes",
-        ]
+        fields = EDITABLE_FIELDS  # what a secretary may enter is what she may correct before printing
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, kind: str, editable: list[str] | None = None, **kwargs):

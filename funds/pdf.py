@@ -6,24 +6,15 @@ deployment, no network at render time) with the system's serif fonts as fallback
 
 import datetime
 
-from django.conf import settings
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from chapters import formatting
 from chapters.models import Unit, UnitName
+from chapters.pdf import render_pdf
 
 from .models import Transaction
 from .words import amount_words
-
-
-def render_pdf(template_name: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template_name, context)
-    base = settings.BASE_DIR / "static"
-    return HTML(string=html, base_url=f"{base.as_uri()}/").write_pdf()
 
 
 def name_on(unit: Unit, day: datetime.date) -> str:

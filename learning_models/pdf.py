@@ -4,20 +4,10 @@ Rendered with WeasyPrint from templates/pdf/learning_models/, with the fonts shi
 Serif, metric-compatible with Times New Roman and complete for Vietnamese), so no network is needed.
 """
 
-from django.conf import settings
-from django.template.loader import render_to_string
-
 from chapters.formatting import long_date
 from chapters.models import Unit
 from learning_models.models import TitleRecord
 from learning_models.services.records import approving_unit
-
-
-def render_pdf(template: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(template, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
 def place_name(unit: Unit) -> str:

@@ -4,19 +4,16 @@
 import datetime
 import io
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from chapters.formatting import long_date, money, number
 from chapters.models import LeadershipPosition, Unit
+from chapters.pdf import FONT_DIR, html_to_pdf
 from reports import charts, sections
 from reports.models import Report
 from reports.queries import PeriodFigures, period_end, period_figures, trends
-
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 # Columns of the statistical return (biểu thống kê): figure key, header, money?
 RETURN_COLUMNS = [
@@ -175,26 +172,9 @@ def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def _font_fetcher():
-    """WeasyPrint may read our own font files and nothing else: no network at render time, and no file that a
-    narrative could point at (narratives are escaped anyway)."""
-    from weasyprint.urls import URLFetcher
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url.startswith("file://") and Path(url[7:]).resolve().is_relative_to(FONT_DIR.resolve()):
-                return super().fetch(url, headers)
-            raise ValueError(f"Không được tải tài nguyên ngoài: {url[:80]}")
-
-    return FontsOnly(allowed_protocols=["file"])
-
-
 def render_pdf(content: dict) -> tuple[bytes, int]:
-    from weasyprint import HTML
-
     html = render_to_string("pdf/report.html", {**content, "font_dir": FONT_DIR.as_uri()})
-    document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=_font_fetcher()).render()
-    return document.write_pdf(), len(document.pages)
+    return html_to_pdf(html)
 
 
 def render_docx(content: dict) -> bytes:
