@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from chapters import scoping
 from chapters.models import Role
+from chapters.text import person_name
 
 from .models import Member, PersonalDataAccess
 
@@ -58,7 +59,7 @@ def _user_name(user) -> str:
         from chapters.services.history import command_line
 
         return command_line()
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def access_log(user, members: Iterable[Member], action: str, detail: str = "") -> int:

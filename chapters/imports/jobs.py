@@ -30,6 +30,7 @@ from django.utils.text import get_valid_filename
 from chapters.formatting import number
 from chapters.models import ImportJob
 from chapters.services.history import command_line
+from chapters.text import person_name
 
 from . import pipeline
 from .headers import find_header
@@ -134,7 +135,7 @@ def job_create(*, kind: str, path: Path, file_name: str, unit=None, user=None, a
         file_size=path.stat().st_size,
         unit=unit,
         created_by=authenticated,
-        actor=(actor or (authenticated.get_full_name() or authenticated.get_username() if authenticated else ""))[:255],
+        actor=(actor or (person_name(authenticated) if authenticated else ""))[:255],
         file_type=read.type_label[:60],
         sheet_name=header.sheet.name[:255],
         header_row=header.row_number,
