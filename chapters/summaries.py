@@ -3,21 +3,32 @@
 Each app that owns facts registers a provider that computes its figures for given units and years from its
 facts. Write services call `summaries_refresh()` for the units and years they touched (so dashboards are
 current within the request), bulk imports call it once at the end, and `rebuild_summaries` recomputes
-everything; a test proves both give the same table. Readers use `rollup()` / `rollup_children()`, which only
-read the summary table and the (small) tree: never a fact table.
+everything; a test proves both give the same table. Readers use `rollup_levels()` (and `rollup()` /
+`rollup_children()` built on it), which only read the summary table and the tree: never a fact table.
+
+Roll-ups are cached per direct child of the unit asked about, so a province's page sums 166 cached commune totals
+rather than 10,000 units' rows. A cached total is named by the child, the child's token (replaced whenever a
+summary of a unit that is or was anywhere below it is written: `summaries_changed`), a fingerprint of the child's
+part of the tree the figures are summed over (a move or a merge names other entries), the year and the period, all
+under the database's generation token (`SummaryGeneration`). So a cached total is never read back once the
+figures or the tree beneath it have changed; a secretary's entry shows on every page above her at the next request.
 """
 
 import datetime
+import hashlib
+import uuid
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chapters.models import ParentLink, Summary, Unit
+from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
 
 Row = tuple[int, int, str, str, int]  # (unit id, year, period, figure, value)
 
@@ -50,11 +61,9 @@ def figure_labels() -> dict[str, str]:
     return {key: label for p in PROVIDERS.values() for key, label in p.figures.items()}
 
 
-def _aggregation(figure: str) -> str:
-    for provider in PROVIDERS.values():
-        if figure in provider.figures:
-            return provider.aggregation_of(figure)
-    return SUM
+def _fallback_figures() -> set[str]:
+    """Figures summed as "a unit's own entry, else its children's" (the rest are plain sums)."""
+    return {f for p in PROVIDERS.values() for f, how in p.aggregation.items() if how == OWN_OR_CHILDREN}
 
 
 def summary_years() -> list[int]:
@@ -97,6 +106,7 @@ def summaries_refresh(
         ]
         Summary.objects.bulk_create(rows, batch_size=5000)
         written += len(rows)
+    summaries_changed(unit_ids)
     return written
 
 
@@ -105,7 +115,7 @@ def summaries_rebuild(*, unit: Unit | None = None, year: int | None = None) -> i
     return summaries_refresh(unit_ids=unit_ids, years=None if year is None else [year])
 
 
-# Reading ---------------------------------------------------------------------------------------------------
+# Reading ----------------------------------------------------------------------------------------------------
 
 
 def period_bounds(year: int, period: str) -> tuple[datetime.date, datetime.date]:
@@ -128,14 +138,54 @@ class TreeSnapshot:
         return set(self.parents)
 
     def children(self) -> dict[int | None, list[int]]:
-        result: dict[int | None, list[int]] = defaultdict(list)
-        for unit_id, parent_id in self.parents.items():
-            if unit_id != self.root_id:
-                result[parent_id].append(unit_id)
-        return result
+        if "_children" not in self.__dict__:
+            result: dict[int | None, list[int]] = defaultdict(list)
+            for unit_id, parent_id in self.parents.items():
+                if unit_id != self.root_id:
+                    result[parent_id].append(unit_id)
+            self.__dict__["_children"] = result
+        return self.__dict__["_children"]
+
+    def branches(self) -> dict[int, list[int]]:
+        """{direct child of the root: its units in breadth-first order, itself first}."""
+        if "_branches" not in self.__dict__:
+            children = self.children()
+            branches: dict[int, list[int]] = {}
+            for top in children.get(self.root_id, ()):
+                order = [top]
+                for unit_id in order:  # grows while it is walked
+                    order.extend(children.get(unit_id, ()))
+                branches[top] = order
+            self.__dict__["_branches"] = branches
+        return self.__dict__["_branches"]
+
+    def fingerprints(self) -> dict[int, str]:
+        """{direct child of the root: a digest of its part of the tree (every unit and its parent)}."""
+        if "_fingerprints" not in self.__dict__:
+            result = {}
+            for top, order in self.branches().items():
+                pairs = array("q", sorted(order))
+                pairs.extend(self.parents[u] or 0 for u in sorted(order))
+                result[top] = hashlib.blake2b(pairs.tobytes(), digest_size=10).hexdigest()
+            self.__dict__["_fingerprints"] = result
+        return self.__dict__["_fingerprints"]
 
 
 def tree_snapshot(unit: Unit, *, year: int, period: str = Summary.Period.YEAR, tree: str = "past") -> TreeSnapshot:
+    """The subtree a period's figures are summed over (see `_tree_snapshot`), cached under the tree's version
+    token, which the database replaces whenever a unit, a parent link or a lineage changes."""
+    version = TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    key = f"{_generation()}:s:{unit.pk}:{tree}:{year}:{period}:{timezone.localdate()}:{version}"
+    if version and (found := cache.get(key)) is not None:
+        return found
+    snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree)
+    snapshot.fingerprints()  # computed once, kept with it
+    if version:
+        cache.set(key, snapshot, timeout=ROLLUP_TIMEOUT)
+    return snapshot
+
+
+def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnapshot:
     """The subtree a period's figures are summed over.
 
     tree="past": the tree as it stood at the period's end, plus units that closed during the period under it
@@ -180,37 +230,27 @@ def tree_snapshot(unit: Unit, *, year: int, period: str = Summary.Period.YEAR, t
     return TreeSnapshot(unit.pk, parents)
 
 
-def _values(ids: Iterable[int], years: list[int], period: str, figures: list[str] | None):
-    qs = Summary.objects.filter(unit_id__in=list(ids), year__in=years, period=period)
-    if figures is not None:
-        qs = qs.filter(figure__in=figures)
-    return qs.values_list("unit_id", "year", "figure", "value")
-
-
-def _combine(snapshot: TreeSnapshot, own: dict[int, dict[str, int]], figures: set[str]) -> dict[int, dict[str, int]]:
-    """Totals for every unit of the snapshot: sums, or own-or-children for fallback figures."""
+def _combine(
+    snapshot: TreeSnapshot, own: dict[int, dict[str, int]], order: list[int] | None = None
+) -> dict[int, dict[str, int]]:
+    """Totals for every unit of `order` (breadth-first, a unit before its children; default the whole snapshot):
+    sums, or own-or-children for fallback figures. Zeros are left out."""
+    if order is None:
+        order = [snapshot.root_id]
+        for branch in snapshot.branches().values():
+            order.extend(branch)
+    fallback = _fallback_figures()
     children = snapshot.children()
     totals: dict[int, dict[str, int]] = {}
-
-    def visit(unit_id: int) -> dict[str, int]:
-        result: dict[str, int] = {}
-        kids = [visit(child) for child in children.get(unit_id, ())]
+    for unit_id in reversed(order):
         mine = own.get(unit_id, {})
-        for figure in figures:
-            below = sum(k.get(figure, 0) for k in kids)
-            if _aggregation(figure) == OWN_OR_CHILDREN:
-                value = mine[figure] if figure in mine else below
-            else:
-                value = mine.get(figure, 0) + below
-            if value:
-                result[figure] = value
-        totals[unit_id] = result
-        return result
-
-    import sys
-
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
-    visit(snapshot.root_id)
+        result = dict(mine)
+        for child in children.get(unit_id, ()):
+            for figure, value in totals[child].items():
+                if figure in fallback and figure in mine:
+                    continue
+                result[figure] = result.get(figure, 0) + value
+        totals[unit_id] = {figure: value for figure, value in result.items() if value}
     return totals
 
 
@@ -223,14 +263,233 @@ def rollup_tree(
     tree: str = "past",
     snapshot: TreeSnapshot | None = None,
 ) -> dict[int, dict[str, int]]:
-    """Totals for `unit` and every unit below it: {unit id: {figure: value}}."""
+    """Totals for `unit` and every unit below it: {unit id: {figure: value}} (not cached: for pages that show
+    more than one level; `rollup_levels` serves the unit and its children)."""
     snapshot = snapshot or tree_snapshot(unit, year=year, period=period, tree=tree)
     own: dict[int, dict[str, int]] = defaultdict(dict)
-    seen_figures = set(figures or [])
-    for unit_id, _year, figure, value in _values(snapshot.ids, [year], period, figures):
+    qs = Summary.objects.filter(unit_id__in=list(snapshot.ids), year=year, period=period)
+    if figures is not None:
+        qs = qs.filter(figure__in=figures)
+    for unit_id, figure, value in qs.values_list("unit_id", "figure", "value"):
         own[unit_id][figure] = value
-        seen_figures.add(figure)
-    return _combine(snapshot, own, seen_figures)
+    return _combine(snapshot, own)
+
+
+# Cached roll-ups of a unit and its direct children ----------------------------------------------------------
+
+ROLLUP_FORMAT = 1  # raise when the meaning of a cached total changes (old entries are then never read)
+# Entries are made unreachable, not expired, when the figures beneath change: the timeout only frees memory.
+ROLLUP_TIMEOUT = 7 * 24 * 3600
+
+
+@dataclass
+class Level:
+    """One period's figures of a unit's subtree, of the unit's own facts, and of each direct child's subtree."""
+
+    total: dict[str, int]
+    own: dict[str, int]
+    children: dict[int, dict[str, int]]
+    as_of: datetime.datetime | None  # when the newest of these figures was computed
+
+
+def _generation() -> str:
+    token = SummaryGeneration.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:
+        token = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token
+    return f"kh:rollup:{ROLLUP_FORMAT}:{token.hex if hasattr(token, 'hex') else token}"
+
+
+def _tokens(prefix: str, unit_ids: Iterable[int]) -> dict[int, str]:
+    keys = {unit_id: f"{prefix}:t:{unit_id}" for unit_id in unit_ids}
+    found = cache.get_many(list(keys.values()))
+    missing = [unit_id for unit_id, key in keys.items() if key not in found]
+    for unit_id in missing:
+        cache.add(keys[unit_id], uuid.uuid4().hex, timeout=None)
+    if missing:
+        found.update(cache.get_many([keys[unit_id] for unit_id in missing]))
+    # A token the cache could not keep: a fresh one each time (nothing cached under it is ever read back).
+    return {unit_id: found.get(key) or uuid.uuid4().hex for unit_id, key in keys.items()}
+
+
+def _containers(unit_ids: Iterable[int]) -> set[int]:
+    """The units and every unit that has or ever had one of them below it, in any tree: parents through the whole
+    parent history, and the successors a closed unit's facts follow in today's tree."""
+    seen = set(unit_ids)
+    frontier = set(seen)
+    while frontier:
+        above = set(ParentLink.objects.filter(unit_id__in=frontier).values_list("parent_id", flat=True))
+        above |= set(Unit.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
+        above |= set(Lineage.objects.filter(predecessor_id__in=frontier).values_list("successor_id", flat=True))
+        frontier = above - seen
+        seen |= frontier
+    return seen
+
+
+def summaries_changed(unit_ids: Iterable[int] | None) -> None:
+    """Forget the cached roll-ups that include summaries of `unit_ids` (None: every cached roll-up).
+
+    Tokens are replaced now (this transaction's own later reads) and again after the commit (a reader that
+    cached the old figures in between named them with a token that is then gone).
+    """
+    if unit_ids is None:
+        SummaryGeneration.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+        return
+    containers = _containers(unit_ids)
+    if not containers:
+        return
+
+    def replace():
+        prefix = _generation()
+        cache.set_many({f"{prefix}:t:{unit_id}": uuid.uuid4().hex for unit_id in containers}, timeout=None)
+
+    replace()
+    transaction.on_commit(replace)
+
+
+def _latest(times) -> datetime.datetime | None:
+    times = [t for t in times if t is not None]
+    return max(times) if times else None
+
+
+def _branch_totals_sql(snapshot: TreeSnapshot, tops: list[int], years: list[int], period: str) -> dict:
+    """{(top, year): {"f": totals, "at": newest computed_at}} for the branches `tops`, summed by PostgreSQL
+    (plain sums grouped by branch; fallback figures, which need the tree, combined here from their few rows)."""
+    branches = snapshot.branches()
+    unit_ids = [u for top in tops for u in branches[top]]
+    top_ids = [top for top in tops for _u in branches[top]]
+    fallback = sorted(_fallback_figures())
+    table = Summary._meta.db_table
+    result: dict[tuple[int, int], dict] = {(top, year): {"f": {}, "at": None} for top in tops for year in years}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.top, s.year, s.figure, SUM(s.value), MAX(s.computed_at) FROM {table} s "
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS m(unit_id, top) ON m.unit_id = s.unit_id "
+            "WHERE s.year = ANY(%s) AND s.period = %s AND NOT (s.figure = ANY(%s)) "
+            "GROUP BY m.top, s.year, s.figure",
+            [unit_ids, top_ids, years, period, fallback],
+        )
+        for top, year, figure, value, at in cursor.fetchall():
+            entry = result[(top, year)]
+            if value:
+                entry["f"][figure] = int(value)
+            entry["at"] = _latest([entry["at"], at])
+        cursor.execute(
+            f"SELECT s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {table} s "
+            "WHERE s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s)",
+            [unit_ids, years, period, fallback],
+        )
+        own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        stamps: dict[tuple[int, int], list] = defaultdict(list)
+        for unit_id, year, figure, value, at in cursor.fetchall():
+            own[year][unit_id][figure] = value
+            stamps[(unit_id, year)].append(at)
+    for year in years:
+        if not own[year]:
+            continue
+        for top in tops:
+            entry = result[(top, year)]
+            entry["f"].update(_combine(snapshot, own[year], branches[top]).get(top, {}))
+            entry["at"] = _latest([entry["at"], *(t for u in branches[top] for t in stamps.get((u, year), ()))])
+    return result
+
+
+def _branch_totals_python(snapshot: TreeSnapshot, tops: list[int], years: list[int], period: str) -> dict:
+    """The same as `_branch_totals_sql`, from the rows of every unit (SQLite, the embedded default)."""
+    branches = snapshot.branches()
+    unit_ids = [u for top in tops for u in branches[top]]
+    own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    stamps: dict[tuple[int, int], list] = defaultdict(list)
+    for chunk in range(0, len(unit_ids), 500):
+        rows = Summary.objects.filter(
+            unit_id__in=unit_ids[chunk : chunk + 500], year__in=years, period=period
+        ).values_list("unit_id", "year", "figure", "value", "computed_at")
+        for unit_id, year, figure, value, at in rows:
+            own[year][unit_id][figure] = value
+            stamps[(unit_id, year)].append(at)
+    result = {}
+    for year in years:
+        for top in tops:
+            order = branches[top]
+            result[(top, year)] = {
+                "f": _combine(snapshot, own[year], order).get(top, {}),
+                "at": _latest(t for u in order for t in stamps.get((u, year), ())),
+            }
+    return result
+
+
+def rollup_levels(
+    unit: Unit,
+    *,
+    years: Iterable[int],
+    period: str = "Y",
+    tree: str = "past",
+    snapshot: TreeSnapshot | None = None,
+) -> dict[int, Level]:
+    """For each of `years`: the totals of `unit`'s subtree, its own figures and each direct child's totals, on
+    one tree (`snapshot`, default the tree of the last year's period). Children's totals come from the cache
+    when nothing beneath them changed, else from the summary table (and are cached)."""
+    years = sorted(set(years))
+    snapshot = snapshot or tree_snapshot(unit, year=years[-1], period=period, tree=tree)
+    tops = snapshot.children().get(unit.pk, [])
+    prefix = _generation()
+    fingerprints = snapshot.fingerprints()
+    # The whole answer is cached too, under the unit's own token (replaced by any write beneath it as well).
+    whole = hashlib.blake2b(repr(sorted(fingerprints.items())).encode(), digest_size=10).hexdigest()
+    own_token = _tokens(prefix, [unit.pk])[unit.pk]
+    whole_key = f"{prefix}:l:{unit.pk}:{own_token}:{whole}:{period}:{','.join(map(str, years))}"
+    if (found := cache.get(whole_key)) is not None:
+        return found
+    tokens = _tokens(prefix, tops)
+    keys = {
+        (top, year): f"{prefix}:r:{top}:{tokens[top]}:{fingerprints[top]}:{year}:{period}"
+        for top in tops
+        for year in years
+    }
+    cached = cache.get_many(list(keys.values()))
+    entries = {pair: cached[key] for pair, key in keys.items() if key in cached}
+    missing = [pair for pair in keys if pair not in entries]
+
+    if missing:
+        missing_tops = sorted({top for top, _year in missing})
+        read_years = sorted({year for _top, year in missing})
+        compute = _branch_totals_sql if connection.vendor == "postgresql" else _branch_totals_python
+        computed = compute(snapshot, missing_tops, read_years, period)
+        fresh = {keys[pair]: computed[pair] for pair in missing}
+        entries.update({pair: computed[pair] for pair in missing})
+        cache.set_many(fresh, timeout=ROLLUP_TIMEOUT)
+
+    own: dict[int, dict[str, int]] = defaultdict(dict)
+    stamps: dict[int, list] = defaultdict(list)
+    for year, figure, value, at in Summary.objects.filter(unit=unit, year__in=years, period=period).values_list(
+        "year", "figure", "value", "computed_at"
+    ):
+        own[year][figure] = value
+        stamps[year].append(at)
+
+    fallback = _fallback_figures()
+    result = {}
+    for year in years:
+        mine = own[year]
+        total = dict(mine)
+        times = list(stamps[year])
+        children = {}
+        for top in tops:
+            entry = entries[(top, year)]
+            children[top] = entry["f"]
+            if entry["at"]:
+                times.append(entry["at"])
+            for figure, value in entry["f"].items():
+                if figure in fallback and figure in mine:
+                    continue
+                total[figure] = total.get(figure, 0) + value
+        result[year] = Level(
+            total={figure: value for figure, value in total.items() if value},
+            own={figure: value for figure, value in mine.items() if value},
+            children=children,
+            as_of=_latest(times),
+        )
+    cache.set(whole_key, result, timeout=ROLLUP_TIMEOUT)
+    return result
 
 
 def rollup(
@@ -243,29 +502,28 @@ def rollup(
     snapshot: TreeSnapshot | None = None,
 ) -> dict[str, int]:
     """The figures of `unit`'s whole subtree for one period."""
-    totals = rollup_tree(unit, year=year, period=period, figures=figures, tree=tree, snapshot=snapshot)
-    result = totals.get(unit.pk, {})
+    result = rollup_levels(unit, years=[year], period=period, tree=tree, snapshot=snapshot)[year].total
     return {f: result.get(f, 0) for f in figures} if figures is not None else result
-
-
-def computed_at(unit: Unit, *, year: int) -> datetime.datetime | None:
-    """When the newest summary of `unit`'s current subtree for `year` was computed: the dashboards' "data as of"."""
-    from django.db.models import Max
-
-    return Summary.objects.filter(unit__path__startswith=unit.path, year=year).aggregate(latest=Max("computed_at"))[
-        "latest"
-    ]
 
 
 def own_figures(unit: Unit, *, year: int, period: str = "Y", figures: list[str] | None = None) -> dict[str, int]:
     """The figures of the unit's own facts alone (the "fund of this association itself")."""
-    return {figure: value for _u, _y, figure, value in _values([unit.pk], [year], period, figures)}
+    qs = Summary.objects.filter(unit=unit, year=year, period=period)
+    if figures is not None:
+        qs = qs.filter(figure__in=figures)
+    return dict(qs.values_list("figure", "value"))
 
 
 def rollup_children(
     unit: Unit, *, year: int, period: str = "Y", figures: list[str] | None = None, tree: str = "past"
 ) -> dict[int, dict[str, int]]:
     """Totals for each direct child of `unit` in the chosen tree: {child id: {figure: value}}."""
-    snapshot = tree_snapshot(unit, year=year, period=period, tree=tree)
-    totals = rollup_tree(unit, year=year, period=period, figures=figures, tree=tree, snapshot=snapshot)
-    return {child: totals.get(child, {}) for child in snapshot.children().get(unit.pk, [])}
+    children = rollup_levels(unit, years=[year], period=period, tree=tree)[year].children
+    if figures is None:
+        return children
+    return {child: {f: v for f, v in values.items() if f in figures} for child, values in children.items()}
+
+
+def computed_at(unit: Unit, *, year: int, tree: str = "past") -> datetime.datetime | None:
+    """When the newest summary summed into `unit`'s figures for `year` was computed: the "data as of"."""
+    return rollup_levels(unit, years=[year], tree=tree)[year].as_of

@@ -1,9 +1,9 @@
-from .figures import BaselineFigure, Summary
+from .figures import BaselineFigure, Summary, SummaryGeneration
 from .jobs import ImportJob
 from .leadership import LeadershipPosition, Term
 from .periods import ClosedPeriod
 from .roles import Role
-from .tree import Lineage, ParentLink, Unit, UnitName
+from .tree import Lineage, ParentLink, TreeVersion, Unit, UnitName
 
 __all__ = [
     "BaselineFigure",
@@ -14,7 +14,9 @@ __all__ = [
     "ParentLink",
     "Role",
     "Summary",
+    "SummaryGeneration",
     "Term",
+    "TreeVersion",
     "Unit",
     "UnitName",
 ]

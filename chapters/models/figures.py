@@ -65,3 +65,20 @@ class Summary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.year}{self.period} {self.figure}={self.value}"
+
+
+class SummaryGeneration(models.Model):
+    """One row: the token that names this database's cached roll-ups (chapters.summaries).
+
+    The cache is shared (Redis) and outlives a database: a restored backup, a test database, a rebuilt summary
+    table each get a new token, so no roll-up cached for other data is ever read back.
+    """
+
+    token = models.UUIDField()
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "thế hệ số liệu tổng hợp"
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -307,3 +307,17 @@ class Lineage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor} → {self.successor} ({self.get_kind_display()})"
+
+
+class TreeVersion(models.Model):
+    """One row whose token the database itself replaces (triggers, migration chapters.0005) whenever a unit's
+    place in the tree, a parent link or a lineage changes, by any path: services, bulk loads, `.update()`.
+    Cached tree snapshots are named by it (chapters.summaries.tree_snapshot)."""
+
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = "phiên bản cây tổ chức"
+
+    def __str__(self) -> str:
+        return self.token

@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -259,26 +259,30 @@ def children_map(parents: dict[int, int | None]) -> dict[int | None, list[int]]:
 def subtree_parents_on(unit: Unit, day: datetime.date) -> dict[int, int | None]:
     """{unit id: parent id} for `unit` and everything under it in the tree as it stood on `day`.
 
-    Walks the parent history one level at a time (one indexed query per level, ~5 for a province), so the
-    cost follows the size of the subtree, not of the whole database.
+    One recursive query down the parent history (indexed by parent), so the cost follows the size of the
+    subtree, not of the whole database.
     """
     # The root itself is not checked: a report may ask for a unit's subtree on a day its own record does not
     # cover (a province loaded with today's list, asked about 2024).
-    open_on_day = Q(unit__active_from__isnull=True) | Q(unit__active_from__lte=day)
-    open_on_day &= Q(unit__active_until__isnull=True) | Q(unit__active_until__gte=day)
-    valid_on_day = Q(valid_from__isnull=True) | Q(valid_from__lte=day)
-    valid_on_day &= Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    on_day = (
+        "(l.valid_from IS NULL OR l.valid_from <= %s) AND (l.valid_until IS NULL OR l.valid_until >= %s) "
+        "AND (u.active_from IS NULL OR u.active_from <= %s) AND (u.active_until IS NULL OR u.active_until >= %s)"
+    )
+    links, units = ParentLink._meta.db_table, Unit._meta.db_table
+    sql = (
+        f"WITH RECURSIVE sub(unit_id, parent_id) AS ("
+        f"SELECT l.unit_id, l.parent_id FROM {links} l JOIN {units} u ON u.id = l.unit_id "
+        f"WHERE l.parent_id = %s AND {on_day} "
+        # UNION (not UNION ALL) drops rows already found: a cycle in bad history data cannot loop.
+        f"UNION SELECT l.unit_id, l.parent_id FROM sub JOIN {links} l ON l.parent_id = sub.unit_id "
+        f"JOIN {units} u ON u.id = l.unit_id WHERE {on_day}) "
+        f"SELECT unit_id, parent_id FROM sub"
+    )
     parents: dict[int, int | None] = {unit.pk: None}
-    frontier = [unit.pk]
-    while frontier:
-        rows = ParentLink.objects.filter(valid_on_day, open_on_day, parent_id__in=frontier).values_list(
-            "unit_id", "parent_id"
-        )
-        frontier = []
-        for unit_id, parent_id in rows:
-            if unit_id not in parents:  # a cycle in bad history data must not loop
-                parents[unit_id] = parent_id
-                frontier.append(unit_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit.pk, *[day] * 4, *[day] * 4])
+        for unit_id, parent_id in cursor.fetchall():
+            parents.setdefault(unit_id, parent_id)
     return parents
 
 

@@ -1,0 +1,185 @@
+"""Cached roll-ups (chapters.summaries.rollup_levels): a page above reads its children's totals from the cache, and
+every write, move, merge or rebuild beneath shows at the next read. Runs on PostgreSQL and again on SQLite."""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chapters import summaries
+from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
+from chapters.services import tree as tree_services
+from chapters.summaries import rollup, rollup_children, rollup_levels, summaries_rebuild, tree_snapshot
+from tests.chapters.test_summaries import save_baseline
+from tests.factories import CommuneFactory
+
+D = datetime.date
+POPULATION = ["baseline.population"]
+
+
+def summary_reads(queries) -> list[str]:
+    return [
+        q["sql"] for q in queries.captured_queries if "chapters_summary" in q["sql"] and "generation" not in q["sql"]
+    ]
+
+
+@pytest.fixture
+def figures(tree):
+    save_baseline(tree.chapter, 2024, population=1200)
+    save_baseline(tree.other_chapter, 2024, population=800)
+    save_baseline(tree.outside_chapter, 2024, population=500)
+    return tree
+
+
+def test_second_read_comes_from_the_cache(figures):
+    tree = figures
+    first = rollup_levels(tree.province, years=[2024])[2024]
+    assert first.total["baseline.population"] == 2500
+    assert {child: (f["baseline.population"], f["units.chapter"]) for child, f in first.children.items()} == {
+        tree.commune.pk: (2000, 2),
+        tree.other_commune.pk: (500, 1),
+    }
+    assert first.as_of is not None
+
+    with CaptureQueriesContext(connection) as queries:
+        second = rollup_levels(tree.province, years=[2024])[2024]
+    assert second == first
+    assert summary_reads(queries) == []  # the whole answer came from the cache
+
+    # A row removed behind the mechanism's back is not seen: the other commune's total is cached...
+    Summary.objects.filter(unit=tree.outside_chapter, year=2024, figure="baseline.population").delete()
+    # ...and a write in the first commune recomputes that commune's branch only.
+    save_baseline(tree.chapter, 2024, population=1300)
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2100 + 500}
+
+    # A new generation (what a full rebuild names) forgets every cached total...
+    before = SummaryGeneration.objects.get().token
+    summaries.summaries_changed(None)
+    assert SummaryGeneration.objects.get().token != before
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2100}
+    # ...and the rebuild itself puts the removed row back from the facts.
+    summaries_rebuild()
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
+
+
+def test_a_write_below_shows_above_at_once(figures):
+    tree = figures
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2500}
+    assert rollup_children(tree.commune, year=2024, figures=POPULATION)[tree.chapter.pk] == {
+        "baseline.population": 1200
+    }
+
+    save_baseline(tree.chapter, 2024, population=1300)
+
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
+    assert rollup_children(tree.province, year=2024, figures=POPULATION)[tree.commune.pk] == {
+        "baseline.population": 2100
+    }
+    assert rollup_children(tree.commune, year=2024, figures=POPULATION)[tree.chapter.pk] == {
+        "baseline.population": 1300
+    }
+    # The other commune's cached total was not touched, and is still right.
+    assert rollup_children(tree.province, year=2024, figures=POPULATION)[tree.other_commune.pk] == {
+        "baseline.population": 500
+    }
+
+
+def test_tokens_are_replaced_again_after_the_commit(figures, django_capture_on_commit_callbacks):
+    """A reader between the write and its commit may cache the old figures under the new tokens: the tokens
+    replaced after the commit make that entry unreachable."""
+    tree = figures
+    rollup(tree.province, year=2024)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        save_baseline(tree.chapter, 2024, population=1300)
+    assert callbacks, "the write should replace the tokens again once committed"
+    # What such a reader leaves behind: the commune's old total under the commune's current token.
+    prefix = summaries._generation()
+    token = cache.get(f"{prefix}:t:{tree.commune.pk}")
+    fingerprint = tree_snapshot(tree.province, year=2024).fingerprints()[tree.commune.pk]
+    stale = {"f": {"baseline.population": 2000}, "at": None}
+    cache.set(f"{prefix}:r:{tree.commune.pk}:{token}:{fingerprint}:2024:Y", stale)
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2500}
+
+    for callback in callbacks:  # the commit
+        callback()
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
+
+
+def test_a_move_today_changes_the_cached_totals(tree):
+    year = timezone.localdate().year
+    save_baseline(tree.chapter, year, population=1200)
+    save_baseline(tree.outside_chapter, year, population=500)
+    assert rollup_children(tree.province, year=year, figures=POPULATION) == {
+        tree.commune.pk: {"baseline.population": 1200},
+        tree.other_commune.pk: {"baseline.population": 500},
+    }
+
+    tree_services.unit_move(tree.outside_chapter, new_parent=tree.commune, on=timezone.localdate())
+
+    assert rollup_children(tree.province, year=year, figures=POPULATION) == {
+        tree.commune.pk: {"baseline.population": 1700},
+        tree.other_commune.pk: {},
+    }
+    assert rollup(tree.province, year=year, figures=POPULATION) == {"baseline.population": 1700}
+
+
+def test_a_past_parent_sees_a_late_entry_for_its_year(tree):
+    """The chapter left the other commune in 2025; its 2024 figures entered later still count under the other
+    commune on 2024's tree, and the cached totals of that commune notice."""
+    tree_services.unit_move(tree.outside_chapter, new_parent=tree.commune, on=D(2025, 1, 1))
+    assert rollup(tree.other_commune, year=2024, figures=POPULATION) == {"baseline.population": 0}
+    assert rollup_children(tree.province, year=2024, figures=POPULATION)[tree.other_commune.pk] == {}
+
+    save_baseline(tree.outside_chapter, 2024, population=500)
+
+    assert rollup(tree.other_commune, year=2024, figures=POPULATION) == {"baseline.population": 500}
+    assert rollup_children(tree.province, year=2024, figures=POPULATION)[tree.other_commune.pk] == {
+        "baseline.population": 500
+    }
+
+
+def test_a_merge_moves_cached_totals_in_todays_tree(tree):
+    old = CommuneFactory(parent=tree.province, code="OLD", active_from=D(2000, 1, 1))
+    save_baseline(old, 2024, population=4000)
+    assert rollup_children(tree.province, year=2024, figures=POPULATION, tree="today")[old.pk] == {
+        "baseline.population": 4000
+    }
+    tree_services.unit_merge(predecessors=[old], successor=tree.commune, on=D(2025, 7, 1))
+    children = rollup_children(tree.province, year=2024, figures=POPULATION, tree="today")
+    assert old.pk not in children
+    assert children[tree.commune.pk] == {"baseline.population": 4000}
+
+    # A late correction of the closed commune's own figure follows it to its successor.
+    save_baseline(old, 2024, population=4100)
+    children = rollup_children(tree.province, year=2024, figures=POPULATION, tree="today")
+    assert children[tree.commune.pk] == {"baseline.population": 4100}
+
+
+def test_the_database_names_a_new_tree_version_on_every_tree_change(tree):
+    """The snapshots are cached under a token the database's triggers replace, whatever path changed the tree."""
+
+    def version():
+        return TreeVersion.objects.get().token
+
+    before = version()
+    Unit.objects.filter(pk=tree.chapter.pk).update(name="Chi hội tổ dân phố số 1 (đổi tên)")
+    assert version() == before  # a name is not the tree
+    ParentLink.objects.filter(unit=tree.outside_chapter).update(parent=tree.commune)  # behind every service
+    assert version() != before
+    before = version()
+    Unit.objects.filter(pk=tree.outside_chapter.pk).update(parent=tree.commune)
+    assert version() != before
+    before = version()
+    Lineage.objects.create(predecessor=tree.other_commune, successor=tree.commune, kind="merge", on=D(2025, 7, 1))
+    assert version() != before
+
+
+def test_a_cached_snapshot_is_not_read_after_a_change_behind_the_services(tree):
+    year = timezone.localdate().year
+    save_baseline(tree.outside_chapter, year, population=500)
+    assert rollup(tree.commune, year=year, figures=POPULATION) == {"baseline.population": 0}
+    ParentLink.objects.filter(unit=tree.outside_chapter).update(parent=tree.commune)
+    assert rollup(tree.commune, year=year, figures=POPULATION) == {"baseline.population": 500}
