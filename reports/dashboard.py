@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chapters.models import Unit
+from chapters.templatetags.vi import phantram, so
 from reports.documents import title_types
 from reports.models import Report
 from reports.queries import PeriodFigures, period_figures, trends
@@ -111,7 +112,21 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
             return row["values"].get(key, 0)
 
         rows.sort(key=sort_value, reverse=sort.startswith("-"))
+    for row in rows:
+        row["cells"] = _cells(row)
     return rows
+
+
+def _cells(row: dict) -> list[tuple[str, str]]:
+    """The table's cells, formatted once here (a province's table has 166 rows × 8 cells)."""
+    values = row["values"]
+    families = so(values.get("families"))
+    if row["families"] is not None:
+        families = f"{families} ({phantram(row['families'])})"
+    return [
+        (label, families if key == "families" else phantram(row["share"]) if key == "share" else so(values.get(key)))
+        for key, label in CHILD_COLUMNS
+    ]
 
 
 def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "") -> dict:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from chapters.models import Summary, Unit
-from chapters.summaries import own_figures, rollup, rollup_tree, tree_snapshot
+from chapters.summaries import rollup_levels, tree_snapshot
 
 # Figures that are stocks (a value at the period's end) rather than flows (an amount during the period): a
 # term's stock is its last year's, a term's flow the sum of its years.
@@ -45,6 +45,8 @@ class PeriodFigures:
     first_year: int
     children: list[dict] = field(default_factory=list)  # per child unit: name and its figures
     snapshot: object = None  # the tree the figures were summed over (chapters.summaries.TreeSnapshot)
+    yearly: dict[int, dict[str, int]] = field(default_factory=dict)  # whole-year totals of the years read
+    as_of: datetime.datetime | None = None  # when the newest figure read was computed
 
     def get(self, figure: str) -> int:
         return self.current.get(figure, 0)
@@ -79,13 +81,12 @@ def _term_years(year: int, term_start: int | None) -> list[int]:
     return list(range(term_start or year - 4, year + 1))
 
 
-def _rollup_years(unit: Unit, years: list[int], period: str, snapshot) -> dict[str, int]:
+def _over_years(levels: dict[int, dict[str, int]], years: list[int]) -> dict[str, int]:
     """Flows summed over `years`, stocks taken from the last year."""
     totals: dict[str, int] = {}
     for index, year in enumerate(years):
-        values = rollup(unit, year=year, period=period, snapshot=snapshot)
         last = index == len(years) - 1
-        for figure, value in values.items():
+        for figure, value in levels[year].items():
             if is_stock(figure):
                 if last:
                     totals[figure] = value
@@ -94,32 +95,24 @@ def _rollup_years(unit: Unit, years: list[int], period: str, snapshot) -> dict[s
     return totals
 
 
-def _own_years(unit: Unit, years: list[int], period: str) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for index, year in enumerate(years):
-        for figure, value in own_figures(unit, year=year, period=period).items():
-            if is_stock(figure):
-                if index == len(years) - 1:
-                    totals[figure] = value
-            else:
-                totals[figure] = totals.get(figure, 0) + value
-    return totals
-
-
 BASELINE_LOOKBACK = 3
+TREND_YEARS = 5
+
+
+def _baseline(values: dict[str, int]) -> dict[str, int]:
+    return {key: value for key, value in values.items() if key.startswith("baseline.")}
 
 
 def _with_baseline(
-    unit: Unit, year: int, values: dict[str, int], snapshot, *, half_year: bool = False
+    year: int, values: dict[str, int], yearly: dict[int, dict[str, int]], *, half_year: bool = False
 ) -> dict[str, int]:
     """Baseline figures (population, households...) change slowly and are often entered late: when a year has
     none, the latest of the previous few years stands in, and `baseline.year` says which year it is. Baseline
-    figures are yearly only: a half-year takes its own year's first."""
-    if any(key.startswith("baseline.") for key in values):
-        values["baseline.year"] = year
-        return values
+    figures are yearly only: a half-year takes its own year's first. `yearly`: whole-year figures by year."""
+    if _baseline(values):
+        return {**values, "baseline.year": year}
     for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-        found = {k: v for k, v in rollup(unit, year=earlier, snapshot=snapshot).items() if k.startswith("baseline.")}
+        found = _baseline(yearly.get(earlier, {}))
         if found:
             return {**values, **found, "baseline.year": earlier}
     return values
@@ -134,8 +127,12 @@ def period_figures(
     term_start: int | None = None,
     with_children: bool = True,
 ) -> PeriodFigures:
-    """Figures of `unit`'s subtree for the period and the previous one, both summed over the same tree."""
+    """Figures of `unit`'s subtree for the period and the previous one, both summed over the same tree.
+
+    Every year the page needs (the period's, the previous period's, the years baseline figures fall back to and
+    the five years of the trends) is read in one cached roll-up (chapters.summaries.rollup_levels)."""
     summary_period = _summary_period(period)
+    half_year = summary_period == Summary.Period.H1
     snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree)
     if period == "term":
         years = _term_years(year, term_start)
@@ -144,18 +141,17 @@ def period_figures(
     else:
         years, previous_years = [year], [year - 1]
         previous_label = f"6 tháng đầu năm {year - 1}" if period == "H1" else f"năm {year - 1}"
-    half_year = summary_period == Summary.Period.H1
-    current = _with_baseline(
-        unit, years[-1], _rollup_years(unit, years, summary_period, snapshot), snapshot, half_year=half_year
-    )
+    first = min(previous_years[0], previous_years[-1] - BASELINE_LOOKBACK, year - TREND_YEARS + 1)
+    span = list(range(first, year + 1))
+    levels = rollup_levels(unit, years=span, period=summary_period, snapshot=snapshot)
+    yearly = levels if not half_year else rollup_levels(unit, years=span, snapshot=snapshot)
+    totals = {y: level.total for y, level in levels.items()}
+    yearly_totals = {y: level.total for y, level in yearly.items()}
+    current = _with_baseline(years[-1], _over_years(totals, years), yearly_totals, half_year=half_year)
     previous = _with_baseline(
-        unit,
-        previous_years[-1],
-        _rollup_years(unit, previous_years, summary_period, snapshot),
-        snapshot,
-        half_year=half_year,
+        previous_years[-1], _over_years(totals, previous_years), yearly_totals, half_year=half_year
     )
-    own = _own_years(unit, years, summary_period)
+    own = _over_years({y: level.own for y, level in levels.items()}, years)
     result = PeriodFigures(
         snapshot=snapshot,
         unit=unit,
@@ -167,26 +163,25 @@ def period_figures(
         own=own,
         previous_label=previous_label,
         first_year=years[0],
+        yearly=yearly_totals,
+        as_of=max((level.as_of for level in levels.values() if level.as_of), default=None),
     )
     if with_children:
-        totals = rollup_tree(unit, year=year, period=summary_period, snapshot=snapshot)
         child_ids = snapshot.children().get(unit.pk, [])
-        lacking = [c for c in child_ids if not any(k.startswith("baseline.") for k in totals.get(c, {}))]
-        for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-            if not lacking:
-                break
-            older = rollup_tree(unit, year=earlier, period=Summary.Period.YEAR, snapshot=snapshot)
-            for child in list(lacking):
-                found = {k: v for k, v in older.get(child, {}).items() if k.startswith("baseline.")}
-                if found:
-                    totals.setdefault(child, {}).update(found)
-                    lacking.remove(child)
-        names = dict(Unit.objects.filter(pk__in=child_ids).values_list("pk", "name"))
         units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
-        result.children = sorted(
-            ({"unit": units[c], "name": names[c], "figures": totals.get(c, {})} for c in child_ids if c in units),
-            key=lambda row: (row["unit"].level_rank, row["unit"].sort_key),
-        )
+        rows = []
+        for child in child_ids:
+            if child not in units:
+                continue
+            figures = dict(levels[year].children.get(child, {}))
+            if not _baseline(figures):
+                for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
+                    found = _baseline(yearly[earlier].children.get(child, {}))
+                    if found:
+                        figures.update(found)
+                        break
+            rows.append({"unit": units[child], "name": units[child].name, "figures": figures})
+        result.children = sorted(rows, key=lambda row: (row["unit"].level_rank, row["unit"].sort_key))
     return result
 
 
@@ -199,12 +194,12 @@ def is_future(year: int, period: str) -> bool:
     return start > timezone.localdate()
 
 
-def trends(f: PeriodFigures, figures: list[str], years: int = 5) -> dict[str, list[tuple[str, int]]]:
-    """Five years of `figures` up to the period's year, summed over the same tree as the period's figures (one
-    roll-up per year for all the figures)."""
-    result: dict[str, list[tuple[str, int]]] = {figure: [] for figure in figures}
-    for year in range(f.year - years + 1, f.year + 1):
-        values = rollup(f.unit, year=year, figures=figures, snapshot=f.snapshot)
-        for figure in figures:
-            result[figure].append((str(year), values[figure]))
-    return result
+def trends(f: PeriodFigures, figures: list[str], years: int = TREND_YEARS) -> dict[str, list[tuple[str, int]]]:
+    """Five years of `figures` up to the period's year, summed over the same tree as the period's figures."""
+    span = list(range(f.year - years + 1, f.year + 1))
+    missing = [year for year in span if year not in f.yearly]
+    if missing:
+        f.yearly.update(
+            {y: level.total for y, level in rollup_levels(f.unit, years=missing, snapshot=f.snapshot).items()}
+        )
+    return {figure: [(str(year), f.yearly[year].get(figure, 0)) for year in span] for figure in figures}

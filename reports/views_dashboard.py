@@ -4,11 +4,11 @@ import io
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
-from chapters.summaries import computed_at
 from reports import charts
 from reports.dashboard import completeness, dashboard
 
@@ -41,7 +41,9 @@ def unit_dashboard(request, unit_pk):
         "sort": sort,
         "ancestors": [a for a in unit.ancestors() if scoping.can(request.user, scoping.VIEW, a)],
         "charts": [charts.bar_chart(title, points, unit=word) for title, points, word in data["trends"]],
-        "as_of": computed_at(unit, year=year),
+        "as_of": data["figures"].as_of,
+        # Each row links to its unit's dashboard: the address reversed once, not per row.
+        "unit_url_prefix": reverse("reports:unit_dashboard", args=[0])[: -len("0/")],
         **data,
     }
     template = "reports/_dashboard_table.html" if request.htmx else "reports/dashboard.html"
