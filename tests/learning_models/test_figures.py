@@ -128,3 +128,37 @@ def test_class_figures_count_classes_sessions_and_attendances(tree):
         "classes.attendances": 140,
     }
     assert class_figures(tree.commune, YEAR, period="H1")["classes.attendances"] == 80
+
+
+def test_dashboard_titles_and_classes_equal_the_report(
+    families, gdht, tree, officer, client_for, django_capture_on_commit_callbacks
+):
+    """Issue 9: the commune's dashboard and its report, computed at the same moment, state the same titles and
+    classes (the seeds cover members, fund and awards: tests/reports/test_seeds.py)."""
+    from django.urls import reverse
+
+    from reports.models import ReportRun
+    from reports.services import report_get_or_create, report_request_run
+
+    baseline(tree.chapter, YEAR, households=4)
+    baseline(tree.other_chapter, YEAR, households=4)
+    registration_bulk_create(title_type=gdht, year=YEAR, unit=tree.commune)
+    page = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"nam": YEAR})
+    assert "titles.gdht" in {h.key for h in page.context["headlines"]}  # registered, none recognised yet
+
+    recognise(list(TitleRecord.objects.filter(household__in=[families.an, families.binh])), officer)
+    class_save(LearningClass(unit=tree.chapter, topic="Tin học cơ bản", starts_on=datetime.date(YEAR, 3, 2)))
+
+    page = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"nam": YEAR})
+    report = report_get_or_create(unit=tree.commune, year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = report_request_run(report=report, tree=ReportRun.Tree.PAST)
+    run.refresh_from_db()
+    current = run.figures["current"]
+    headlines = {h.key: h for h in page.context["headlines"]}
+    assert (headlines["titles.gdht"].value, current["titles.gdht.holding"]) == (2, 2)
+    assert headlines["titles.gdht"].ratio == 2 / 8
+    assert (headlines["classes.count"].value, current["classes.count"]) == (1, 1)
+    chapter_row = next(row for row in page.context["children"] if row["unit"] == tree.chapter)
+    assert (chapter_row["values"]["families"], chapter_row["families"]) == (2, 2 / 4)
+    assert "25,0%" in page.content.decode()

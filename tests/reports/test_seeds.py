@@ -27,6 +27,38 @@ from .seeds import ward_2023 as ward
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
+def assert_dashboard_equals_run(unit, year, run):
+    from django.test import Client
+    from django.urls import reverse
+
+    from chapters.models import Role
+    from tests.factories import RoleFactory, UserFactory
+
+    officer = UserFactory(username="canbo_bao_cao")
+    RoleFactory(user=officer, unit=unit, kind=Role.Kind.OFFICER)
+    client = Client()
+    client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("reports:unit_dashboard", args=[unit.pk]), {"nam": year})
+    assert page.status_code == 200
+    current, previous, own = run.figures["current"], run.figures["previous"], run.figures["own"]
+    headlines = {h.key: h for h in page.context["headlines"]}
+    assert {"members.end", "members.joined", "funds.raised", "funds.spent", "funds.balance"} <= set(headlines)
+    for key, headline in headlines.items():
+        if key.startswith("titles."):
+            expected = (current.get(f"{key}.holding") or current.get(f"{key}.recognised", 0), None)
+            got = (headline.value, None)
+        else:
+            expected = (current.get(key, 0), previous.get(key, 0))
+            got = (headline.value, headline.previous)
+        assert got == expected, key
+    assert headlines["funds.raised"].value > 0 and headlines["members.end"].value > 0
+    rows = page.context["children"]
+    for key in ("members.end", "members.joined", "funds.raised", "funds.spent", "funds.balance", "classes.count"):
+        assert sum(row["values"][key] for row in rows) + own.get(key, 0) == current.get(key, 0), key
+    html = page.content.decode()
+    assert f"{current['members.end']:,}".replace(",", ".") in html
+
+
 def pdf_text(path) -> str:
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return " ".join(text.split())  # lines wrap anywhere: compare with single spaces
@@ -86,6 +118,11 @@ def test_seed_000_ward_year_end_2023_states_the_articles_figures(tmp_path, djang
     assert len(rows) == 2 + 19 + 1  # title, headers, the 19 chapters, the total
     total = dict(zip(rows[1], rows[-1], strict=True))
     assert (total["Chi hội"], total["Hội viên cuối kỳ"], total["Quỹ: huy động (đồng)"]) == (19, 3127, 512_350_000)
+
+    # Issue 9: the officer's dashboard, asked at the same moment for the same unit, year and tree, shows the very
+    # figures the report printed: every headline, and the chapters' rows add up to them (titles and classes:
+    # tests/learning_models/test_figures.py).
+    assert_dashboard_equals_run(unit, 2023, run)
 
 
 def test_seed_001_city_first_half_2022_states_the_articles_figures(tmp_path):
