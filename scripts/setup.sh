@@ -32,7 +32,7 @@ apt_install() {
 
 # Debian packages the application needs at run time: Pango for WeasyPrint, fonts for the PDFs (design.md §6).
 packages=(libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation2 fonts-dejavu-core)
-[[ $with_test -eq 1 ]] && packages+=(chromium)
+[[ $with_test -eq 1 ]] && packages+=(chromium poppler-utils)  # poppler-utils: pdftotext reads the PDFs in tests
 missing=()
 if command -v dpkg-query >/dev/null; then
     for package in "${packages[@]}"; do
