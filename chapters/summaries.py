@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
@@ -174,8 +174,8 @@ class TreeSnapshot:
 def tree_snapshot(unit: Unit, *, year: int, period: str = Summary.Period.YEAR, tree: str = "past") -> TreeSnapshot:
     """The subtree a period's figures are summed over (see `_tree_snapshot`), cached under the tree's version
     token, which the database replaces whenever a unit, a parent link or a lineage changes."""
-    version = TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-    key = f"{_generation()}:s:{unit.pk}:{tree}:{year}:{period}:{timezone.localdate()}:{version}"
+    prefix, version = _tokens_of_database()
+    key = f"{prefix}:s:{unit.pk}:{tree}:{year}:{period}:{timezone.localdate()}:{version}"
     if version and (found := cache.get(key)) is not None:
         return found
     snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree)
@@ -292,11 +292,20 @@ class Level:
     as_of: datetime.datetime | None  # when the newest of these figures was computed
 
 
+def _tokens_of_database() -> tuple[str, str | None]:
+    """The generation's cache prefix and the tree's version, in one query."""
+    generation, tree = (
+        SummaryGeneration.objects.filter(pk=1)
+        .values_list("token", Subquery(TreeVersion.objects.filter(pk=1).values("token")[:1]))
+        .first()
+    ) or (None, TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first())
+    if generation is None:
+        generation = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token
+    return f"kh:rollup:{ROLLUP_FORMAT}:{generation.hex if hasattr(generation, 'hex') else generation}", tree
+
+
 def _generation() -> str:
-    token = SummaryGeneration.objects.filter(pk=1).values_list("token", flat=True).first()
-    if token is None:
-        token = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token
-    return f"kh:rollup:{ROLLUP_FORMAT}:{token.hex if hasattr(token, 'hex') else token}"
+    return _tokens_of_database()[0]
 
 
 def _tokens(prefix: str, unit_ids: Iterable[int]) -> dict[int, str]:
@@ -360,29 +369,28 @@ def _branch_totals_sql(snapshot: TreeSnapshot, tops: list[int], years: list[int]
     fallback = sorted(_fallback_figures())
     table = Summary._meta.db_table
     result: dict[tuple[int, int], dict] = {(top, year): {"f": {}, "at": None} for top in tops for year in years}
+    own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    stamps: dict[tuple[int, int], list] = defaultdict(list)
     with connection.cursor() as cursor:
+        # One query: plain sums per branch (kind 0), and the rows of fallback figures per unit (kind 1).
         cursor.execute(
-            f"SELECT m.top, s.year, s.figure, SUM(s.value), MAX(s.computed_at) FROM {table} s "
+            f"SELECT 0, m.top, s.year, s.figure, SUM(s.value), MAX(s.computed_at) FROM {table} s "
             "JOIN unnest(%s::bigint[], %s::bigint[]) AS m(unit_id, top) ON m.unit_id = s.unit_id "
             "WHERE s.year = ANY(%s) AND s.period = %s AND NOT (s.figure = ANY(%s)) "
-            "GROUP BY m.top, s.year, s.figure",
-            [unit_ids, top_ids, years, period, fallback],
-        )
-        for top, year, figure, value, at in cursor.fetchall():
-            entry = result[(top, year)]
-            if value:
-                entry["f"][figure] = int(value)
-            entry["at"] = _latest([entry["at"], at])
-        cursor.execute(
-            f"SELECT s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {table} s "
+            "GROUP BY m.top, s.year, s.figure "
+            f"UNION ALL SELECT 1, s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {table} s "
             "WHERE s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s)",
-            [unit_ids, years, period, fallback],
+            [unit_ids, top_ids, years, period, fallback, unit_ids, years, period, fallback],
         )
-        own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        stamps: dict[tuple[int, int], list] = defaultdict(list)
-        for unit_id, year, figure, value, at in cursor.fetchall():
-            own[year][unit_id][figure] = value
-            stamps[(unit_id, year)].append(at)
+        for kind, unit_id, year, figure, value, at in cursor.fetchall():
+            if kind == 0:
+                entry = result[(unit_id, year)]
+                if value:
+                    entry["f"][figure] = int(value)
+                entry["at"] = _latest([entry["at"], at])
+            else:
+                own[year][unit_id][figure] = int(value)
+                stamps[(unit_id, year)].append(at)
     for year in years:
         if not own[year]:
             continue

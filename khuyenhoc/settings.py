@@ -132,7 +132,11 @@ elif ENVIRONMENT == "test":
 else:
     # The embedded default's web server and worker are separate processes: a cache on disk is one they share.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
+        "default": {
+            "BACKEND": "khuyenhoc.cache.SharedFileCache",
+            "LOCATION": VAR_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     }
 
 AUTHENTICATION_BACKENDS = [
