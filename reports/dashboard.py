@@ -75,8 +75,28 @@ CHILD_COLUMNS = [
 ]
 
 
+# What makes a unit "behind", by column: the word beside the cell, and the count above the table.
+BEHIND = {
+    "share": "thấp",  # members' share of the population: the lowest fifth of the units below
+    "funds.raised": "thấp",  # fund raised per member: the lowest fifth
+    "families": "dưới chỉ tiêu",  # learning families recognised: below the target of the year
+}
+BEHIND_COUNTED = {
+    "share": "tỷ lệ hội viên trên dân số thấp",
+    "funds.raised": "quỹ huy động bình quân mỗi hội viên thấp",
+    "families": "gia đình học tập dưới chỉ tiêu",
+}
+
+
+def _lowest_fifth(values: list[Decimal]) -> Decimal | None:
+    """The value at or below which a unit is in the lowest fifth (None: too few units to compare)."""
+    ordered = sorted(values)
+    return ordered[max(0, len(ordered) // 5 - 1)] if len(ordered) >= 3 else None
+
+
 def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dict]:
     family = next((t for t in titles if t.get("subject") == "household"), None)
+    target = Decimal(str(family["target"])) / 100 if family and family.get("target") else None
     rows = []
     for child in f.children:
         figures = child["figures"]
@@ -86,6 +106,7 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
             "unit": child["unit"],
             "values": {key: figures.get(key, 0) for key, _label in CHILD_COLUMNS},
             "share": _share(members, population),
+            "per_member": _share(figures.get("funds.raised", 0), members),
             "families": None,
         }
         if family:
@@ -95,12 +116,19 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
             row["values"]["families"] = holding
             row["families"] = _share(holding, figures.get(family["denominator"], 0))
         rows.append(row)
-    # The weakest: the lowest fifth by members' share of the population (units with no population are unknown).
-    shares = sorted(r["share"] for r in rows if r["share"] is not None)
-    if len(shares) >= 3:
-        cutoff = shares[max(0, len(shares) // 5 - 1)]
-        for row in rows:
-            row["weak"] = row["share"] is not None and row["share"] <= cutoff
+    # Behind: the lowest fifth by members' share of the population and by fund raised per member (units with no
+    # population or no members cannot be compared), and learning families below the year's target.
+    share_cutoff = _lowest_fifth([r["share"] for r in rows if r["share"] is not None])
+    fund_cutoff = _lowest_fifth([r["per_member"] for r in rows if r["per_member"] is not None])
+    for row in rows:
+        row["behind"] = {
+            "share": share_cutoff is not None and row["share"] is not None and row["share"] <= share_cutoff,
+            "funds.raised": fund_cutoff is not None
+            and row["per_member"] is not None
+            and row["per_member"] <= fund_cutoff,
+            "families": target is not None and row["families"] is not None and row["families"] < target,
+        }
+        row["weak"] = row["behind"]["share"] or row["behind"]["funds.raised"]
     key = sort.lstrip("-")
     if key in dict(CHILD_COLUMNS) or key == "name":
 
@@ -117,26 +145,37 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
     return rows
 
 
-def _cells(row: dict) -> list[tuple[str, str]]:
-    """The table's cells, formatted once here (a province's table has 166 rows × 8 cells)."""
+def behind_counts(rows: list[dict]) -> list[tuple[str, int]]:
+    """[(what, how many units)] for each way a unit can be behind, where any unit is."""
+    counts = [(words, sum(1 for row in rows if row["behind"][key])) for key, words in BEHIND_COUNTED.items()]
+    return [(words, count) for words, count in counts if count]
+
+
+def _cells(row: dict) -> list[tuple[str, str, str]]:
+    """The table's cells (label, text, what it is behind on), formatted once here (a province's table has 166
+    rows × 8 cells)."""
     values = row["values"]
     families = so(values.get("families"))
     if row["families"] is not None:
         families = f"{families} ({phantram(row['families'])})"
-    return [
-        (label, families if key == "families" else phantram(row["share"]) if key == "share" else so(values.get(key)))
-        for key, label in CHILD_COLUMNS
-    ]
+    cells = []
+    for key, label in CHILD_COLUMNS:
+        text = families if key == "families" else phantram(row["share"]) if key == "share" else so(values.get(key))
+        cells.append((label, text, BEHIND[key] if row["behind"].get(key) else ""))
+    return cells
 
 
-def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "") -> dict:
+def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behind_only: bool = False) -> dict:
     f = period_figures(unit, year=year, period="Y", tree=tree)
     titles = title_types(unit, year)
     five_years = trends(f, ["members.end", "funds.raised"])
+    every = child_rows(f, titles, sort)
     return {
         "figures": f,
         "headlines": headlines(f, titles),
-        "children": child_rows(f, titles, sort),
+        "children": [row for row in every if any(row["behind"].values())] if behind_only else every,
+        "behind": behind_counts(every),
+        "children_total": len(every),
         "columns": CHILD_COLUMNS,
         "trends": [
             ("Hội viên", five_years["members.end"], "người"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from chapters import scoping
 from chapters.models import Unit
 from reports import charts
-from reports.dashboard import completeness, dashboard
+from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
 
 
 def _year(request) -> int:
@@ -32,13 +32,15 @@ def unit_dashboard(request, unit_pk):
     year = _year(request)
     tree = "today" if request.GET.get("cay") == "today" else "past"
     sort = request.GET.get("sap-xep", "")
-    data = dashboard(unit, year, tree=tree, sort=sort)
+    behind_only = request.GET.get("cham") == "1"
+    data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
     context = {
         "unit": unit,
         "year": year,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
         "tree": tree,
         "sort": sort,
+        "behind_only": behind_only,
         "ancestors": [a for a in unit.ancestors() if scoping.can(request.user, scoping.VIEW, a)],
         "charts": [charts.bar_chart(title, points, unit=word) for title, points, word in data["trends"]],
         "as_of": data["figures"].as_of,
@@ -62,7 +64,7 @@ def unit_dashboard_xlsx(request, unit_pk):
     sheet.title = f"Năm {year}"
     sheet.append([f"{unit.display_name} – số liệu năm {year}"])
     sheet["A1"].font = Font(bold=True)
-    sheet.append(["Mã", "Đơn vị", *[label for _key, label in data["columns"]]])
+    sheet.append(["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"])
     for row in data["children"]:
         values = []
         for key, _label in data["columns"]:
@@ -71,7 +73,8 @@ def unit_dashboard_xlsx(request, unit_pk):
                 values.append(float(ratio) if ratio is not None else None)
             else:
                 values.append(row["values"].get(key, 0))
-        sheet.append([row["unit"].code, row["unit"].display_name, *values])
+        behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
+        sheet.append([row["unit"].code, row["unit"].display_name, *values, behind])
     for line in sheet.iter_rows(min_row=3):
         for cell, (key, _label) in zip(line[2:], data["columns"], strict=False):
             # Formulas are never written: values only (a cell starting with "=" stays text).

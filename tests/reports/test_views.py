@@ -146,3 +146,66 @@ def test_completeness_lists_what_is_missing(client_for, administrator, figures):
     assert rows[figures.commune.pk]["checks"]["baseline"] is True
     assert rows[figures.other_commune.pk]["checks"]["baseline"] is False
     assert "report" in rows[figures.commune.pk]["missing"]
+
+
+def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, officer, tree):
+    """Done when (issue 9): an officer sees on one page which units are behind on members and fund, and opens
+    the progress of the one that is late."""
+    from funds import services as funds_services
+    from funds.models import Transaction
+    from members.services import member_create
+    from tests.factories import UnitFactory
+
+    chapters = [tree.chapter, tree.other_chapter, *(UnitFactory(parent=tree.commune) for _ in range(3))]
+    # (population, members, fund raised): the last chapter has the fewest members for its people, the fourth the
+    # least money per member.
+    plan = [(100, 8, 800_000), (100, 7, 700_000), (100, 6, 600_000), (100, 5, 50_000), (100, 1, 100_000)]
+    for chapter, (population, members, raised) in zip(chapters, plan, strict=True):
+        record_save(BaselineFigure(unit=chapter, year=YEAR, population=population))
+        summaries_refresh(unit_ids=[chapter.pk], years=[YEAR], providers=["baseline"])
+        for n in range(members):
+            member_create(
+                unit=chapter,
+                joined_on=datetime.date(YEAR, 2, 1),
+                full_name=f"Hội viên {n}",
+                birth_year=1970,
+                gender="F",
+            )
+        funds_services.transaction_create(
+            fund=funds_services.fund_create(unit=chapter),
+            kind=Transaction.Kind.RECEIPT,
+            date=datetime.date(YEAR, 3, 1),
+            amount=raised,
+            purpose=Transaction.Purpose.DONATION,
+            counterparty_type=Transaction.Counterparty.PERSON,
+            counterparty_name="Ông Nguyễn Văn An",
+        )
+
+    client = client_for(officer)
+    url = reverse("reports:unit_dashboard", args=[tree.commune.pk])
+    page = client.get(url, {"nam": YEAR})
+    assert page.status_code == 200
+    rows = {row["unit"].pk: row for row in page.context["children"]}
+    assert len(rows) == 5
+    assert [pk for pk, row in rows.items() if row["behind"]["share"]] == [chapters[4].pk]
+    assert [pk for pk, row in rows.items() if row["behind"]["funds.raised"]] == [chapters[3].pk]
+    html = page.content.decode()
+    assert "1/5 đơn vị tỷ lệ hội viên trên dân số thấp; 1/5 đơn vị quỹ huy động bình quân mỗi hội viên thấp" in html
+    assert html.count('<span class="badge bad">thấp</span>') == 2
+
+    behind = client.get(url, {"nam": YEAR, "cham": "1"})
+    assert {row["unit"].pk for row in behind.context["children"]} == {chapters[3].pk, chapters[4].pk}
+    assert "Xem tất cả 5 đơn vị" in behind.content.decode()
+    # Chapters have nothing below them: their rows link to their dashboard, not to a progress page.
+    assert "/tien-do/" not in html.split("<tbody>")[1]
+
+    # The export says it too.
+    from openpyxl import load_workbook
+
+    export = client.get(reverse("reports:unit_dashboard_xlsx", args=[tree.commune.pk]), {"nam": YEAR})
+    sheet = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert sheet[1][-1] == "Chậm về"
+    behind_in_sheet = {row[0]: row[-1] for row in sheet[2:]}
+    assert behind_in_sheet[chapters[4].code] == "tỷ lệ hội viên trên dân số thấp"
+    assert behind_in_sheet[chapters[3].code] == "quỹ huy động bình quân mỗi hội viên thấp"
+    assert behind_in_sheet[chapters[0].code] is None
