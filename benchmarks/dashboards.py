@@ -1,0 +1,514 @@
+"""Dashboards at province scale, and a mixed load of secretaries and officers through gunicorn (issue 9).
+
+    python benchmarks/dashboards.py                 both parts, then docs/benchmarks.md is rewritten in place
+    python benchmarks/dashboards.py --pages-only    part 1 only
+    python benchmarks/dashboards.py --duration 20   seconds per load step (default 20)
+
+Uses the database `kh_bench_members` (BENCH_MEMBERS_DATABASE_URL), filled once with
+`generate_dataset --scale province`, and Redis database 5 (BENCH_REDIS_URL) as the cache, as in production.
+
+1. Pages: the province's dashboard and those of ten communes, as the whole page a user gets (view, queries,
+   template) through Django's test client: "cold" right after every cached roll-up was forgotten (a new
+   generation, as after `rebuild_summaries`), then warm; median, 95th percentile, largest, query count.
+2. Mixed load: gunicorn as in production (`--workers 3 --threads 4`, persistent database connections) on
+   127.0.0.1; virtual users on keep-alive HTTP connections (the standard library's http.client), each request
+   drawn from a mix of secretaries' pages, a secretary adding a member (form, then POST), and officers'
+   dashboards of the province and of communes. The number of users grows step by step; each step reports
+   requests per second and latencies. The sustained rate is the best step whose 95th percentile stays under
+   300 ms.
+Members added by the load are kept (named "Hội viên Đo Tải …"); the bench users are created once.
+"""
+
+import argparse
+import http.client
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get("BENCH_MEMBERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kh_bench_members")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+ENVIRONMENT = {
+    "DJANGO_SETTINGS_MODULE": "khuyenhoc.settings",
+    "KHUYENHOC_ENV": "development",
+    "DJANGO_DEBUG": "false",
+    "DATABASE_URL": DATABASE_URL,
+    "DATABASE_CONN_MAX_AGE": "60",
+    "REDIS_URL": REDIS_URL,
+    "LOGIN_THROTTLE_ENABLED": "false",
+}
+os.environ.update(ENVIRONMENT)
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+YEAR = 2025  # the last full year of the dataset
+PASSWORD = "bench-load-2025"
+SECTION = "## Bảng điều khiển và tải hỗn hợp"
+STEPS = [1, 2, 4, 6, 8, 12, 16]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def ms(value: float) -> str:
+    return f"{value * 1000:.0f}"
+
+
+# Part 1 -----------------------------------------------------------------------------------------------------
+
+
+def measure_pages(province, communes, officer) -> list[str]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from chapters.summaries import summaries_changed
+
+    client = Client()
+    client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
+    lines = [
+        "| Trang | Lần đầu, bộ đệm trống (ms) | Trung vị (ms) | Phân vị 95 (ms) | Lớn nhất (ms) | Số truy vấn |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+
+    def get(unit):
+        started = time.perf_counter()
+        response = client.get(reverse("reports:unit_dashboard", args=[unit.pk]), {"nam": YEAR})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, response.status_code
+        return elapsed
+
+    summaries_changed(None)  # every cached roll-up forgotten
+    cold = get(province)
+    timings = [get(province) for _ in range(30)]
+    with CaptureQueriesContext(connection) as queries:
+        get(province)
+    lines.append(
+        f"| Tỉnh ({province.display_name}, {province.children.filter(active_until__isnull=True).count()} xã) | "
+        f"{ms(cold)} | "
+        f"{ms(statistics.median(timings))} | {ms(percentile(timings, 0.95))} | {ms(max(timings))} | "
+        f"{len(queries.captured_queries)} |"
+    )
+    colds, warms = [], []
+    for commune in communes:
+        colds.append(get(commune))
+        warms.extend(get(commune) for _ in range(10))
+    with CaptureQueriesContext(connection) as queries:
+        get(communes[0])
+    lines.append(
+        f"| {len(communes)} xã (mỗi xã 10 lần) | {ms(statistics.median(colds))} (trung vị) | "
+        f"{ms(statistics.median(warms))} | {ms(percentile(warms, 0.95))} | {ms(max(warms))} | "
+        f"{len(queries.captured_queries)} |"
+    )
+    return lines
+
+
+# Part 2 -----------------------------------------------------------------------------------------------------
+
+
+class VirtualUser:
+    """One keep-alive connection with a logged-in session."""
+
+    def __init__(self, cookie: str):
+        self.cookie = cookie
+        self.csrf = ""
+        self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": f"sessionid={self.cookie}; csrftoken={self.csrf}", "Host": "127.0.0.1"}
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-CSRFToken": self.csrf,
+                    "Referer": f"http://127.0.0.1:{PORT}{path}",
+                }
+            )
+        for attempt in range(2):
+            try:
+                self.connection.request(method, path, body=data, headers=headers)
+                response = self.connection.getresponse()
+                text = response.read().decode("utf-8", "replace")
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+                if attempt:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+                self.csrf = value.split(";", 1)[0].split("=", 1)[1]
+        return response.status, text
+
+
+def scenario(people, member_ids):
+    """The mix: what one request of a virtual user is, drawn by weight. Returns (name, weight, action)."""
+    from django.urls import reverse
+
+    def province_dashboard(user):
+        return [("GET", reverse("reports:unit_dashboard", args=[people["province"]]) + f"?nam={YEAR}", None)]
+
+    def commune_dashboard(user):
+        # A commune's officer opens her own commune; the province's officer drills down to any commune.
+        commune = user.unit or random.choice(people["communes"])
+        return [("GET", reverse("reports:unit_dashboard", args=[commune]) + f"?nam={YEAR}", None)]
+
+    def member_search(user):
+        word = random.choice(["nguyen", "tran thi", "van hung", "le", "pham", "hoa", "minh", "lan"])
+        return [("GET", reverse("members:member_list") + "?" + urlencode({"q": word}), None)]
+
+    def member_detail(user):
+        return [("GET", reverse("members:member_detail", args=[random.choice(member_ids[user.unit])]), None)]
+
+    def quick_add(user):
+        number = random.randrange(10**6)
+        return [
+            ("GET", reverse("members:member_quick_add"), None),
+            (
+                "POST",
+                reverse("members:member_quick_add"),
+                {
+                    "full_name": f"Hội viên Đo Tải {number}",
+                    "birth_year": str(random.randint(1945, 2000)),
+                    "gender": random.choice("MF"),
+                    "phone": "",
+                    "unit": str(user.unit),
+                    "joined_on": "15/11/2026",
+                    "confirm_duplicate": "True",
+                },
+            ),
+        ]
+
+    return [
+        ("Thư ký: trang chủ (việc còn thiếu)", 15, "secretary", lambda user: [("GET", reverse("home"), None)]),
+        ("Thư ký: danh sách hội viên", 15, "secretary", lambda user: [("GET", reverse("members:member_list"), None)]),
+        ("Thư ký: tìm hội viên", 10, "secretary", member_search),
+        ("Thư ký: hồ sơ hội viên", 10, "secretary", member_detail),
+        ("Thư ký: thêm nhanh hội viên (mở form + lưu)", 10, "secretary", quick_add),
+        ("Cán bộ xã: bảng điều khiển xã", 15, "commune", commune_dashboard),
+        ("Cán bộ tỉnh: bảng điều khiển tỉnh", 15, "province", province_dashboard),
+        (
+            "Cán bộ tỉnh: tiến độ các xã",
+            5,
+            "province",
+            lambda user: [
+                ("GET", reverse("reports:unit_completeness", args=[people["province"]]) + f"?nam={YEAR}", None)
+            ],
+        ),
+        ("Cán bộ tỉnh: bảng điều khiển một xã", 5, "province", commune_dashboard),
+    ]
+
+
+def run_step(users_by_role, mix, concurrency: int, duration: float) -> dict:
+    stop = threading.Event()
+    samples: list[tuple[str, float, int]] = []
+    lock = threading.Lock()
+    weights = [weight for _name, weight, _role, _action in mix]
+
+    def worker(index: int):
+        # Each thread is its own browser: its own connection, with one of the role's sessions.
+        rng_users = {}
+        for role, users in users_by_role.items():
+            user = users[index % len(users)]
+            rng_users[role] = VirtualUser(user.cookie)
+            rng_users[role].unit, rng_users[role].csrf = user.unit, user.csrf
+        while not stop.is_set():
+            name, _weight, role, action = random.choices(mix, weights=weights)[0]
+            user = rng_users[role]
+            for method, path, body in action(user):
+                started = time.perf_counter()
+                try:
+                    status, _text = user.request(method, path, body)
+                except Exception:  # noqa: BLE001 - a failed request is counted, not raised
+                    status = 0
+                elapsed = time.perf_counter() - started
+                with lock:
+                    samples.append((f"{name}" if method == "GET" else f"{name} (POST)", elapsed, status))
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(duration)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    timings = [elapsed for _name, elapsed, _status in samples]
+    failed = [(name, status) for name, _elapsed, status in samples if status not in (200, 302)]
+    for name, status in sorted(set(failed)):
+        print(f"    lỗi: {name} → {status} ({failed.count((name, status))} lần)", flush=True)
+    errors = len(failed)
+    return {
+        "concurrency": concurrency,
+        "requests": len(samples),
+        "rps": len(samples) / wall,
+        "median": statistics.median(timings),
+        "p95": percentile(timings, 0.95),
+        "p99": percentile(timings, 0.99),
+        "errors": errors,
+        "samples": samples,
+    }
+
+
+def wait_for_server(process) -> None:
+    for _ in range(100):
+        if process.poll() is not None:
+            raise SystemExit("gunicorn did not start")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection.request("GET", "/dang-nhap/")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer")
+
+
+def query_counts(people, member_ids, accounts) -> dict[str, int]:
+    """Queries of each kind of request, run once in-process as its persona ({role: (user, unit id)})."""
+    from types import SimpleNamespace
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for name, _weight, role, action in scenario(people, member_ids):
+        user, unit = accounts[role]
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        for method, path, body in action(SimpleNamespace(unit=unit)):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(path, body) if method == "POST" else client.get(path)
+            assert response.status_code in (200, 302), (name, response.status_code)
+            counts[name if method == "GET" else f"{name} (POST)"] = len(queries.captured_queries)
+    return counts
+
+
+def measure_load(people, member_ids, sessions, duration: float, counts: dict[str, int]) -> list[str]:
+    env = {**os.environ, **ENVIRONMENT}
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "khuyenhoc.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "3",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_for_server(server)
+        mix = scenario(people, member_ids)
+        users_by_role = {}
+        for role, entries in sessions.items():
+            users_by_role[role] = []
+            for cookie, unit in entries:
+                user = VirtualUser(cookie)
+                user.unit = unit
+                user.request("GET", "/")  # the CSRF cookie
+                users_by_role[role].append(user)
+        run_step(users_by_role, mix, 4, 5)  # warm the workers and the cache
+        results = []
+        for concurrency in STEPS:
+            result = run_step(users_by_role, mix, concurrency, duration)
+            results.append(result)
+            print(
+                f"  {concurrency:>2} người dùng: {result['rps']:.1f} yêu cầu/giây, trung vị {ms(result['median'])} ms, "
+                f"p95 {ms(result['p95'])} ms, lỗi {result['errors']}",
+                flush=True,
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+    lines = [
+        "| Người dùng đồng thời | Yêu cầu | Yêu cầu/giây | Trung vị (ms) | Phân vị 95 (ms) | Phân vị 99 (ms) | Lỗi |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['concurrency']} | {r['requests']} | {r['rps']:.1f} | {ms(r['median'])} | {ms(r['p95'])} | "
+            f"{ms(r['p99'])} | {r['errors']} |"
+        )
+    good = [r for r in results if r["p95"] < 0.300 and not r["errors"]]
+    best = max(good, key=lambda r: r["rps"]) if good else None
+    lines.append("")
+    if best:
+        lines.append(
+            f"- **Tốc độ bền vững với phân vị 95 dưới 300 ms: {best['rps']:.1f} yêu cầu/giây** "
+            f"({best['concurrency']} người dùng đồng thời; mục tiêu ≥ 50)."
+        )
+    else:
+        lines.append("- Không bước nào giữ được phân vị 95 dưới 300 ms.")
+    # Per page at the sustained step.
+    chosen = best or results[0]
+    by_name: dict[str, list[float]] = {}
+    for name, elapsed, _status in chosen["samples"]:
+        by_name.setdefault(name, []).append(elapsed)
+    lines += [
+        "",
+        f"Từng loại yêu cầu ở bước {chosen['concurrency']} người dùng:",
+        "",
+        "| Yêu cầu | Số lần | Trung vị (ms) | Phân vị 95 (ms) | Số truy vấn |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, timings in sorted(by_name.items()):
+        median, p95 = ms(statistics.median(timings)), ms(percentile(timings, 0.95))
+        lines.append(f"| {name} | {len(timings)} | {median} | {p95} | {counts.get(name, '')} |")
+    return lines
+
+
+# Setup and report -------------------------------------------------------------------------------------------
+
+
+def bench_people():
+    """The bench users (created once): the province's officer, officers of communes, secretaries of chapters."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from chapters.management.commands.generate_dataset import MARKER
+    from chapters.models import Role, Unit
+
+    User = get_user_model()
+    province = Unit.objects.get(level=Unit.Level.PROVINCE, code="38", active_until__isnull=True)
+    communes = list(
+        Unit.objects.filter(parent=province, level=Unit.Level.COMMUNE, active_until__isnull=True).order_by("code")
+    )
+    sample = random.Random(9).sample(communes, 10)
+    chapters = list(
+        Unit.objects.filter(notes=MARKER, parent__in=sample, level=Unit.Level.GRASSROOTS)
+        .annotate(n=Count("members"))
+        .filter(n__gt=20)
+        .order_by("pk")[:24]
+    )
+
+    def user(username, unit, kind):
+        account, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": "Đo", "last_name": "Tải"}
+        )
+        if created:
+            account.set_password(PASSWORD)
+            account.save()
+        Role.objects.get_or_create(user=account, unit=unit, kind=kind)
+        return account
+
+    officer = user("bench_load_tinh", province, Role.Kind.OFFICER)
+    commune_officers = [user(f"bench_load_xa_{c.code}", c, Role.Kind.OFFICER) for c in sample]
+    secretaries = [(user(f"bench_load_ch_{c.pk}", c, Role.Kind.SECRETARY), c) for c in chapters]
+    return province, sample, chapters, officer, commune_officers, secretaries
+
+
+def session_for(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client.cookies["sessionid"].value
+
+
+def write_section(lines: list[str]) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text()
+    block = "\n".join([SECTION, "", *lines]).rstrip() + "\n"
+    if SECTION in text:
+        before, _, rest = text.partition(SECTION)
+        after = re.search(r"\n## ", rest)
+        text = before + block + (rest[after.start() :] if after else "")
+    else:
+        text = text.rstrip() + "\n\n" + block
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages-only", action="store_true")
+    parser.add_argument("--duration", type=float, default=20)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from chapters.formatting import number
+    from chapters.models import Summary
+    from members.models import Member
+
+    call_command("migrate", verbosity=0)
+    if not Member.objects.exists():
+        call_command("generate_dataset", scale="province")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+    province, communes, chapters, officer, commune_officers, secretaries = bench_people()
+    units = 1 + sum(1 for _ in province.__class__.objects.subtree(province).values_list("pk"))
+    lines = [
+        f"`python benchmarks/dashboards.py` trên `kh_bench_members` ({province.display_name}: {number(units - 1)} "
+        f"đơn vị, {number(Member.objects.count())} hội viên, {number(Summary.objects.count())} dòng tổng hợp), "
+        f"bộ đệm Redis, {os.cpu_count()} lõi, PostgreSQL {postgres}, ngày {time.strftime('%d/%m/%Y')}; "
+        f"số liệu năm {YEAR}.",
+        "",
+        "### Từng trang (Django test client, cả trang)",
+        "",
+    ]
+    print("Trang bảng điều khiển...", flush=True)
+    lines += measure_pages(province, communes, officer)
+    if not args.pages_only:
+        print("Tải hỗn hợp qua gunicorn...", flush=True)
+        member_ids = {
+            chapter.pk: list(Member.objects.filter(unit=chapter).values_list("pk", flat=True)[:200])
+            for chapter in chapters
+        }
+        people = {"province": province.pk, "communes": [c.pk for c in communes]}
+        sessions = {
+            "province": [(session_for(officer), None)],
+            "commune": [(session_for(u), c.pk) for u, c in zip(commune_officers, communes, strict=True)],
+            "secretary": [(session_for(u), chapter.pk) for u, chapter in secretaries],
+        }
+        lines += [
+            "",
+            f"### Tải hỗn hợp qua gunicorn (3 worker × 4 luồng), mỗi bước {args.duration:.0f} giây",
+            "",
+            f"{len(secretaries)} thư ký chi hội, {len(commune_officers)} cán bộ xã, 1 cán bộ tỉnh; tỉ lệ: thư ký 60% "
+            "(trang chủ, danh sách, tìm, hồ sơ, thêm nhanh hội viên: mở form rồi lưu), cán bộ xã 15%, cán bộ tỉnh 25% "
+            "(bảng điều khiển tỉnh, tiến độ, bảng điều khiển xã). Máy đo chạy cả gunicorn, PostgreSQL, Redis và "
+            "chương trình tạo tải.",
+            "",
+        ]
+        counts = query_counts(
+            people,
+            member_ids,
+            {
+                "province": (officer, None),
+                "commune": (commune_officers[0], communes[0].pk),
+                "secretary": (secretaries[0][0], secretaries[0][1].pk),
+            },
+        )
+        lines += measure_load(people, member_ids, sessions, args.duration, counts)
+    print("\n".join(lines))
+    write_section(lines)
+
+
+if __name__ == "__main__":
+    main()
