@@ -278,8 +278,10 @@ def rollup_tree(
 # Cached roll-ups of a unit and its direct children ----------------------------------------------------------
 
 ROLLUP_FORMAT = 1  # raise when the meaning of a cached total changes (old entries are then never read)
-# Entries are made unreachable, not expired, when the figures beneath change: the timeout only frees memory.
+# Entries are made unreachable, not expired, when the figures beneath change: the timeouts only free memory. A
+# token outlives the entries named by it; one that expires is replaced, and its entries are computed again.
 ROLLUP_TIMEOUT = 7 * 24 * 3600
+TOKEN_TIMEOUT = 30 * 24 * 3600
 
 
 @dataclass
@@ -313,7 +315,7 @@ def _tokens(prefix: str, unit_ids: Iterable[int]) -> dict[int, str]:
     found = cache.get_many(list(keys.values()))
     missing = [unit_id for unit_id, key in keys.items() if key not in found]
     for unit_id in missing:
-        cache.add(keys[unit_id], uuid.uuid4().hex, timeout=None)
+        cache.add(keys[unit_id], uuid.uuid4().hex, timeout=TOKEN_TIMEOUT)
     if missing:
         found.update(cache.get_many([keys[unit_id] for unit_id in missing]))
     # A token the cache could not keep: a fresh one each time (nothing cached under it is ever read back).
@@ -349,7 +351,7 @@ def summaries_changed(unit_ids: Iterable[int] | None) -> None:
 
     def replace():
         prefix = _generation()
-        cache.set_many({f"{prefix}:t:{unit_id}": uuid.uuid4().hex for unit_id in containers}, timeout=None)
+        cache.set_many({f"{prefix}:t:{unit_id}": uuid.uuid4().hex for unit_id in containers}, timeout=TOKEN_TIMEOUT)
 
     replace()
     transaction.on_commit(replace)
@@ -530,8 +532,3 @@ def rollup_children(
     if figures is None:
         return children
     return {child: {f: v for f, v in values.items() if f in figures} for child, values in children.items()}
-
-
-def computed_at(unit: Unit, *, year: int, tree: str = "past") -> datetime.datetime | None:
-    """When the newest summary summed into `unit`'s figures for `year` was computed: the "data as of"."""
-    return rollup_levels(unit, years=[year], tree=tree)[year].as_of

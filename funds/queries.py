@@ -1,6 +1,6 @@
 """Read side of the fund screens: the cash book, the finance page of a unit and its subtree, donors.
 
-Calendar years and halves are read from the summaries (chapters.summaries: own_figures, and rollup_tree over one
+Calendar years and halves are read from the summaries (chapters.summaries: own_figures, and rollup_levels over one
 tree snapshot, the same sums rollup and rollup_children give); any other span of dates is computed from the
 vouchers of the unit's current subtree.
 """
@@ -12,7 +12,7 @@ from django.db.models import Count, F, Max, Q, Sum, Window
 from django.db.models.functions import Coalesce
 
 from chapters.models import Unit
-from chapters.summaries import own_figures, rollup_tree, tree_snapshot
+from chapters.summaries import own_figures, rollup_levels, tree_snapshot
 
 from .models import OpeningBalance, Transaction, Transfer
 from .providers import FIGURES, figures_between
@@ -95,11 +95,15 @@ def finance(unit: Unit, *, year: int, period: str, start: datetime.date, end: da
         own = own_figures(unit, year=year, period=period, figures=FIGURE_KEYS)
         # One snapshot of the tree at the period's end serves the total and every child's total.
         snapshot = tree_snapshot(unit, year=year, period=period)
-        totals = rollup_tree(unit, year=year, period=period, figures=FIGURE_KEYS, snapshot=snapshot)
-        total = totals.get(unit.pk, {})
+        level = rollup_levels(unit, years=[year], period=period, snapshot=snapshot)[year]
+        total = {key: value for key, value in level.total.items() if key in FIGURE_KEYS}
         child_ids = snapshot.children().get(unit.pk, [])
         units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
-        children = [(units[pk], totals.get(pk, {})) for pk in child_ids if pk in units]
+        children = [
+            (units[pk], {key: value for key, value in level.children.get(pk, {}).items() if key in FIGURE_KEYS})
+            for pk in child_ids
+            if pk in units
+        ]
     else:
         per_unit = figures_between(_subtree_ids(unit), start, end)
         own = per_unit.get(unit.pk, {})

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from chapters.formatting import percent, ratio
 from chapters.models import Unit
-from chapters.summaries import TreeSnapshot, rollup, rollup_tree, tree_snapshot
+from chapters.summaries import TreeSnapshot, rollup, rollup_levels, tree_snapshot
 from learning_models.models import Target, TitleType
 from learning_models.providers import CLASS_FIGURES
 
@@ -151,7 +151,7 @@ def title_figures_children(
 ) -> list[tuple[Unit, TitleFigure]]:
     """The same figures for each unit directly below `unit` (one roll-up over the subtree)."""
     snapshot = snapshot or tree_snapshot(unit, year=year, tree=tree)
-    totals = rollup_tree(unit, year=year, figures=_figure_names([title_type]), tree=tree, snapshot=snapshot)
+    totals = rollup_levels(unit, years=[year], snapshot=snapshot)[year].children
     child_ids = snapshot.children().get(unit.pk, [])
     children = Unit.objects.filter(pk__in=child_ids).ordered()
     targets = _targets(unit, [title_type], year)

@@ -9,7 +9,7 @@ from awards.providers import FIGURES, FORM_FIGURES
 from awards.queries import award_sentence
 from chapters import scoping
 from chapters.models import Unit
-from chapters.summaries import rollup_tree, tree_snapshot
+from chapters.summaries import rollup_levels, tree_snapshot
 
 # The per-unit table, with short headers that fit a phone.
 TABLE_FIGURES = {
@@ -39,9 +39,9 @@ def award_summary(request):
     form = FiguresForm(initial={"unit": unit.pk, "year": year, "period": period, "tree": tree}, user=user)
     # One tree snapshot and one read of the summaries give the unit's figures and its children's.
     snapshot = tree_snapshot(unit, year=year, period=period, tree=tree)
-    totals = rollup_tree(unit, year=year, period=period, figures=list(FIGURES), tree=tree, snapshot=snapshot)
-    figures = {key: totals.get(unit.pk, {}).get(key, 0) for key in FIGURES}
-    children = {child: totals.get(child, {}) for child in snapshot.children().get(unit.pk, [])}
+    level = rollup_levels(unit, years=[year], period=period, snapshot=snapshot)[year]
+    figures = {key: level.total.get(key, 0) for key in FIGURES}
+    children = {child: level.children.get(child, {}) for child in snapshot.children().get(unit.pk, [])}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=list(children))}
     rows = sorted(
         (
