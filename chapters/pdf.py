@@ -2,8 +2,8 @@
 
 Fonts ship in static/fonts (Liberation Serif and Sans: Times New Roman and Arial metrics, full Vietnamese), so
 nothing is fetched at render time: the URL fetcher may read those font files and nothing else, whatever a
-template or a text typed by a user points at. Templates name fonts either relative to static/ ("fonts/…") or
-by the absolute `font_dir` given in their context.
+template or a text typed by a user points at. Every PDF template includes templates/pdf/_fonts.html, which names
+them relative to static/ ("fonts/…").
 """
 
 from pathlib import Path
@@ -36,5 +36,5 @@ def html_to_pdf(html: str) -> tuple[bytes, int]:
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    html = render_to_string(template_name, {"font_dir": FONT_DIR.as_uri(), **context})
+    html = render_to_string(template_name, context)
     return html_to_pdf(html)[0]

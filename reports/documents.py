@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chapters.formatting import long_date, money, number
 from chapters.models import LeadershipPosition, Unit
-from chapters.pdf import FONT_DIR, html_to_pdf
+from chapters.pdf import html_to_pdf
 from reports import charts, sections
 from reports.models import Report
 from reports.queries import PeriodFigures, period_end, period_figures, trends
@@ -173,7 +173,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def render_pdf(content: dict) -> tuple[bytes, int]:
-    html = render_to_string("pdf/report.html", {**content, "font_dir": FONT_DIR.as_uri()})
+    html = render_to_string("pdf/report.html", content)
     return html_to_pdf(html)
 
 

@@ -15,6 +15,7 @@ from awards.models import Decision, Payout, Recipient, Scholarship
 from funds import services as fund_services
 from funds.models import Transaction
 from tests.awards.conftest import add_recipient, make_decision
+from tests.pdf import assert_shipped_fonts
 
 D = datetime.date
 
@@ -369,6 +370,7 @@ def test_recipient_list_pdf_has_names_total_and_signature_column(client_for, off
     client = client_for(officer)
     response = client.get(reverse("awards:decision_pdf", args=[listed.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert_shipped_fonts(response.content)
     text = _pdf_text(response.content, tmp_path)
     assert "DANH SÁCH NHẬN THƯỞNG" in text
     assert "Nguyễn Văn Đức" in text and "Lê Thị Hoa" in text

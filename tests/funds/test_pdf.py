@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from funds import pdf, services
 from funds.models import Transaction
+from tests.pdf import assert_shipped_fonts
 
 D = datetime.date
 
@@ -20,7 +21,9 @@ def test_receipt_voucher_pdf_carries_number_amount_and_words(tree, commune_fund,
     voucher = receive(commune_fund, 1_500_000, reason="Ủng hộ quỹ khuyến học năm học mới")
     services.transaction_mark_printed(voucher)
     voucher.refresh_from_db()
-    text = pdf_text(pdf.voucher_pdf(voucher))
+    content = pdf.voucher_pdf(voucher)
+    assert_shipped_fonts(content)
+    text = pdf_text(content)
     assert "PHIẾU THU" in text
     assert "PT-2024-0001" in text
     assert "1.500.000" in text

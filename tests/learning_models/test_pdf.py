@@ -15,6 +15,7 @@ from learning_models.services.records import (
     records_recognise,
     registration_create,
 )
+from tests.pdf import assert_shipped_fonts
 
 from .conftest import DECISION, FULL, YEAR
 
@@ -44,6 +45,7 @@ def recognised(families, gdht, officer):
 def test_certificate_names_the_household_head_and_the_title(client_for, secretary, recognised, tmp_path):
     response = client_for(secretary).get(reverse("learning_models:record_certificate", args=[recognised.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert_shipped_fonts(response.content)
     text = " ".join(pdf_text(response.content, tmp_path).split())
     assert "GIẤY CHỨNG NHẬN" in text
     assert "Gia đình học tập năm 2025" in text

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from members.models import Clan, Due, Household, Member, MoveRequest, PersonalDataAccess
 from members.models.members import ERASED_NAME
+from tests.pdf import assert_shipped_fonts
 
 D = datetime.date
 TODAY = timezone.localdate()
@@ -361,6 +362,7 @@ def test_cards_pdf_is_a_real_pdf_with_the_names(client_for, secretary, people, t
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    assert_shipped_fonts(response.content, "Sans")
     path = tmp_path / "cards.pdf"
     path.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout

@@ -9,6 +9,7 @@ from chapters.summaries import summaries_refresh
 from reports import documents
 from reports.models import Report, ReportRun
 from reports.services import report_get_or_create, report_request_run
+from tests.pdf import assert_shipped_fonts
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
@@ -48,11 +49,7 @@ def test_pdf_has_decree_30_header_and_signature(report, tmp_path):
 
 def test_pdf_embeds_the_shipped_fonts(report, tmp_path):
     pdf, _pages = documents.render_pdf(documents.build_content(report))
-    path = tmp_path / "r.pdf"
-    path.write_bytes(pdf)
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    assert "LiberationSerif" in fonts.replace("-", "")
-    assert "DejaVu-Serif" not in fonts
+    assert_shipped_fonts(pdf)
 
 
 def test_narrative_html_is_printed_as_text(report, tmp_path):
