@@ -13,7 +13,7 @@ from django.db.models import Max
 from awards.models import Decision, Recipient
 from awards.paste import parse_kind
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row
+from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
 from chapters.imports.parsing import choice_parser, parse_amount, parse_code, parse_date
 from chapters.imports.validation import clean_row
 from chapters.models import Unit
@@ -180,15 +180,14 @@ class AwardsKind(ImportKind):
             example="Giải Nhất học sinh giỏi cấp tỉnh",
             width=30,
         ),
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã chi hội",
             ("Mã đơn vị người nhận", "Mã đơn vị", "Thuộc đơn vị"),
-            parser=parse_code,
             model_fields=("unit", "collective_unit"),
             help="Chi hội nơi người nhận sinh hoạt, học tập (để tổng hợp số liệu); để trống: đơn vị lưu quyết định.",
             example="10001-01",
             width=12,
+            required=False,
         ),
         Column(
             "amount",

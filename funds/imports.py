@@ -15,8 +15,8 @@ from collections import defaultdict
 from django.db.models import F, Sum
 
 from chapters import formatting
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row
-from chapters.imports.parsing import choice_parser, parse_amount, parse_code, parse_date, parse_integer
+from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.parsing import choice_parser, parse_amount, parse_date, parse_integer
 from chapters.models import Unit
 
 from .models import ANONYMOUS_NAME, DEFAULT_FUND_NAME, Fund, OpeningBalance, Transaction, VoucherCounter
@@ -80,13 +80,9 @@ class TransactionKind(ImportKind):
         "thì tệp làm quỹ âm sẽ bị từ chối. Không nhập được phiếu của năm đã khóa sổ."
     )
     columns = [
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã đơn vị",
             ("Mã", "Mã ĐV", "Mã chi hội", "Mã hội"),
-            required=True,
-            parser=parse_code,
-            model_fields=("unit",),
             help="Mã của đơn vị giữ quỹ (trong phạm vi của bạn).",
             example="10001-01",
             width=14,

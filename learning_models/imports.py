@@ -17,7 +17,7 @@ from django.db import DatabaseError, connection
 from django.db.models import JSONField, Q
 from django.utils import timezone
 
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row
+from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
 from chapters.imports.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
@@ -48,13 +48,9 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 BASE_COLUMNS = [
-    Column(
-        "unit_code",
+    unit_code_column(
         "Mã chi hội",
         ("Mã đơn vị", "Mã CH", "Mã chi hội, đơn vị", "Mã thôn, tổ dân phố", "Mã đơn vị được công nhận"),
-        required=True,
-        parser=parse_code,
-        model_fields=("unit",),
         help="Chi hội của hộ, dòng họ, cá nhân; với danh hiệu của đơn vị (cộng đồng, đơn vị học tập): mã của chính "
         "đơn vị đó.",
         example="10001-01",
@@ -554,13 +550,9 @@ class ClassKind(ImportKind):
         "lượt người, hệ thống đếm theo danh sách."
     )
     columns = [
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã đơn vị",
             ("Mã xã", "Mã hội", "Mã chi hội", "Mã đơn vị tổ chức"),
-            required=True,
-            parser=parse_code,
-            model_fields=("unit",),
             help="Thường là mã Hội Khuyến học xã (Trung tâm học tập cộng đồng).",
             example="10001",
             width=10,

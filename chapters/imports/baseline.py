@@ -5,8 +5,8 @@ import datetime
 
 from chapters.models import BaselineFigure, Unit
 
-from .kinds import Column, ImportContext, ImportKind, Row
-from .parsing import parse_code, parse_integer, parse_text, parse_year
+from .kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from .parsing import parse_integer, parse_text, parse_year
 
 COUNT_HELP = "Số nguyên, có thể viết 1.234 hoặc 1234; để trống nếu chưa có số liệu."
 
@@ -26,13 +26,9 @@ class BaselineKind(ImportKind):
         "trực thuộc. Không nhập được số liệu của năm đã khóa sổ."
     )
     columns = [
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã đơn vị",
             ("Mã", "Mã số", "Mã ĐV", "Mã chi hội", "Mã hội", "Mã xã", "Mã đơn vị hành chính"),
-            required=True,
-            parser=parse_code,
-            model_fields=("unit",),
             help="Mã của đơn vị (trong phạm vi của bạn) mà số liệu thuộc về.",
             example="10001-01",
             width=14,

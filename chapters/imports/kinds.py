@@ -63,7 +63,7 @@ from chapters import scoping
 from chapters.models import Unit
 
 from .headers import header_keys
-from .parsing import parse_text
+from .parsing import parse_code, parse_text
 
 NOT_IN_SCOPE = "Mã đơn vị {code} không tồn tại hoặc nằm ngoài phạm vi của bạn."
 
@@ -89,6 +89,13 @@ class Column:
     @property
     def owns(self) -> tuple[str, ...]:
         return self.model_fields or (self.field,)
+
+
+def unit_code_column(header: str, aliases: tuple[str, ...], help: str, **options) -> Column:
+    """The column that names a row's unit by its code: every kind has one (`ImportKind.unit_code_field` names it),
+    with the header and the other names its users know it by. Required unless `required=False`."""
+    options = {"required": True, "model_fields": ("unit",), **options}
+    return Column("unit_code", header, aliases, parser=parse_code, help=help, **options)
 
 
 @dataclass

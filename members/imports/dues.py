@@ -4,7 +4,7 @@ or by chapter code with name and birth year; re-importing the same file changes 
 from collections import defaultdict
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row
+from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
 from chapters.imports.parsing import parse_amount, parse_code, parse_date, parse_integer, parse_year
 
 from ..models import Due, Member
@@ -34,15 +34,13 @@ class DuesKind(ImportKind):
             help="Mã của hội viên trong phần mềm (có trong tệp xuất danh sách hội viên).",
             width=10,
         ),
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã chi hội",
             ("Mã đơn vị", "Mã CH", "Mã chi hội, ban"),
-            parser=parse_code,
-            model_fields=("unit",),
             help="Cần khi không có mã hội viên và số thẻ: tìm hội viên theo chi hội, họ tên và năm sinh.",
             example="10001-01",
             width=12,
+            required=False,
         ),
         Column("full_name", "Họ và tên", ("Họ tên", "Tên hội viên"), example="Nguyễn Văn Đức", width=24),
         Column("birth", "Năm sinh", ("Ngày sinh", "Sinh năm"), parser=parse_birth, example="1958", width=10),

@@ -5,7 +5,7 @@ a new household whose head has the same name as one already in the chapter is li
 from collections import defaultdict
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row
+from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
 from chapters.imports.parsing import parse_code, parse_integer
 from chapters.models import Unit
 from chapters.text import fold
@@ -13,13 +13,9 @@ from chapters.text import fold
 from ..models import Clan, Household
 from .common import chunks, clan_key, commune_paths
 
-UNIT_CODE = Column(
-    "unit_code",
+UNIT_CODE = unit_code_column(
     "Mã chi hội",
     ("Mã đơn vị", "Mã CH", "Mã thôn, tổ dân phố", "Mã chi hội, ban"),
-    required=True,
-    parser=parse_code,
-    model_fields=("unit",),
     help="Mã của chi hội khu dân cư (thôn, tổ dân phố) trong phạm vi của bạn.",
     example="10001-01",
     width=12,
@@ -203,13 +199,9 @@ class ClanKind(ImportKind):
         "trong cùng đơn vị: đã có thì cập nhật, chưa có thì thêm mới. Ban khuyến học của dòng họ (nếu có) ghi bằng mã."
     )
     columns = [
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã đơn vị",
             ("Mã chi hội", "Mã xã", "Mã đơn vị (chi hội hoặc xã)", "Mã CH"),
-            required=True,
-            parser=parse_code,
-            model_fields=("unit",),
             help="Mã của chi hội (thôn, tổ dân phố) hoặc của Hội Khuyến học xã nơi dòng họ sinh sống.",
             example="10001",
             width=12,

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db.models import Case, When
 
 from chapters import scoping
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row
+from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
 from chapters.imports.parsing import parse_bool, parse_code, parse_date, parse_integer
 
 from .. import bulk
@@ -58,13 +58,9 @@ class MemberKind(ImportKind):
             example="",
             width=10,
         ),
-        Column(
-            "unit_code",
+        unit_code_column(
             "Mã chi hội",
             ("Mã đơn vị", "Mã CH", "Mã chi hội, ban", "Mã ban", "Mã chi hội/ban"),
-            required=True,
-            parser=parse_code,
-            model_fields=("unit",),
             help="Mã của chi hội (ban khuyến học, tổ hội) nơi hội viên sinh hoạt, trong phạm vi của bạn.",
             example="10001-01",
             width=12,
