@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -82,7 +83,10 @@ class HouseholdListView(_SearchListMixin, ListView):
     template_name = "members/household_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("clan").annotate(member_count=Count("members"))
+        # Counted per row shown (a subquery), not by grouping every household of the scope before the page is cut.
+        members = Member.objects.filter(household=OuterRef("pk")).order_by().values("household")
+        count = Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")), 0)
+        return super().get_queryset().select_related("clan").annotate(member_count=count)
 
 
 class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
@@ -127,7 +131,9 @@ class ClanListView(_SearchListMixin, ListView):
     template_name = "members/clan_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("board").annotate(household_count=Count("households"))
+        households = Household.objects.filter(clan=OuterRef("pk")).order_by().values("clan")
+        count = Coalesce(Subquery(households.annotate(n=Count("pk")).values("n")), 0)
+        return super().get_queryset().select_related("board").annotate(household_count=count)
 
 
 class ClanDetailView(ScopedQuerysetMixin, DetailView):
