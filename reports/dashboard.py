@@ -89,9 +89,12 @@ BEHIND_COUNTED = {
 
 
 def _lowest_fifth(values: list[Decimal]) -> Decimal | None:
-    """The value at or below which a unit is in the lowest fifth (None: too few units to compare)."""
+    """The value at or below which a unit is in the lowest fifth (None: too few units to compare, or all equal,
+    e.g. no unit has raised anything yet)."""
     ordered = sorted(values)
-    return ordered[max(0, len(ordered) // 5 - 1)] if len(ordered) >= 3 else None
+    if len(ordered) < 3 or ordered[0] == ordered[-1]:
+        return None
+    return ordered[max(0, len(ordered) // 5 - 1)]
 
 
 def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dict]:

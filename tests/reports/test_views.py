@@ -209,3 +209,13 @@ def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, off
     assert behind_in_sheet[chapters[4].code] == "tỷ lệ hội viên trên dân số thấp"
     assert behind_in_sheet[chapters[3].code] == "quỹ huy động bình quân mỗi hội viên thấp"
     assert behind_in_sheet[chapters[0].code] is None
+
+
+def test_no_unit_is_behind_on_a_measure_where_every_unit_is_equal():
+    from decimal import Decimal
+
+    from reports.dashboard import _lowest_fifth
+
+    assert _lowest_fifth([Decimal(0)] * 5) is None  # nobody has raised anything yet: nobody is "low"
+    assert _lowest_fifth([Decimal(1), Decimal(2)]) is None  # too few to compare
+    assert _lowest_fifth([Decimal(n) for n in (5, 1, 4, 2, 3, 6, 7, 8, 9, 10)]) == Decimal(2)
