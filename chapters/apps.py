@@ -6,7 +6,7 @@ class ChaptersConfig(AppConfig):
     verbose_name = "Tổ chức hội"
 
     def ready(self):
-        from chapters import providers
+        from chapters import middleware, providers  # noqa: F401 (middleware: the login receiver)
         from chapters.imports import baseline, kinds, units
 
         providers.register_all()

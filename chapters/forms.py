@@ -416,7 +416,9 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
     def validate_password_for_user(self, user, password_field_name="new_password2"):
         password = self.cleaned_data.get(password_field_name)
-        if password:
+        if password and password == self.cleaned_data.get("old_password"):
+            self.add_error(password_field_name, "Mật khẩu mới phải khác mật khẩu hiện tại.")
+        elif password:
             try:
                 check_password_strength(password, user)
             except ValidationError as error:

@@ -1,4 +1,11 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import reverse
+
+MUST_CHANGE_PASSWORD = "must_change_password"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -17,3 +24,36 @@ class ContentSecurityPolicyMiddleware:
         if not settings.DEBUG or not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+@receiver(user_logged_in)
+def _remember_temporary_password(sender, request, user, **kwargs):
+    """Read once at login (not on every request): did an administrator set this password?"""
+    from chapters.models import TemporaryPassword
+
+    if request is not None and hasattr(request, "session"):
+        if TemporaryPassword.objects.filter(user=user).exists():
+            request.session[MUST_CHANGE_PASSWORD] = True
+        else:
+            request.session.pop(MUST_CHANGE_PASSWORD, None)
+
+
+class TemporaryPasswordMiddleware:
+    """A user logged in with a password an administrator set (and so knows) is sent to choose their own before
+    anything else; only changing the password and logging out are open to them meanwhile."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.session.get(MUST_CHANGE_PASSWORD) and request.user.is_authenticated:
+            allowed = (reverse("password_change"), reverse("logout"), reverse("health"))
+            if request.path not in allowed:
+                messages.warning(
+                    request, "Mật khẩu của bạn do quản trị đặt. Hãy đặt mật khẩu của riêng bạn trước khi tiếp tục."
+                )
+                response = redirect("password_change")
+                if getattr(request, "htmx", False):
+                    response["HX-Redirect"] = response["Location"]
+                return response
+        return self.get_response(request)

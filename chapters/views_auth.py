@@ -9,6 +9,8 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
 from chapters.forms import PasswordChangeForm
+from chapters.middleware import MUST_CHANGE_PASSWORD
+from chapters.services.users import password_chosen
 from chapters.tasks_system import last_ping
 
 
@@ -24,8 +26,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
+        response = super().form_valid(form)
+        password_chosen(self.request.user)
+        self.request.session.pop(MUST_CHANGE_PASSWORD, None)
         messages.success(self.request, "Đã đổi mật khẩu.")
-        return super().form_valid(form)
+        return response
 
 
 @login_not_required

@@ -2,7 +2,7 @@ from .figures import BaselineFigure, Summary, SummaryGeneration
 from .jobs import ImportJob
 from .leadership import LeadershipPosition, Term
 from .periods import ClosedPeriod
-from .roles import Role
+from .roles import Role, TemporaryPassword
 from .tree import Lineage, ParentLink, TreeVersion, Unit, UnitName
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "ParentLink",
     "Role",
     "Summary",
+    "TemporaryPassword",
     "SummaryGeneration",
     "Term",
     "TreeVersion",

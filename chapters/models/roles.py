@@ -31,3 +31,22 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.unit}"
+
+
+class TemporaryPassword(models.Model):
+    """A password an administrator set (a new account, a reset) and so also knows: its user must choose their own
+    before doing anything else (chapters.middleware.TemporaryPasswordMiddleware)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="temporary_password"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "mật khẩu tạm"
+
+    def __str__(self) -> str:
+        return str(self.user)

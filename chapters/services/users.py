@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from chapters import scoping
-from chapters.models import Role, Unit
+from chapters.models import Role, TemporaryPassword, Unit
 from chapters.services.history import stamp
 from chapters.text import nfc, person_name
 
@@ -119,8 +119,20 @@ def user_create(
         raise ValidationError({"password": error.messages}) from None
     user.set_password(password)
     user.save()
+    _mark_temporary(user, actor)
     role_grant(actor=actor, user=user, unit=unit, kind=kind)
     return user, password
+
+
+def _mark_temporary(user, actor) -> None:
+    """The administrator knows this password: the user chooses their own at the next login."""
+    set_by = actor if getattr(actor, "is_authenticated", False) else None
+    TemporaryPassword.objects.update_or_create(user=user, defaults={"set_by": set_by})
+
+
+def password_chosen(user) -> None:
+    """The user has set a password of their own: nothing is asked of them any more."""
+    TemporaryPassword.objects.filter(user=user).delete()
 
 
 @transaction.atomic
@@ -166,6 +178,7 @@ def user_password_reset(*, actor, user, password: str = "") -> str:
     check_password_strength(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
+    _mark_temporary(user, actor)
     user_unlock(actor=actor, user=user)
     return password
 

@@ -276,3 +276,62 @@ def test_outsider_administrator_cannot_unlock(client, client_for, tree, secretar
     fail_login(client, "thuky", 5)
     assert client_for(outside_admin).post(url("user_unlock", secretary)).status_code == 404
     assert AccessAttempt.objects.filter(username="thuky").exists()
+
+
+def _login(client, username, password):
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert "_auth_user_id" in client.session, response.content.decode()[:500]
+
+
+def test_after_a_reset_the_user_must_choose_a_password_before_anything_else(
+    client, client_for, commune_admin, secretary, tree
+):
+    from chapters.models import TemporaryPassword
+
+    password = client_for(commune_admin).post(url("user_password_reset", secretary)).context["password"]
+    assert TemporaryPassword.objects.get(user=secretary).set_by == commune_admin
+
+    client.logout()
+    _login(client, "thuky", password)
+    response = client.get(reverse("members:member_list"))
+    assert response.status_code == 302 and response["Location"] == reverse("password_change")
+    page = client.get(reverse("password_change"))
+    assert "Mật khẩu của bạn do quản trị đặt" in page.content.decode()
+    # Saving anything is refused too, and nothing is written.
+    refused = client.post(url("unit_update", tree.chapter), {"name": "Đổi tên"})
+    assert refused.status_code == 302 and refused["Location"] == reverse("password_change")
+    tree.chapter.refresh_from_db()
+    assert tree.chapter.name == "Chi hội tổ dân phố số 1"
+
+    same = client.post(
+        reverse("password_change"),
+        {"old_password": password, "new_password1": password, "new_password2": password},
+    )
+    assert same.status_code == 200
+    assert "Mật khẩu mới phải khác mật khẩu hiện tại." in same.content.decode()
+
+    mine = "hoc-nua-hoc-mai"
+    done = client.post(
+        reverse("password_change"), {"old_password": password, "new_password1": mine, "new_password2": mine}
+    )
+    assert done.status_code == 302
+    assert not TemporaryPassword.objects.filter(user=secretary).exists()
+    assert client.get(reverse("members:member_list")).status_code == 200
+    # And at the next login too.
+    client.logout()
+    _login(client, "thuky", mine)
+    assert client.get(reverse("members:member_list")).status_code == 200
+
+
+def test_a_new_account_starts_with_a_temporary_password(client, client_for, commune_admin, tree):
+    response = client_for(commune_admin).post(url("user_create"), new_user_data(tree.chapter))
+    assert response.status_code == 302
+    client.logout()
+    _login(client, "thuky_moi", "hoc-tap-suot-doi")
+    assert client.get(reverse("home"))["Location"] == reverse("password_change")
+    assert client.post(reverse("logout")).status_code == 302  # logging out stays open
+
+
+def test_users_who_chose_their_password_are_never_stopped(client, secretary):
+    _login(client, "thuky", "mat-khau-1")
+    assert client.get(reverse("home")).status_code == 200
