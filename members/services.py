@@ -21,6 +21,7 @@ from chapters import scoping
 from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
+from chapters.signals import member_erased
 from chapters.summaries import summaries_refresh, years_from
 from chapters.text import fold, person_name
 
@@ -410,17 +411,6 @@ def can_erase(user, member: Member) -> bool:
     return bool(user and (user.is_superuser or scoping.can(user, scoping.MANAGE, member.unit)))
 
 
-ERASURE_HOOKS: list = []
-
-
-def register_erasure_hook(hook) -> None:
-    """Apps that copy a member's personal data into their own rows (learning_models keeps a learning citizen's
-    name) register `hook(member)` in their AppConfig.ready(); member_erase calls it in the same transaction, so
-    erasure reaches them without members importing them (design.md §13)."""
-    if hook not in ERASURE_HOOKS:
-        ERASURE_HOOKS.append(hook)
-
-
 @transaction.atomic
 def member_erase(
     member: Member, *, actor=None, requested_by: str, request_date: datetime.date, reference: str = ""
@@ -440,8 +430,8 @@ def member_erase(
     member.history.update(**ERASED_VALUES)
     member.dues.update(notes="")
     MoveRequest.objects.filter(member=member).update(note="", decision_note="")
-    for hook in ERASURE_HOOKS:
-        hook(member)
+    # Apps that copied her personal data (learning citizens' records, award recipients) blank it too.
+    member_erased.send(sender=Member, member_id=member.pk, erased_name=ERASED_NAME)
     for name, value in ERASED_VALUES.items():
         setattr(member, name, value)
     member.erased_at = timezone.now()
