@@ -471,7 +471,8 @@ def member_erase(request, pk):
             "button": "Xóa dữ liệu cá nhân",
             "danger": True,
             "help": "Theo Luật Bảo vệ dữ liệu cá nhân (số 91/2025/QH15). Giới tính, năm sinh, ngày vào và ra hội, "
-            "đảng viên được giữ lại để các số liệu đã báo cáo không thay đổi.",
+            "đảng viên được giữ lại để các số liệu đã báo cáo không thay đổi. Tên trong hồ sơ công dân học tập và "
+            "danh sách nhận khen thưởng cũng được xóa; phiếu thu, chi của quỹ là chứng từ kế toán nên giữ nguyên.",
         },
     )
 
