@@ -146,7 +146,6 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
 
         rows.sort(key=sort_value, reverse=sort.startswith("-"))
     for row in rows:
-        row["cells"] = _cells(row)
         # Formatted and escaped here, in one pass: a province's table is 166 rows × 8 cells, and a template loop
         # over them was the slowest part of the page.
         row["cells_html"] = format_html_join(
@@ -154,7 +153,7 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
             '<td class="num" data-label="{}">{}{}</td>',
             (
                 (label, text, format_html(' <span class="badge bad">{}</span>', flag) if flag else "")
-                for label, text, flag in row["cells"]
+                for label, text, flag in _cells(row)
             ),
         )
     return rows
