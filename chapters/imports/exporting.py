@@ -14,6 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from chapters.text import strip_controls
+
 from .kinds import ImportKind
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,8 +27,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def neutralise(value):
-    """A cell value safe to open in a spreadsheet: text that looks like a formula is kept as text."""
+    """A cell value safe to open in a spreadsheet: text that looks like a formula is kept as text, and control
+    characters (which the file format cannot hold) are left out, so stored text never makes an export fail."""
     if isinstance(value, str):
+        value = strip_controls(value)
         if value.startswith(FORMULA_STARTS):
             return "'" + value
         return value

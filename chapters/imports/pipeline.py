@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from chapters.models import ClosedPeriod
 from chapters.services.periods import PeriodClosed, period_guard
+from chapters.text import strip_controls
 
 from .encodings import dominant_encoding, fix_legacy
 from .headers import HeaderMatch, find_header
@@ -112,7 +113,7 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
         for _index, column in columns:
             cell = raw[column.field]
             if isinstance(cell, str):
-                cell = _unescape(cell.strip())
+                cell = _unescape(strip_controls(cell).strip())
                 if not cell.isascii():
                     fixed, encoding = fix_legacy(cell, result.encoding)
                     if encoding:
