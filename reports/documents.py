@@ -262,29 +262,21 @@ def render_docx(content: dict) -> bytes:
 
 def render_xlsx(content: dict) -> bytes:
     """The statistical return for the level above to merge: one row per unit below, then the total."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from chapters.imports.exporting import NUMBER_FORMAT, table_xlsx
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Biểu thống kê"
-    sheet.append([f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['report'].period_label}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["Mã đơn vị", "Đơn vị", *[header for header, _money in content["return_columns"]]])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for child, row in zip(content["figures"].children, content["return_rows"], strict=True):
-        sheet.append([child["unit"].code, row["name"], *row["values"]])
-    sheet.append([content["unit"].code, "Tổng cộng", *content["return_total"]])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row[2:]:
-            cell.number_format = "#,##0"
-    sheet.column_dimensions["B"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = len(content["return_columns"])
+    return table_xlsx(
+        sheet_title="Biểu thống kê",
+        title=f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['report'].period_label}",
+        header=["Mã đơn vị", "Đơn vị", *[header for header, _money in content["return_columns"]]],
+        rows=(
+            [child["unit"].code, row["name"], *row["values"]]
+            for child, row in zip(content["figures"].children, content["return_rows"], strict=True)
+        ),
+        total=[content["unit"].code, "Tổng cộng", *content["return_total"]],
+        formats=dict.fromkeys(range(2, 2 + columns), NUMBER_FORMAT),
+        widths={1: 40},
+    )
 
 
 __all__ = ["build_content", "render_docx", "render_pdf", "render_xlsx", "money"]

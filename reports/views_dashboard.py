@@ -1,7 +1,5 @@
 """The officer's dashboard: headline figures, the units below, five-year trends, completeness."""
 
-import io
-
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,18 +51,12 @@ def unit_dashboard(request, unit_pk):
 
 
 def unit_dashboard_xlsx(request, unit_pk):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from chapters.imports.exporting import NUMBER_FORMAT, XLSX_CONTENT_TYPE, table_xlsx
 
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = _year(request)
     data = dashboard(unit, year, tree="today" if request.GET.get("cay") == "today" else "past")
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Năm {year}"
-    sheet.append([f"{unit.display_name} – số liệu năm {year}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"])
+    rows = []
     for row in data["children"]:
         values = []
         for key, _label in data["columns"]:
@@ -74,16 +66,18 @@ def unit_dashboard_xlsx(request, unit_pk):
             else:
                 values.append(row["values"].get(key, 0))
         behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
-        sheet.append([row["unit"].code, row["unit"].display_name, *values, behind])
-    for line in sheet.iter_rows(min_row=3):
-        for cell, (key, _label) in zip(line[2:], data["columns"], strict=False):
-            # Formulas are never written: values only (a cell starting with "=" stays text).
-            cell.number_format = "0.0%" if key in ("share", "families") else "#,##0"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    content = table_xlsx(
+        sheet_title=f"Năm {year}",
+        title=f"{unit.display_name} – số liệu năm {year}",
+        header=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
+        rows=rows,
+        formats={
+            index: "0.0%" if key in ("share", "families") else NUMBER_FORMAT
+            for index, (key, _label) in enumerate(data["columns"], start=2)
+        },
     )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
     return response
 

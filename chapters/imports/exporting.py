@@ -1,8 +1,10 @@
-"""Writing .xlsx files: exports of a kind's rows and the blank template with its "Hướng dẫn" sheet.
+"""Writing .xlsx files: the one writer of every spreadsheet the application produces — exports of a kind's
+rows, the blank template with its "Hướng dẫn" sheet, and tables (dashboards, a report's statistical return)
+through `table_xlsx`. Every value goes through `neutralise`, so no file the application writes holds a formula.
 
-Both use the kind's columns and headers, so an export imports back unchanged and the template is exactly what
-the importer reads. Text a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
-return) is written with a leading "'"; the importer takes the "'" off again.
+Exports and templates use the kind's columns and headers, so an export imports back unchanged and the template
+is exactly what the importer reads. Text a spreadsheet would run as a formula (starting with = + - @, a tab or a
+carriage return) is written with a leading "'"; the importer takes the "'" off again.
 """
 
 import datetime
@@ -37,15 +39,48 @@ def neutralise(value):
     return value
 
 
-def _cell(sheet, value):
+def _cell(sheet, value, number_format: str = "", bold: bool = False):
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=neutralise(value))
-    if isinstance(value, datetime.date):
+    if number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = number_format
+    elif isinstance(value, datetime.date):
         cell.number_format = DATE_FORMAT
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
         cell.number_format = NUMBER_FORMAT
+    if bold:
+        cell.font = Font(bold=True)
     return cell
+
+
+def table_xlsx(
+    *,
+    sheet_title: str,
+    header: list[str],
+    rows: Iterable[list],
+    title: str = "",
+    total: list | None = None,
+    formats: dict[int, str] | None = None,
+    widths: dict[int, int] | None = None,
+) -> bytes:
+    """A one-sheet table: an optional bold title line, a bold header, the rows and an optional bold total row.
+    `formats` gives a number format per column index (0-based), `widths` a width."""
+    formats = formats or {}
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(neutralise(sheet_title)[:31].replace("/", "-"))
+    for index, width in (widths or {}).items():
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    if title:
+        sheet.append([_cell(sheet, title, bold=True)])
+    sheet.append([_cell(sheet, text, bold=True) for text in header])
+    for values in rows:
+        sheet.append([_cell(sheet, value, formats.get(index, "")) for index, value in enumerate(values)])
+    if total is not None:
+        sheet.append([_cell(sheet, value, formats.get(index, ""), bold=True) for index, value in enumerate(total)])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
 
 
 def _header_row(sheet, texts: list[str]):
