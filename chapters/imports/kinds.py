@@ -160,9 +160,15 @@ class ImportContext:
         """May the importer change data of `unit` (its CHANGE roles, inside the job's unit)?"""
         if unit is None or not unit.path:
             return False
-        if self.scope_unit is not None and not unit.path.startswith(self.scope_unit.path):
+        return self.visible_path(unit.path)
+
+    def visible_path(self, path: str) -> bool:
+        """`in_scope` for a unit known by its path only."""
+        if not path:
             return False
-        return self._paths is None or any(unit.path.startswith(path) for path in self._paths)
+        if self.scope_unit is not None and not path.startswith(self.scope_unit.path):
+            return False
+        return self._paths is None or any(path.startswith(own) for own in self._paths)
 
     def load_units(self, codes: Iterable[str]) -> None:
         """Load the units with these codes in one query (a code may name several units over time)."""

@@ -34,6 +34,9 @@ from .common import (
 DERIVED = ["name_key", "search_key", "sort_key", "birth_year"]
 
 
+MEMBER_NOT_FOUND = "Không có hội viên mã {id} trong phạm vi của bạn."
+CARD_TAKEN = "Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh: hãy kiểm tra lại số thẻ."
+
 class MemberKind(ImportKind):
     name = "members"
     label = "Hội viên"
@@ -320,11 +323,14 @@ class MemberKind(ImportKind):
         for province, cards in by_province.items():
             for chunk in chunks(cards, 1000):
                 qs = Member.objects.filter(card_number__in=chunk, unit__path__startswith=province)
-                for pk, card, unit_name in qs.values_list("pk", "card_number", "unit__name"):
-                    row = cards[card]
-                    if row.instance.pk != pk:
+                for member in qs.select_related("unit").only("pk", "card_number", "unit__name", "unit__path"):
+                    row = cards[member.card_number]
+                    if row.instance.pk != member.pk:
                         row.error(
-                            "card_number", f"Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh ({unit_name})."
+                            "card_number",
+                            f"Số thẻ {member.card_number} đã cấp cho một hội viên khác trong cùng tỉnh ({member.unit})."
+                            if ctx.in_scope(member.unit)
+                            else CARD_TAKEN.format(card=member.card_number),
                         )
 
     def _likely_duplicates(self, ctx: ImportContext, rows: list[Row]) -> None:
@@ -350,9 +356,11 @@ class MemberKind(ImportKind):
         for commune, names in by_commune.items():
             for chunk in chunks(names, 1000):
                 qs = Member.objects.filter(unit__path__startswith=commune, name_key__in=chunk).values_list(
-                    "pk", "name_key", "birth_year", "full_name", "unit__name"
+                    "pk", "name_key", "birth_year", "full_name", "unit__name", "unit__path"
                 )
-                for pk, name, year, full_name, unit_name in qs:
+                for pk, name, year, full_name, unit_name, unit_path in qs:
+                    if not ctx.visible_path(unit_path):
+                        continue  # a possible namesake the importer may not see is not named to her
                     for row in new.get((commune, name, year), ()):
                         if row.existing is None:
                             row.warn(
@@ -363,19 +371,13 @@ class MemberKind(ImportKind):
 
     def validate(self, ctx: ImportContext, row: Row) -> None:
         values, existing = row.values, row.existing
-        if values.get("member_id") and existing is None:
-            row.error("member_id", f"Không có hội viên mã {values['member_id']}.")
+        # Out of scope reads exactly like not found: an error must not tell who exists elsewhere (issue 15).
+        if values.get("member_id") and (existing is None or not ctx.in_scope(existing.unit)):
+            row.error("member_id", MEMBER_NOT_FOUND.format(id=values["member_id"]))
             return
         if existing is not None:
             if not ctx.in_scope(existing.unit):
-                if row.key[0] == "card":
-                    row.error(
-                        "card_number",
-                        f"Số thẻ {values['card_number']} đã cấp cho một hội viên khác trong cùng tỉnh "
-                        f"({existing.unit}), ngoài phạm vi của bạn.",
-                    )
-                else:
-                    row.error("member_id", f"Hội viên mã {existing.pk} nằm ngoài phạm vi của bạn.")
+                row.error("card_number", CARD_TAKEN.format(card=values["card_number"]))
             elif existing.unit_id != row.unit.pk:
                 row.error(
                     "unit_code",
