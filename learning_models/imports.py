@@ -157,6 +157,7 @@ def _score_columns() -> list[Column]:
 
 class TitleKind(ImportKind):
     name = "titles"
+    personal = True
     label = "Đăng ký và chấm điểm danh hiệu"
     model = TitleRecord
     unit_code_field = "unit_code"

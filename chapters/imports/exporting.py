@@ -111,17 +111,53 @@ def write_rows(kind: ImportKind, rows: Iterable, stream=None) -> io.BytesIO:
     return stream
 
 
-def export_xlsx(kind: ImportKind, user, unit=None, stream=None) -> tuple[io.BytesIO, int]:
-    """The rows `user` may see (under `unit`), as .xlsx; returns (stream, number of rows)."""
+class ExportRefused(Exception):
+    """An export the user may not make, or one without the purpose personal data needs; Vietnamese message."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def export_xlsx(kind: ImportKind, user, unit=None, stream=None, *, purpose: str = "") -> tuple[io.BytesIO, int]:
+    """The rows `user` may see (under `unit`), as .xlsx; returns (stream, number of rows). Every export is logged
+    (DataExport) with its row count; a kind of personal data is exported only from the units where the user has
+    a role that works with people (not the viewer's) and only for a stated purpose."""
+    from chapters import scoping
+    from chapters.models import DataExport
+    from chapters.services.history import command_line
+    from chapters.text import nfc, person_name
+
+    purpose = nfc(purpose)[:255]
+    queryset = kind.export_queryset(user, unit)
+    if kind.personal:
+        if not purpose:
+            raise ExportRefused("Hãy ghi mục đích xuất danh sách: đây là dữ liệu cá nhân (Luật 91/2025/QH15).")
+        if user is not None:
+            if not scoping.units_for_any(user, scoping.PERSONAL_DATA).exists():
+                raise ExportRefused("Vai trò chỉ xem được xuất số liệu, không được xuất danh sách người.")
+            queryset = queryset.filter(scoping.scope_any_q(user, scoping.PERSONAL_DATA))
+    kind.export_logged(user, queryset, purpose)
     count = 0
 
     def counted():
         nonlocal count
-        for values in kind.export_rows(kind.export_queryset(user, unit)):
+        for values in kind.export_rows(queryset):
             count += 1
             yield values
 
-    return write_rows(kind, counted(), stream), count
+    stream = write_rows(kind, counted(), stream)
+    authenticated = user if getattr(user, "is_authenticated", False) else None
+    DataExport.objects.create(
+        kind=kind.name,
+        unit=unit,
+        user=authenticated,
+        user_name=(person_name(authenticated) if authenticated else command_line())[:255],
+        purpose=purpose,
+        personal=kind.personal,
+        rows=count,
+    )
+    return stream, count
 
 
 def template_xlsx(kind: ImportKind) -> io.BytesIO:

@@ -204,6 +204,7 @@ class ImportKind:
     columns: list[Column] = []
     unit_code_field: str | None = "unit_code"
     natural_key_fields: tuple[str, ...] = ()
+    personal: bool = False  # rows name people: exported only with scoping.PERSONAL_DATA, for a stated purpose
     summary_providers: list[str] = []
     key_field: str | None = None  # the column blamed for a duplicate key (default: unit_code_field)
     period_field: str | None = None  # the column blamed for a closed year
@@ -381,6 +382,9 @@ class ImportKind:
         if unit is not None:
             qs = qs.filter(unit__path__startswith=unit.path)
         return qs
+
+    def export_logged(self, user, queryset, purpose: str) -> None:
+        """Called once the rows of an export are chosen: kinds of personal data log who exported whom."""
 
     def export_rows(self, queryset) -> Iterable[list]:
         for obj in queryset:

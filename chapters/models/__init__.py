@@ -1,5 +1,5 @@
 from .figures import BaselineFigure, Summary, SummaryGeneration
-from .jobs import ImportJob
+from .jobs import DataExport, ImportJob
 from .leadership import LeadershipPosition, Term
 from .periods import ClosedPeriod
 from .roles import Role, TemporaryPassword
@@ -8,6 +8,7 @@ from .tree import Lineage, ParentLink, TreeVersion, Unit, UnitName
 __all__ = [
     "BaselineFigure",
     "ClosedPeriod",
+    "DataExport",
     "ImportJob",
     "LeadershipPosition",
     "Lineage",

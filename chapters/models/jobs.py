@@ -56,3 +56,27 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.VALIDATING, self.Status.COMMITTING)
+
+
+class DataExport(models.Model):
+    """One export to a spreadsheet: who, what, where, why and how many rows (Law 91/2025 asks for the purpose
+    and a log of every processing of personal data)."""
+
+    kind = models.CharField("loại dữ liệu", max_length=30)
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    user_name = models.CharField("người xuất", max_length=255)
+    purpose = models.CharField("mục đích", max_length=255, blank=True)
+    personal = models.BooleanField("có dữ liệu cá nhân", default=False)
+    rows = models.PositiveIntegerField("số dòng", default=0)
+    at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "lần xuất dữ liệu"
+        verbose_name_plural = "các lần xuất dữ liệu"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} – {self.kind} ({self.rows})"

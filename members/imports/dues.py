@@ -13,6 +13,7 @@ from .common import chunks, name_key, parse_birth
 
 class DuesKind(ImportKind):
     name = "dues"
+    personal = True
     label = "Hội phí"
     model = Due
     unit_code_field = "unit_code"

@@ -44,6 +44,7 @@ def _clans_near(units: list[Unit]) -> dict[str, dict[str, list[Clan]]]:
 
 class HouseholdKind(ImportKind):
     name = "households"
+    personal = True
     label = "Hộ gia đình"
     model = Household
     unit_code_field = "unit_code"
@@ -190,6 +191,7 @@ class HouseholdKind(ImportKind):
 
 class ClanKind(ImportKind):
     name = "clans"
+    personal = True
     label = "Dòng họ"
     model = Clan
     unit_code_field = "unit_code"

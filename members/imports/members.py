@@ -37,8 +37,10 @@ DERIVED = ["name_key", "search_key", "sort_key", "birth_year"]
 MEMBER_NOT_FOUND = "Không có hội viên mã {id} trong phạm vi của bạn."
 CARD_TAKEN = "Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh: hãy kiểm tra lại số thẻ."
 
+
 class MemberKind(ImportKind):
     name = "members"
+    personal = True
     label = "Hội viên"
     model = Member
     unit_code_field = "unit_code"
@@ -450,20 +452,22 @@ class MemberKind(ImportKind):
     # --- export -------------------------------------------------------------------------------------------------
 
     def export_queryset(self, user, unit=None):
-        """Members `user` may see, citizen IDs in full only where the one rule allows; the export is logged."""
+        """Members `user` may see, citizen IDs in full only where the one rule allows."""
         qs = Member.objects.filter(erased_at__isnull=True)
         if user is not None:
             qs = scoping.restrict(qs, user, scoping.VIEW)
         if unit is not None:
             qs = qs.filter(unit__path__startswith=unit.path)
         qs = qs.annotate(citizen_id_visible=Case(When(citizen_id_visible_q(user), then=True), default=False))
+        return qs.select_related("unit", "household").order_by("unit__path", "sort_key", "pk")
+
+    def export_logged(self, user, queryset, purpose: str) -> None:
         access_log(
             user,
-            [Member(pk=pk, unit_id=unit_id) for pk, unit_id in qs.values_list("pk", "unit_id")],
+            [Member(pk=pk, unit_id=unit_id) for pk, unit_id in queryset.values_list("pk", "unit_id")],
             PersonalDataAccess.Action.EXPORT,
-            "Xuất danh sách hội viên (Excel)",
+            f"Xuất danh sách hội viên (Excel), mục đích: {purpose}" if purpose else "Xuất danh sách hội viên (Excel)",
         )
-        return qs.select_related("unit", "household").order_by("unit__path", "sort_key", "pk")
 
     def export_rows(self, queryset):
         gender = dict(Member.Gender.choices)

@@ -50,8 +50,10 @@ def test_an_export_never_fails_on_stored_control_characters(client_for, officer,
     member = make_member(full_name="Nguyễn Văn Đức")
     # Stored before the edge was guarded (or by a path that bypasses it): the export must still work.
     Member.objects.filter(pk=member.pk).update(full_name="Nguyễn\x07 Văn\x1b Đức", address="Số 1\x0b\x9b")
-    response = client_for(officer).get(reverse("imports:export", args=["members"]), {"unit": tree.commune.pk})
+    response = client_for(officer).post(
+        reverse("imports:export", args=["members"]), {"unit": tree.commune.pk, "purpose": "Rà soát"}
+    )
     assert response.status_code == 200
-    stream, count = export_xlsx(member_kind, officer, tree.province)
+    stream, count = export_xlsx(member_kind, officer, tree.province, purpose="Rà soát")
     rows = list(load_workbook(stream).active.values)
     assert count == 1 and "Nguyễn Văn Đức" in rows[1]
