@@ -12,8 +12,9 @@ from collections import defaultdict
 from django.db.models import Case, When
 
 from chapters import scoping
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
 from chapters.imports.parsing import parse_bool, parse_code, parse_date, parse_integer
+from chapters.models import Unit
 
 from .. import bulk
 from ..models import Household, Member, Membership, MoveRequest, PersonalDataAccess
@@ -169,9 +170,20 @@ class MemberKind(ImportKind):
             ("Mã hộ gia đình", "Hộ gia đình (mã)"),
             parser=parse_code,
             model_fields=("household",),
-            help="Mã của hộ gia đình (đã nhập ở danh sách hộ) trong cùng chi hội.",
+            help="Mã của hộ gia đình (đã nhập ở danh sách hộ) trong cùng chi hội, hoặc trong chi hội ghi ở cột sau.",
             example="",
             width=9,
+        ),
+        Column(
+            "household_unit_code",
+            "Chi hội của hộ",
+            ("Mã chi hội của hộ", "Mã đơn vị của hộ"),
+            parser=parse_code,
+            model_fields=("household",),
+            help="Mã chi hội nơi hộ gia đình được ghi, khi khác chi hội của hội viên (ví dụ hội viên sinh hoạt ở "
+            "ban khuyến học của trường, hộ ở chi hội tổ dân phố). Để trống: hộ ở cùng chi hội.",
+            example="",
+            width=10,
         ),
         Column(
             "left_on",
@@ -286,9 +298,25 @@ class MemberKind(ImportKind):
         self._likely_duplicates(ctx, rows)
 
     def _link_households(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """A household by its code in the member's unit, or in the unit "Chi hội của hộ" names (any unit the
+        importer can see: linking reads the household, it does not change it)."""
         if "household_code" not in ctx.columns_present:
             return
-        wanted = {(row.unit.pk, row.values["household_code"]) for row in rows if row.values.get("household_code")}
+        other_codes = {row.values.get("household_unit_code") for row in rows} - {None, ""}
+        units = {}
+        if other_codes:
+            qs = Unit.objects.filter(code__in=other_codes).order_by("-active_from", "pk")
+            if ctx.user is not None:
+                qs = scoping.restrict(qs, ctx.user, scoping.VIEW, unit_field="")
+            for unit in qs:
+                units.setdefault(unit.code.upper(), unit)
+        wanted = set()
+        for row in rows:
+            code = row.values.get("household_code")
+            other = row.values.get("household_unit_code")
+            row.extra["household_unit"] = units.get(other.upper()) if other else row.unit
+            if code and row.extra["household_unit"] is not None:
+                wanted.add((row.extra["household_unit"].pk, code))
         households = {}
         for chunk in chunks(wanted, 1000):
             qs = Household.objects.filter(
@@ -300,9 +328,13 @@ class MemberKind(ImportKind):
             if not code:
                 row.instance.household = None
                 continue
-            household = households.get((row.unit.pk, code))
+            unit = row.extra["household_unit"]
+            if unit is None:
+                row.error("household_unit_code", NOT_IN_SCOPE.format(code=row.values["household_unit_code"]))
+                continue
+            household = households.get((unit.pk, code))
             if household is None:
-                row.error("household_code", f"Không có hộ gia đình mã {code} ở {row.unit}.")
+                row.error("household_code", f"Không có hộ gia đình mã {code} ở {unit}.")
             else:
                 row.instance.household = household
 
@@ -459,7 +491,7 @@ class MemberKind(ImportKind):
         if unit is not None:
             qs = qs.filter(unit__path__startswith=unit.path)
         qs = qs.annotate(citizen_id_visible=Case(When(citizen_id_visible_q(user), then=True), default=False))
-        return qs.select_related("unit", "household").order_by("unit__path", "sort_key", "pk")
+        return qs.select_related("unit", "household__unit").order_by("unit__path", "sort_key", "pk")
 
     def export_logged(self, user, queryset, purpose: str) -> None:
         access_log(
@@ -490,6 +522,7 @@ class MemberKind(ImportKind):
                 m.card_issued_on,
                 m.citizen_id if m.citizen_id_visible else mask_citizen_id(m.citizen_id),
                 m.household.code if m.household_id else "",
+                m.household.unit.code if m.household_id and m.household.unit_id != m.unit_id else "",
                 m.left_on,
                 reasons.get(m.left_reason, ""),
                 m.notes,
