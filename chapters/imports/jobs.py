@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -287,11 +287,19 @@ def job_commit(job: ImportJob, *, user=None) -> ImportJob:
             _refuse(job, error.message)
             return job
     job._validated = None
+    if ImportJob.objects.filter(pk=job.pk, status=Status.DONE).exists():
+        job.refresh_from_db()  # committed meanwhile by a second click or a redelivered task
+        return job
     if not result.ok:
         _store(job, kind, result, message="Dữ liệu đã thay đổi từ lúc kiểm tra và tệp nay có lỗi: chưa có gì được lưu.")
         return job
     try:
         with transaction.atomic():
+            # The job row is locked for the whole commit: a second commit of the same job (a double click, a
+            # redelivered task) waits here, then finds it done and writes nothing.
+            if ImportJob.objects.select_for_update().only("status").get(pk=job.pk).status == Status.DONE:
+                job.refresh_from_db()
+                return job
             counts = pipeline.commit(kind, ctx, result)
             job.finished_at = timezone.now()
             _store(
@@ -307,6 +315,11 @@ def job_commit(job: ImportJob, *, user=None) -> ImportJob:
     except pipeline.CommitRefused as error:
         job.refresh_from_db()
         _refuse(job, error.message)
+    except IntegrityError:
+        # Another job committed the same file meanwhile (a unique constraint on done jobs): nothing was written.
+        job.refresh_from_db()
+        previous = _already(job.kind, job.file_hash, job.unit)
+        _refuse(job, AlreadyImported(previous).message if previous else pipeline.CONFLICT_MESSAGE, Status.CANCELLED)
     return job
 
 

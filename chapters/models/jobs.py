@@ -49,6 +49,20 @@ class ImportJob(models.Model):
         verbose_name = "lần nhập dữ liệu"
         verbose_name_plural = "các lần nhập dữ liệu"
         ordering = ["-created_at"]
+        # A file is committed once per kind and scope, whatever races: two jobs of the same file committed at
+        # the same moment cannot both end "done" (the second transaction fails and writes nothing).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "file_hash"],
+                condition=models.Q(status="done", unit__isnull=False),
+                name="importjob_file_done_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "file_hash"],
+                condition=models.Q(status="done", unit__isnull=True),
+                name="importjob_file_done_once_unscoped",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} – {self.file_name}"

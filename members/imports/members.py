@@ -32,7 +32,7 @@ from .common import (
     province_paths,
 )
 
-DERIVED = ["name_key", "search_key", "sort_key", "birth_year"]
+DERIVED = ["name_key", "search_key", "sort_key", "birth_year", "card_scope"]
 
 
 MEMBER_NOT_FOUND = "Không có hội viên mã {id} trong phạm vi của bạn."
@@ -430,6 +430,8 @@ class MemberKind(ImportKind):
     # --- writing ------------------------------------------------------------------------------------------------
 
     def prepare_for_write(self, ctx: ImportContext, instance: Member) -> None:
+        if instance.card_number and instance.unit_id in ctx.data["provinces"]:
+            instance.card_scope = ctx.data["provinces"][instance.unit_id]
         instance.prepare()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
