@@ -202,6 +202,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Imports with more rows than this run in the background with a progress bar.
 IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
+# A spreadsheet is read in a child process that may grow by this much and no more (0: read in place).
+IMPORT_READ_MEMORY_MB = env_int("IMPORT_READ_MEMORY_MB", 1024)
 
 # Celery: Redis in production; in the embedded default a broker on the filesystem, so that background work
 # (big imports, PDF reports) stays asynchronous with nothing else installed.
