@@ -22,6 +22,7 @@ from chapters.imports.kinds import all_kinds, get_kind
 from chapters.imports.reading import FileRejected
 from chapters.mixins import ScopedQuerysetMixin
 from chapters.models import ImportJob, Unit
+from chapters.queueing import QueueUnavailable
 
 ERRORS_PER_PAGE = 50
 
@@ -172,6 +173,9 @@ def job_commit(request, pk: int):
         job = jobs.job_start_commit(job, user=request.user)
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
+        return redirect("imports:job_detail", job.pk)
+    except QueueUnavailable as error:
+        messages.error(request, error.message)
         return redirect("imports:job_detail", job.pk)
     if job.status == ImportJob.Status.DONE:
         messages.success(request, job.message)

@@ -128,7 +128,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down is a slower site, not a broken one: misses, dropped writes, and short timeouts so a request
+    # does not hang on a dead server.
+    CACHES = {
+        "default": {
+            "BACKEND": "khuyenhoc.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 elif ENVIRONMENT == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -232,6 +240,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "pdf"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs (Celery beat: `worker -B` in the embedded default, the `beat` service in Compose).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-work": {"task": "reports.tasks.sweep_stale_work", "schedule": 300.0},
+}
 
 # Security. Production settings pass `manage.py check --deploy` with no warnings.
 SESSION_COOKIE_HTTPONLY = True

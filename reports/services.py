@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from chapters.models import Unit
+from chapters.queueing import QUEUE_DOWN, QueueUnavailable, send
 from chapters.services.periods import closure_for, period_close
 from chapters.services.records import record_save
 from reports import documents
@@ -68,16 +69,28 @@ def report_request_run(*, report: Report, actor=None, tree: str = ReportRun.Tree
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(report=report, tree=tree, requested_by=actor)
-            transaction.on_commit(lambda: _enqueue(run.pk))
+            # Raises QueueUnavailable after the commit when the broker is down; the run is failed at once.
+            transaction.on_commit(lambda: _enqueue(run.pk, strict=True))
     except IntegrityError:
         return report.runs.get(tree=tree, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING])
     return run
 
 
-def _enqueue(run_id: int) -> None:
+def _enqueue(run_id: int, *, strict: bool = False) -> None:
+    """Send the render task; when the broker refuses, the run is failed at once (never left "queued" for a
+    page to notice) and, if `strict`, QueueUnavailable tells the request."""
     from reports.tasks import render_report_run
 
-    render_report_run.delay(run_id)
+    def fail():
+        ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.QUEUED).update(
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=QUEUE_DOWN
+        )
+
+    try:
+        send(render_report_run, run_id, on_failure=fail)
+    except QueueUnavailable:
+        if strict:
+            raise
 
 
 def _progress(run: ReportRun, percent: int, step: str) -> None:

@@ -11,6 +11,7 @@ from django.views.generic import DetailView
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
+from chapters.queueing import QueueUnavailable
 from chapters.services.records import EditConflict
 from reports import services
 from reports.forms import ReportRequestForm, ReportTextForm, RunForm, ScanForm
@@ -126,7 +127,11 @@ def report_run_create(request, pk):
     report = _report_for(request, pk)
     form = RunForm(request.POST)
     tree = form.cleaned_data["tree"] if form.is_valid() else ReportRun.Tree.PAST
-    run = services.report_request_run(report=report, actor=request.user, tree=tree)
+    try:
+        run = services.report_request_run(report=report, actor=request.user, tree=tree)
+    except QueueUnavailable as error:
+        messages.error(request, error.message)
+        return redirect("reports:report_detail", pk=report.pk)
     messages.info(request, "Đang tạo bản in báo cáo; trang sẽ tự cập nhật khi xong.")
     if request.htmx:
         return render(request, "reports/_run_progress.html", {"run": run})

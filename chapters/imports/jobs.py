@@ -13,6 +13,7 @@ changes. A file refused as a whole (too big, not a spreadsheet, a zip bomb, no h
 creates no job.
 """
 
+import datetime
 import hashlib
 import logging
 import shutil
@@ -23,12 +24,13 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from chapters.formatting import number
 from chapters.models import ImportJob
+from chapters.queueing import QUEUE_DOWN, QueueUnavailable, send
 from chapters.services.history import command_line
 from chapters.text import person_name
 
@@ -148,6 +150,7 @@ def job_create(*, kind: str, path: Path, file_name: str, unit=None, user=None, a
 
 
 def _set(job: ImportJob, **fields) -> None:
+    fields["heartbeat_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     ImportJob.objects.filter(pk=job.pk).update(**fields)
@@ -228,7 +231,11 @@ def job_start_validation(job: ImportJob, read: ReadFile | None = None) -> Import
         from chapters.tasks import import_validate
 
         _set(job, status=Status.PENDING, progress=0)
-        transaction.on_commit(lambda: import_validate.delay(job.pk))
+
+        def refused():
+            _refuse(job, QUEUE_DOWN.replace("Chưa có gì được lưu", "Tệp chưa được kiểm tra"), Status.FAILED)
+
+        transaction.on_commit(lambda: _send_quietly(import_validate, job.pk, on_failure=refused))
         return job
     return job_validate(job, read)
 
@@ -253,7 +260,13 @@ def job_start_commit(job: ImportJob, *, user=None) -> ImportJob:
         committer = user if getattr(user, "is_authenticated", False) else None
         _set(job, status=Status.COMMITTING, progress=0, committed_by=committer)
         user_id = committer.pk if committer else None
-        transaction.on_commit(lambda: import_commit.delay(job.pk, user_id))
+
+        def put_back():
+            ImportJob.objects.filter(pk=job.pk, status=Status.COMMITTING).update(status=Status.VALID, progress=0)
+            job.status, job.progress = Status.VALID, 0
+
+        # Raises QueueUnavailable (the job back to "valid", nothing written) when the broker is down.
+        transaction.on_commit(lambda: send(import_commit, job.pk, user_id, on_failure=put_back))
         return job
     return job_commit(job, user=user)
 
@@ -328,6 +341,40 @@ def job_cancel(job: ImportJob, *, user=None) -> ImportJob:
         raise ValidationError(f"Không thể hủy lần nhập đang ở trạng thái «{job.get_status_display()}».")
     _refuse(job, "Đã hủy: không có gì được lưu.", Status.CANCELLED)
     return job
+
+
+def _send_quietly(task, *args, on_failure) -> None:
+    try:
+        send(task, *args, on_failure=on_failure)
+    except QueueUnavailable:
+        pass  # the job says so itself
+
+
+STALE_AFTER = datetime.timedelta(minutes=15)
+RUNNING = (Status.PENDING, Status.VALIDATING, Status.COMMITTING)
+INTERRUPTED = (
+    "Việc xử lý tệp bị gián đoạn (máy xử lý nền dừng hoặc mất kết nối): không có gì được lưu. "
+    "Hãy tải tệp lên và nhập lại."
+)
+
+
+def jobs_sweep_stale(now: datetime.datetime | None = None) -> int:
+    """Jobs "running" with no heartbeat for STALE_AFTER lost their worker (killed, or never queued): they end as
+    failed. A commit being written holds its job row locked, so it is skipped (never failed under a running
+    transaction); a commit is one transaction, so a job that lost its worker wrote nothing."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    count = 0
+    stale = ImportJob.objects.filter(status__in=RUNNING).filter(
+        models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=pk, status__in=RUNNING).first()
+            if job is not None:
+                _refuse(job, INTERRUPTED, Status.FAILED)
+                count += 1
+    return count
 
 
 def job_fail(job_id: int, error: Exception) -> None:

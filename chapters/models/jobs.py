@@ -31,6 +31,9 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
+    # Moved on by every progress step: a job "running" without a heartbeat for long has lost its worker and is
+    # ended by the periodic sweep (chapters.imports.jobs.jobs_sweep_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     mapping = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)

@@ -15,12 +15,14 @@ ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
 </manifest:manifest>"""
 ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
 <office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
- xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
  office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">
 <table:table-row><table:table-cell office:value-type="string"><text:p>Mã</text:p></table:table-cell>
 <table:table-cell office:value-type="string"><text:p>Năm</text:p></table:table-cell></table:table-row>
 {rows}
-<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+<table:table-row table:number-rows-repeated="1048000">
+<table:table-cell table:number-columns-repeated="1024"/></table:table-row>
 </table:table></office:spreadsheet></office:body></office:document-content>"""
 BOMB_ROW = (
     '<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="string" '
