@@ -40,17 +40,25 @@ class ResilientRedisCache(RedisCache):
     in the database (docs/decisions.md), never invalidated by deleting them.
     """
 
+    _last_warning = 0.0
+    _outage = False  # set when a call failed: writes (new tokens of cached roll-ups) may have been lost
+
     def _quietly(self, method: str, default, *args, **kwargs):
         try:
+            if ResilientRedisCache._outage:
+                # Back after an outage: entries written before it may be named by tokens that a write during the
+                # outage failed to replace. Emptied once, they are computed again.
+                super().clear()
+                ResilientRedisCache._outage = False
+                log.warning("cache reachable again: emptied after the outage")
             return getattr(super(), method)(*args, **kwargs)
         except RedisError as error:
+            ResilientRedisCache._outage = True
             now = time.monotonic()
             if now - ResilientRedisCache._last_warning > 60:
                 ResilientRedisCache._last_warning = now
                 log.warning("cache unavailable, computing instead: %s", error)
             return default
-
-    _last_warning = 0.0
 
     def get(self, key, default=None, version=None):
         return self._quietly("get", default, key, default, version)

@@ -174,7 +174,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", True)
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0) or None
+# The number of reverse proxies in front of the application that append to X-Forwarded-For: the client's
+# address is read from that header (chapters.client_ip), never the proxy's own address.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "chapters.client_ip.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "vi"
@@ -212,6 +215,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
 # A spreadsheet is read in a child process that may grow by this much and no more (0: read in place).
 IMPORT_READ_MEMORY_MB = env_int("IMPORT_READ_MEMORY_MB", 1024)
+# Uploaded import files are deleted after this many days by the periodic sweep (the job rows stay).
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 90)
 
 # Celery: Redis in production; in the embedded default a broker on the filesystem, so that background work
 # (big imports, PDF reports) stays asynchronous with nothing else installed.

@@ -10,6 +10,7 @@ Rules kept here:
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from chapters import scoping
+from chapters.imports.jobs import import_files_erase
 from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
@@ -426,6 +428,15 @@ def member_erase(
         raise ValidationError({"requested_by": "Hãy ghi ai đã yêu cầu xóa dữ liệu."})
     if request_date > timezone.localdate():
         raise ValidationError({"request_date": "Ngày nhận yêu cầu không được sau hôm nay."})
+    # Uploaded spreadsheets that hold her data (or wrote her record) are deleted; read before the name goes.
+    imports = [
+        int(number)
+        for reason in member.history.exclude(history_change_reason=None).values_list("history_change_reason", flat=True)
+        for number in re.findall(r"lần nhập #(\d+)", reason)
+    ]
+    files = import_files_erase(
+        unit=member.unit, texts=[member.full_name, member.card_number, member.phone], job_ids=imports
+    )
     # The old values must not survive anywhere: past history rows first, then the record itself.
     member.history.update(**ERASED_VALUES)
     member.dues.update(notes="")
@@ -446,6 +457,7 @@ def member_erase(
         requested_by=requested_by.strip()[:255],
         request_date=request_date,
         reference=reference.strip()[:100],
+        import_jobs=files,
     )
     access_log(actor, [member], PersonalDataAccess.Action.ERASE, f"Theo yêu cầu ngày {_fmt(request_date)}")
     return erasure

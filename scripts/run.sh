@@ -36,9 +36,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Both queues of design.md §6 on one worker: "default" (imports, summaries) and "pdf" (report rendering).
+# Both queues of design.md §6 on one worker: "default" (imports, summaries) and "pdf" (report rendering), with
+# the periodic jobs (-B: Celery beat inside the worker; its schedule file lives under var/).
 .venv/bin/celery --quiet -A khuyenhoc worker --queues default,pdf --concurrency 2 --loglevel WARNING \
-    --without-heartbeat --without-gossip --without-mingle &
+    --without-heartbeat --without-gossip --without-mingle -B --schedule "${KHUYENHOC_VAR_DIR:-var}/celerybeat-schedule" &
 pids+=($!)
 .venv/bin/gunicorn khuyenhoc.wsgi --bind "$host:$port" --workers 2 --threads 4 --log-level warning &
 pids+=($!)

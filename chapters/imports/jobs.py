@@ -32,7 +32,7 @@ from chapters.formatting import number
 from chapters.models import ImportJob
 from chapters.queueing import QUEUE_DOWN, QueueUnavailable, send
 from chapters.services.history import command_line
-from chapters.text import person_name
+from chapters.text import fold, person_name
 
 from . import pipeline
 from .headers import find_header
@@ -374,6 +374,61 @@ def jobs_sweep_stale(now: datetime.datetime | None = None) -> int:
             if job is not None:
                 _refuse(job, INTERRUPTED, Status.FAILED)
                 count += 1
+    return count
+
+
+def _mentions(job: ImportJob, folded: set[str]) -> bool:
+    try:
+        with local_path(job.file) as path:
+            read = read_file(path)
+    except (FileRejected, FileNotFoundError, OSError, ValueError):
+        return False
+    return any(
+        isinstance(cell, str) and fold(cell) in folded
+        for sheet in read.sheets
+        for _row, cells in sheet.rows
+        for cell in cells
+    )
+
+
+def _drop_file(job: ImportJob, note: str) -> None:
+    """Delete the stored file and the copies of its cells the job keeps (preview, errors, warnings)."""
+    if job.file:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        file="", preview={}, errors=[], warnings=[], message=f"{job.message} {note}".strip()[:2000]
+    )
+
+
+def import_files_erase(*, unit, texts: list[str], job_ids=()) -> list[int]:
+    """Erasure reaches uploads (Law 91/2025): every stored import file around `unit` that holds one of `texts`
+    (a person's name, card number, phone) — or that wrote the person's record (`job_ids`) — is deleted, with the
+    preview and messages that copied its cells. The job rows stay (who imported what, when, how many rows).
+    Returns the ids of the jobs whose file was deleted."""
+    folded = {fold(text) for text in texts if text and text.strip()}
+    scope = (
+        models.Q(unit__isnull=True)
+        | models.Q(unit_id__in=unit.ancestor_ids)
+        | models.Q(unit__path__startswith=unit.path)
+    )
+    removed = []
+    for job in ImportJob.objects.filter(scope).exclude(file="").order_by("pk"):
+        if job.pk in set(job_ids) or _mentions(job, folded):
+            _drop_file(job, "Tệp đã được xóa khỏi máy chủ khi xóa dữ liệu cá nhân theo yêu cầu.")
+            removed.append(job.pk)
+    return removed
+
+
+def import_files_sweep_expired(now: datetime.datetime | None = None) -> int:
+    """Uploaded files are kept IMPORT_FILE_RETENTION_DAYS (90 by default), then deleted by the periodic sweep;
+    the job rows stay as the record of the import."""
+    days = int(getattr(settings, "IMPORT_FILE_RETENTION_DAYS", 90))
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    expired = ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(status__in=RUNNING)
+    count = 0
+    for job in expired:
+        _drop_file(job, f"Tệp đã được xóa sau {days} ngày lưu giữ.")
+        count += 1
     return count
 
 
