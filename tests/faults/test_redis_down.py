@@ -84,3 +84,26 @@ def test_the_periodic_sweep_ends_stuck_jobs_and_runs(
     assert job.status == ImportJob.Status.FAILED and "không có gì được lưu" in job.message
     assert run.status == ReportRun.Status.FAILED and "hàng đợi" in run.error
     assert Member.objects.count() == 0
+
+
+def test_redis_stopped_mid_import_commits_whole_and_figures_are_right_when_it_returns(
+    settings, tmp_path, tree, secretary, officer, client_for
+):
+    """The cache dies between the preview and the commit: the commit is whole, and once Redis is back the
+    dashboard shows the new members (no cached total from before the outage survives it)."""
+    client = client_for(officer)
+    url = reverse("reports:unit_dashboard", args=[tree.commune.pk])
+
+    def members_on_dashboard():
+        return sum(row["values"].get("members.end", 0) for row in client.get(url).context["children"])
+
+    assert members_on_dashboard() == 0  # cached now
+    path = _csv(tmp_path, tree)
+    job, read = jobs.job_create(kind="members", path=path, file_name=path.name, unit=tree.chapter, user=secretary)
+    job = jobs.job_validate(job, read)
+    up = settings.CACHES
+    settings.CACHES = {"default": {**up["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    assert jobs.job_commit(job, user=secretary).status == ImportJob.Status.DONE
+    assert Member.objects.count() == 2
+    settings.CACHES = up
+    assert members_on_dashboard() == 2
