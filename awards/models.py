@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.text import fold, nfc, sort_key
+from core.text import fold, nfc, sort_key
 
 YEAR_VALIDATORS = [
     MinValueValidator(1990, "Năm phải từ 1990 trở đi."),

@@ -451,8 +451,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from chapters.formatting import number
     from chapters.models import Summary
+    from core.formatting import number
     from members.models import Member
 
     call_command("migrate", verbosity=0)

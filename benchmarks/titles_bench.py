@@ -120,7 +120,7 @@ def bench_import(year: int, tmp: Path) -> dict:
 
     from chapters.imports import pipeline
     from chapters.imports.kinds import ImportContext
-    from chapters.imports.reading import read_file
+    from core.spreadsheets.reading import read_file
     from learning_models.imports import titles_kind
     from learning_models.models import TitleRecord
     from members.models import Household
@@ -249,7 +249,7 @@ def bench_screens(chapter, year: int) -> list[dict]:
 
 
 def write_docs(machine: str, scale: str, imported: dict, screens: list[dict]) -> None:
-    from chapters.formatting import decimal, number
+    from core.formatting import decimal, number
 
     total = imported["read"] + imported["validate"] + imported["commit"]
     lines = [

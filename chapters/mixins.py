@@ -6,7 +6,7 @@ from django.db import models
 
 from chapters import scoping
 from chapters.services.records import EditConflict, record_save
-from chapters.text import person_name
+from core.text import person_name
 
 
 class ScopedQuerysetMixin:

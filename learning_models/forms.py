@@ -7,7 +7,7 @@ from django.utils import timezone
 from chapters.forms import DATE_HELP, UnitChoiceField, VietnameseDateField
 from chapters.mixins import VersionedModelForm
 from chapters.models import Unit
-from chapters.text import nfc
+from core.text import nfc
 from learning_models.models import CriteriaSet, LearningClass, Target, TitleRecord, TitleType
 from learning_models.services.classes import parse_participants
 

@@ -18,10 +18,10 @@ from django.db.models import JSONField, Q
 from django.utils import timezone
 
 from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
-from chapters.text import fold, nfc
+from core.spreadsheets.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
+from core.text import fold, nfc
 from learning_models.models import ClassParticipant, CriteriaSet, Criterion, LearningClass, TitleRecord, TitleType
 from learning_models.scoring import parse_points, points_text, rules_for
 from learning_models.services.catalogue import CriteriaSetResolver

@@ -23,7 +23,7 @@ from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.signals import member_erased
 from chapters.summaries import summaries_refresh, years_from
-from chapters.text import fold, person_name
+from core.text import fold, person_name
 
 from .models import Due, Erasure, Member, Membership, MoveRequest, PersonalDataAccess
 from .models.members import ERASED_NAME

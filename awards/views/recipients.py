@@ -11,8 +11,9 @@ from awards import services
 from awards.forms import CancelPayoutForm, PasteForm, PayForm, RecipientFilterForm, RecipientForm
 from awards.models import Decision, Payout, Recipient
 from awards.paste import COLUMNS, paste_parse
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
+from core import formatting
 
 from .common import error_text, querystring_without_page, save_through
 

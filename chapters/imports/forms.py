@@ -7,9 +7,9 @@ from django.db.models import Q
 from chapters import scoping
 from chapters.mixins import restrict_unit_field
 from chapters.models import Unit
+from core.spreadsheets.reading import FileRejected, check_size
 
 from .kinds import all_kinds
-from .reading import FileRejected, check_size
 
 
 class UploadForm(forms.Form):

@@ -27,15 +27,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from chapters.formatting import number
 from chapters.models import ImportJob
 from chapters.services.history import command_line
-from chapters.text import person_name
+from core.formatting import number
+from core.spreadsheets.headers import find_header
+from core.spreadsheets.reading import FileRejected, ReadFile, check_size, read_file
+from core.text import person_name
 
 from . import pipeline
-from .headers import find_header
 from .kinds import ImportContext, get_kind
-from .reading import FileRejected, ReadFile, check_size, read_file
 
 logger = logging.getLogger(__name__)
 Status = ImportJob.Status

@@ -61,9 +61,8 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
-
-from .headers import header_keys
-from .parsing import parse_code, parse_text
+from core.spreadsheets.headers import header_keys
+from core.spreadsheets.parsing import parse_code, parse_text
 
 NOT_IN_SCOPE = "Mã đơn vị {code} không tồn tại hoặc nằm ngoài phạm vi của bạn."
 

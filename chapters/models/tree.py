@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from chapters.text import fold, nfc, unit_sort_key
+from core.text import fold, nfc, unit_sort_key
 
 PATH_SEPARATOR = "/"
 

@@ -14,7 +14,7 @@ from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
 from chapters.services.history import stamp
 from chapters.services.records import record_save
-from chapters.text import nfc
+from core.text import nfc
 
 ONE_DAY = datetime.timedelta(days=1)
 

@@ -4,9 +4,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.models import Unit
 from chapters.summaries import own_figures, rollup
+from core import formatting
 from funds import pdf
 from funds.forms import PeriodForm
 from funds.models import Transaction

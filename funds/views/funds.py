@@ -9,7 +9,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
-from chapters.text import fold
+from core.text import fold
 from funds import services
 from funds.forms import FundForm, OpeningBalanceForm, PeriodForm, add_service_errors
 from funds.models import Fund, OpeningBalance, Transfer

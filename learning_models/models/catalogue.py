@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
 from chapters.models.figures import YEAR_VALIDATORS
-from chapters.text import nfc
+from core.text import nfc
 
 POINTS_VALIDATORS = [MinValueValidator(Decimal(0), "Số điểm không được âm.")]
 

@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
 from chapters.models.figures import YEAR_VALIDATORS
-from chapters.text import fold, nfc, sort_key
+from core.text import fold, nfc, sort_key
 
 from .catalogue import CriteriaSet, TitleType
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from chapters import scoping
 from chapters.forms import add_errors
 from chapters.models import Unit
-from chapters.pdf import render_pdf
+from core.pdf import render_pdf
 from learning_models.forms import DecisionForm, ReasonForm
 from learning_models.models import TitleRecord, TitleType
 from learning_models.pdf import certificate_context, decision_list_context

@@ -15,7 +15,7 @@ from chapters import scoping
 from chapters.forms import add_errors
 from chapters.mixins import history_entries
 from chapters.models import Unit
-from chapters.text import fold
+from core.text import fold
 from learning_models.forms import STATUS_CHOICES, RegistrationForm, ReviewForm
 from learning_models.models import TitleRecord, TitleType
 from learning_models.scoring import points_text, rules_for

@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from chapters import scoping
 from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import parse_code, parse_integer
 from chapters.models import Unit
-from chapters.text import fold
+from core.spreadsheets.parsing import parse_code, parse_integer
+from core.text import fold
 
 from ..models import Clan, Household
 from .common import chunks, clan_key, commune_paths

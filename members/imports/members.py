@@ -13,7 +13,7 @@ from django.db.models import Case, When
 
 from chapters import scoping
 from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import parse_bool, parse_code, parse_date, parse_integer
+from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
 
 from .. import bulk
 from ..models import Household, Member, Membership, MoveRequest, PersonalDataAccess

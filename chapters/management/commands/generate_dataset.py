@@ -18,11 +18,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from chapters.dataset import DatasetContext
-from chapters.formatting import number as format_number
 from chapters.management.bulk import unit_build, units_bulk_create
 from chapters.models import BaselineFigure, ClosedPeriod, Unit
 from chapters.services.periods import period_guard
 from chapters.summaries import summaries_refresh
+from core.formatting import number as format_number
 
 MARKER = "Dữ liệu tổng hợp (generate_dataset)"
 DEFAULT_PROVINCE = "38"  # Thanh Hóa: 166 communes, the size design.md §10 plans for

@@ -5,12 +5,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from chapters.formatting import number
 from chapters.imports import jobs
 from chapters.imports.kinds import KINDS
-from chapters.imports.reading import FileRejected
 from chapters.models import ImportJob
 from chapters.services.history import command_line
+from core.formatting import number
+from core.spreadsheets.reading import FileRejected
 
 MAX_LISTED_ERRORS = 200
 

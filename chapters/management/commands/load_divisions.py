@@ -17,7 +17,7 @@ from chapters.models import Unit
 from chapters.services import tree as tree_services
 from chapters.services.history import command_line
 from chapters.summaries import summaries_refresh
-from chapters.text import nfc
+from core.text import nfc
 
 REFORM_DAY = datetime.date(2025, 7, 1)  # the 34 provinces and 3,321 communes took effect on 01/07/2025
 ONE_DAY = datetime.timedelta(days=1)
