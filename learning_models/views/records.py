@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from chapters import scoping
 from chapters.forms import add_errors
-from chapters.mixins import history_entries
+from chapters.mixins import history_entries, unit_for, unit_from
 from chapters.models import Unit
 from core.text import fold
+from core.views import querystring_without_page, year_from
 from learning_models.forms import STATUS_CHOICES, RegistrationForm, ReviewForm
 from learning_models.models import TitleRecord, TitleType
 from learning_models.scoring import points_text, rules_for
@@ -34,17 +35,7 @@ from learning_models.services.records import (
     registration_create,
     registration_delete,
 )
-from learning_models.views.common import (
-    STATUS_PARAM,
-    TYPE_PARAM,
-    querystring,
-    title_type_from,
-    types_for_unit,
-    unit_for,
-    unit_from,
-    unit_nav,
-    year_from,
-)
+from learning_models.views.common import STATUS_PARAM, TYPE_PARAM, title_type_from, types_for_unit, unit_nav
 
 LIST_PAGE = 50
 TABLE_PAGE = 100
@@ -90,7 +81,7 @@ def registration_list(request):
             {
                 "page_obj": page,
                 "records": page.object_list,
-                "querystring_without_page": (querystring(request, page=None) + "&").lstrip("&"),
+                "querystring_without_page": querystring_without_page(request),
             }
         )
     return render(request, "learning_models/registration_list.html", context)
@@ -371,7 +362,7 @@ def record_table(request, unit_pk, year):
                 page_records, leaves, criteria_set.pk if criteria_set else None, posted, errors, page.start_index()
             ),
             "page_obj": page,
-            "querystring_without_page": (querystring(request, page=None) + "&").lstrip("&"),
+            "querystring_without_page": querystring_without_page(request),
             "errors": [m for ms in (errors or {}).values() for m in ms],
             "candidates": (
                 _subjects(title_type, unit, year, request.user).count()
