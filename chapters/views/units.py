@@ -125,7 +125,7 @@ class UnitDetailView(ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         from chapters.leadership import holders_on
-        from chapters.views_baseline import baseline_rows
+        from chapters.views.baseline import baseline_rows
 
         context = super().get_context_data(**kwargs)
         unit = self.object
