@@ -30,7 +30,7 @@ from learning_models.services.records import (
     records_recognise,
 )
 from learning_models.views.common import title_type_from
-from learning_models.views.records import _record
+from learning_models.views.records import record_for
 
 PAGE = 100
 STEPS = {
@@ -166,7 +166,7 @@ def _ensure_approver(request, record: TitleRecord) -> Unit:
 
 
 def record_refuse_view(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     association = _ensure_approver(request, record)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -184,7 +184,7 @@ def record_refuse_view(request, pk):
 
 @require_POST
 def record_unlock_view(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     _ensure_approver(request, record)
     try:
         record_unlock(record, reason=request.POST.get("reason", ""), actor=request.user)
@@ -197,7 +197,7 @@ def record_unlock_view(request, pk):
 
 @require_POST
 def record_lock_view(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     _ensure_approver(request, record)
     try:
         record_lock(record, actor=request.user)
@@ -210,7 +210,7 @@ def record_lock_view(request, pk):
 
 def record_certificate(request, pk):
     """The certificate of a recognised record (A4 landscape)."""
-    record = _record(request, pk)
+    record = record_for(request, pk)
     if record.status != TitleRecord.Status.RECOGNISED:
         raise Http404("Hồ sơ chưa được công nhận.")
     content = render_pdf("pdf/learning_models/certificate.html", certificate_context(record))

@@ -87,7 +87,7 @@ def registration_list(request):
     return render(request, "learning_models/registration_list.html", context)
 
 
-def _record(request, pk, action=scoping.VIEW) -> TitleRecord:
+def record_for(request, pk, action=scoping.VIEW) -> TitleRecord:
     queryset = TitleRecord.objects.select_related("title_type", "criteria_set", "unit", "household", "clan")
     return scoping.get_scoped_object(queryset, request.user, action, pk=pk)
 
@@ -105,7 +105,7 @@ def _score_rows(record: TitleRecord, posted: dict | None = None) -> list[dict]:
 
 
 def record_detail(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     user = request.user
     rules = rules_for(record.criteria_set)
     change = scoping.can(user, scoping.CHANGE, record.unit)
@@ -141,7 +141,7 @@ def _posted_scores(data, prefix: str, codes) -> dict:
 
 def record_score(request, pk):
     """One record's score sheet: one input per criterion, evidence notes."""
-    record = _record(request, pk, scoping.CHANGE)
+    record = record_for(request, pk, scoping.CHANGE)
     leaves = record.criteria_set.leaves()
     errors: list[str] = []
     posted = None
@@ -171,7 +171,7 @@ def record_score(request, pk):
 
 @require_POST
 def record_review_view(request, pk):
-    record = _record(request, pk, scoping.CHANGE)
+    record = record_for(request, pk, scoping.CHANGE)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -192,7 +192,7 @@ def record_review_view(request, pk):
 
 @require_POST
 def registration_delete_view(request, pk):
-    record = _record(request, pk, scoping.CHANGE)
+    record = record_for(request, pk, scoping.CHANGE)
     try:
         registration_delete(record, actor=request.user)
     except ValidationError as error:
