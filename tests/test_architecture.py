@@ -54,6 +54,24 @@ def test_every_import_follows_the_dependency_rule():
     assert violations() == []
 
 
+def private_imports() -> list[str]:
+    """`from other.module import _private`: one module reaching into another's internals."""
+    found = []
+    for package in ALLOWED:
+        for path in modules_of(package):
+            tree = ast.parse(path.read_text(), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] in PROJECT):
+                    for alias in node.names:
+                        if alias.name.startswith("_"):
+                            found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {alias.name}")
+    return found
+
+
+def test_no_module_imports_another_modules_private_names():
+    assert private_imports() == []
+
+
 def test_the_rule_covers_every_app_installed():
     from django.conf import settings
 
