@@ -182,6 +182,20 @@ class TitleKind(ImportKind):
             self.refresh_columns()
         return self._columns
 
+    @property
+    def documented_columns(self) -> list[Column]:
+        """The columns as docs/import-formats.md shows them: one line for the criteria scores, whatever the
+        criteria sets of this database."""
+        score = Column(
+            f"{SCORE_PREFIX}1.1",
+            "Điểm <mã tiêu chí>",
+            ("TC <mã>", "Tiêu chí <mã>", "Điểm TC <mã>"),
+            help="Một cột cho mỗi tiêu chí được chấm của các bộ tiêu chí (ví dụ «Điểm 1.1», «Điểm 2»): điểm của "
+            "tiêu chí (không quá điểm tối đa); để trống: chưa chấm.",
+            example="8",
+        )
+        return [*BASE_COLUMNS, score, *TAIL_COLUMNS]
+
     def refresh_columns(self) -> None:
         self._columns = [*BASE_COLUMNS, *_score_columns(), *TAIL_COLUMNS]
         self._columns_at = time.monotonic()
