@@ -91,6 +91,7 @@ class JobCreateView(FormView):
                     file_name=uploaded.name,
                     unit=unit,
                     user=self.request.user,
+                    as_of=form.cleaned_data.get("as_of"),
                 )
         except (FileRejected, jobs.AlreadyImported) as error:
             form.add_error("file", error.message)
