@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "reports",
 ]
 
+# The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
+IMPORTS_SCOPE_MODEL = "chapters.Unit"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
-from chapters.services.history import stamp
 from chapters.services.records import record_save
+from core.history import stamp
 from core.text import nfc
 
 ONE_DAY = datetime.timedelta(days=1)

@@ -16,8 +16,8 @@ from django.db.models import Q
 from chapters.management.bulk import unit_build, units_bulk_create
 from chapters.models import Unit
 from chapters.services import tree as tree_services
-from chapters.services.history import command_line
 from chapters.summaries import summaries_refresh
+from core.history import command_line
 from core.text import nfc
 
 REFORM_DAY = datetime.date(2025, 7, 1)  # the 34 provinces and 3,321 communes took effect on 01/07/2025
