@@ -5,7 +5,7 @@ from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from chapters.text import CONTROL_CHARACTERS, strip_controls
+from core.text import CONTROL_CHARACTERS, strip_controls
 
 MUST_CHANGE_PASSWORD = "must_change_password"
 

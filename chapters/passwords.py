@@ -4,7 +4,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from .text import fold
+from core.text import fold
 
 PROJECT_WORDS = ("hoikhuyenhoc", "khuyenhoc", "khuyentai", "hoivien", "hkh", "khvn")
 MINIMUM_REST = 6

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "chapters",
     "members",
     "funds",
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "learning_models",
     "reports",
 ]
+
+# The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
+IMPORTS_SCOPE_MODEL = "chapters.Unit"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -106,7 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapters.context_processors.roles",
             ],
-            "builtins": ["chapters.templatetags.vi"],
+            "builtins": ["core.templatetags.vi"],
         },
     },
 ]
@@ -132,7 +136,7 @@ if REDIS_URL:
     # does not hang on a dead server.
     CACHES = {
         "default": {
-            "BACKEND": "khuyenhoc.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
@@ -143,7 +147,7 @@ else:
     # The embedded default's web server and worker are separate processes: a cache on disk is one they share.
     CACHES = {
         "default": {
-            "BACKEND": "khuyenhoc.cache.SharedFileCache",
+            "BACKEND": "core.cache.SharedFileCache",
             "LOCATION": VAR_DIR / "cache",
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
@@ -186,7 +190,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 # Off: years, codes and ids must never print as "2.026". Figures are grouped explicitly with the `so`, `tien`
-# and `phantram` filters (chapters.templatetags.vi), which use the Vietnamese "." separator.
+# and `phantram` filters (core.templatetags.vi), which use the Vietnamese "." separator.
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["khuyenhoc.formats"]
 

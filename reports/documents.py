@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from chapters.formatting import long_date, money, number
 from chapters.models import LeadershipPosition, Unit
-from chapters.pdf import html_to_pdf
+from core.formatting import long_date, money, number
+from core.pdf import html_to_pdf
 from reports import charts, sections
 from reports.models import Report
 from reports.queries import PeriodFigures, period_end, period_figures, trends
@@ -262,7 +262,7 @@ def render_docx(content: dict) -> bytes:
 
 def render_xlsx(content: dict) -> bytes:
     """The statistical return for the level above to merge: one row per unit below, then the total."""
-    from chapters.imports.exporting import NUMBER_FORMAT, table_xlsx
+    from core.spreadsheets.writing import NUMBER_FORMAT, table_xlsx
 
     columns = len(content["return_columns"])
     return table_xlsx(

@@ -12,9 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from chapters.models import Unit
-from chapters.queueing import QUEUE_DOWN, QueueUnavailable, send
 from chapters.services.periods import closure_for, period_close
 from chapters.services.records import record_save
+from core.queueing import QUEUE_DOWN, QueueUnavailable, send
 from reports import documents
 from reports.models import DocumentCounter, Report, ReportRun
 from reports.queries import is_future

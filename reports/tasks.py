@@ -21,7 +21,7 @@ def sweep_stale_runs() -> int:
 def sweep_stale_work() -> dict[str, int]:
     """The periodic sweep (CELERY_BEAT_SCHEDULE): import jobs and report runs that lost their worker or never
     reached the queue end in a clear state; import files past their retention are deleted."""
-    from chapters.imports.jobs import import_files_sweep_expired, jobs_sweep_stale
+    from core.imports.jobs import import_files_sweep_expired, jobs_sweep_stale
     from reports.services import runs_sweep_stale
 
     return {"imports": jobs_sweep_stale(), "runs": runs_sweep_stale(), "files": import_files_sweep_expired()}

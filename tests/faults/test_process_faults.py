@@ -11,9 +11,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from chapters.imports import jobs
-from chapters.models import ImportJob
-from chapters.tasks import import_commit
+from core.imports import jobs
+from core.models import ImportJob
+from core.tasks import import_commit
 from members.imports import member_kind
 from members.models import Member, Membership
 from reports import services as report_services

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from chapters.imports import jobs
-from chapters.models import ImportJob
+from core.imports import jobs
+from core.models import ImportJob
 from members.models import Member
 from reports.models import ReportRun
 from reports.services import report_get_or_create

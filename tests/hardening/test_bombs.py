@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from chapters.imports.reading import FileRejected, read_file
+from core.spreadsheets.reading import FileRejected, read_file
 from tests.imports.conftest import xls_bytes
 
 ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>

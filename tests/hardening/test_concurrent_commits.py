@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from chapters.imports import jobs, pipeline
-from chapters.models import ImportJob
+from core.imports import jobs, pipeline
+from core.models import ImportJob
 from members.models import Household, Member
 
 ROWS = [

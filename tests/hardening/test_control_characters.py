@@ -5,10 +5,10 @@ import datetime
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chapters.imports import pipeline
-from chapters.imports.exporting import export_xlsx
 from chapters.imports.kinds import ImportContext
-from chapters.imports.reading import read_file
+from core.imports import pipeline
+from core.spreadsheets.reading import read_file
+from core.spreadsheets.writing import export_xlsx
 from members.imports import member_kind
 from members.models import Member
 

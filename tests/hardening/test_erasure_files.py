@@ -5,8 +5,8 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from chapters.imports import jobs
-from chapters.models import ImportJob
+from core.imports import jobs
+from core.models import ImportJob
 from members import services
 from members.models import Erasure, Member
 

@@ -6,7 +6,7 @@ import io
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chapters.models import DataExport
+from core.models import DataExport
 from members.models import PersonalDataAccess
 
 

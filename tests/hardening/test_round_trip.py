@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from chapters.imports import jobs
-from chapters.imports.exporting import export_xlsx
-from chapters.imports.kinds import KINDS, get_kind
-from chapters.models import ImportJob, Unit
+from chapters.models import Unit
+from core.imports import jobs
+from core.imports.kinds import KINDS, get_kind
+from core.models import ImportJob
+from core.spreadsheets.writing import export_xlsx
 
 
 @pytest.fixture

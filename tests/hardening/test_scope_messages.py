@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from chapters.imports import pipeline
 from chapters.imports.kinds import ImportContext
-from chapters.imports.reading import read_file
+from core.imports import pipeline
+from core.spreadsheets.reading import read_file
 from members.imports import dues_kind, member_kind
 
 MEMBER_HEADER = ["Mã hội viên", "Họ và tên", "Giới tính", "Năm sinh", "Mã chi hội", "Ngày vào hội", "Số thẻ hội viên"]

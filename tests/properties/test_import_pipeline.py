@@ -9,9 +9,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chapters.imports import pipeline
 from chapters.imports.kinds import ImportContext
-from chapters.imports.reading import read_file
+from core.imports import pipeline
+from core.spreadsheets.reading import read_file
 from members.imports import member_kind
 from members.models import Member, Membership
 

@@ -1,0 +1,94 @@
+"""The officer's dashboard: headline figures, the units below, five-year trends, completeness."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from chapters import scoping
+from chapters.models import Unit
+from core.views import tree_from, year_from
+from reports import charts
+from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
+
+
+def dashboard_home(request):
+    """The dashboard of the highest unit the user holds a role on."""
+    unit = scoping.top_units(request.user).first()
+    if unit is None:
+        return render(request, "reports/no_unit.html", status=403)
+    return redirect("reports:unit_dashboard", unit_pk=unit.pk)
+
+
+def unit_dashboard(request, unit_pk):
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    year = year_from(request, latest=timezone.localdate().year)
+    tree = tree_from(request)
+    sort = request.GET.get("sort", "")
+    behind_only = request.GET.get("behind") == "1"
+    data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
+    context = {
+        "unit": unit,
+        "year": year,
+        "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
+        "tree": tree,
+        "sort": sort,
+        "behind_only": behind_only,
+        "ancestors": [a for a in unit.ancestors() if scoping.can(request.user, scoping.VIEW, a)],
+        "charts": [charts.bar_chart(title, points, unit=word) for title, points, word in data["trends"]],
+        "as_of": data["figures"].as_of,
+        # Each row links to its unit's dashboard: the address reversed once, not per row.
+        "unit_url_prefix": reverse("reports:unit_dashboard", args=[0])[: -len("0/")],
+        **data,
+    }
+    template = "reports/_dashboard_table.html" if request.htmx else "reports/dashboard.html"
+    return render(request, template, context)
+
+
+def unit_dashboard_xlsx(request, unit_pk):
+    from core.spreadsheets.writing import NUMBER_FORMAT, XLSX_CONTENT_TYPE, table_xlsx
+
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    year = year_from(request, latest=timezone.localdate().year)
+    data = dashboard(unit, year, tree=tree_from(request))
+    rows = []
+    for row in data["children"]:
+        values = []
+        for key, _label in data["columns"]:
+            if key in ("share", "families"):
+                ratio = row[key]
+                values.append(float(ratio) if ratio is not None else None)
+            else:
+                values.append(row["values"].get(key, 0))
+        behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
+        rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    content = table_xlsx(
+        sheet_title=f"Năm {year}",
+        title=f"{unit.display_name} – số liệu năm {year}",
+        header=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
+        rows=rows,
+        formats={
+            index: "0.0%" if key in ("share", "families") else NUMBER_FORMAT
+            for index, (key, _label) in enumerate(data["columns"], start=2)
+        },
+    )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
+    return response
+
+
+def unit_completeness(request, unit_pk):
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    year = year_from(request, latest=timezone.localdate().year)
+    rows = completeness(unit, year)
+    return render(
+        request,
+        "reports/completeness.html",
+        {
+            "unit": unit,
+            "year": year,
+            "rows": rows,
+            "late": [r for r in rows if r["missing"]],
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
+        },
+    )
