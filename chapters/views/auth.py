@@ -61,9 +61,9 @@ def _cache() -> bool:
 
 
 def _broker() -> bool:
-    from khuyenhoc.celery import app
+    from celery import current_app
 
-    with app.connection_for_write() as broker:
+    with current_app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     return True
 
