@@ -79,7 +79,9 @@ def test_demo_has_a_merged_area_seen_on_both_trees():
         assert username in output
         user = get_user_model().objects.get(username=username)
         assert user.is_active and user.check_password(DEMO_PASSWORD), username
-        assert Role.objects.filter(user=user, kind=kind, unit__code=code).exists()
+        assert Role.objects.filter(user=user, kind=kind, unit__code=code, unit__active_until__isnull=True).exists()
+    # 00167 was Phường Dịch Vọng Hậu's code before the reform: the logins name today's ward.
+    assert "canbo_xa    Trần Văn Hùng — cán bộ, Hội Khuyến học phường Cầu Giấy" in output
 
 
 @pytest.mark.django_db

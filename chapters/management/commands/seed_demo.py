@@ -163,7 +163,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Dữ liệu mẫu đã sẵn sàng. Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         )
         for username, (given, family, kind, code) in USERS.items():
-            unit = Unit.objects.filter(code=code).order_by("active_until").first()
+            unit = self._unit(code)  # today's unit: old commune codes were reused by the reform
             self.stdout.write(f"  {username:<11} {family} {given} — {ROLE_LABELS[kind]}, {unit.display_name}")
 
     # The tree -------------------------------------------------------------------------------------------------
