@@ -7,7 +7,7 @@ or a province's 10,000 chapters load in seconds. Summaries are refreshed once by
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from simple_history.utils import bulk_create_with_history
@@ -59,6 +59,30 @@ def units_bulk_create(units: list[Unit], *, reason: str, history_date: datetime.
         unit.path = paths[unit.pk]
         unit.depth = unit.path.count(PATH_SEPARATOR) - 1
     return created
+
+
+@transaction.atomic
+def units_bulk_set_coordinates(units: list[Unit], *, reason: str) -> None:
+    """Write the latitude and longitude of `units` (set on the objects) with a history row each: one UPDATE from
+    a VALUES list on PostgreSQL (Django's bulk_update builds a CASE per row: 11 s for 3,300 units), bulk_update
+    elsewhere."""
+    if not units:
+        return
+    if connection.vendor == "postgresql":
+        table = Unit._meta.db_table
+        with connection.cursor() as cursor:
+            for start in range(0, len(units), BATCH):
+                chunk = units[start : start + BATCH]
+                values = ", ".join(["(%s, %s::double precision, %s::double precision)"] * len(chunk))
+                params = [x for u in chunk for x in (u.pk, u.latitude, u.longitude)]
+                cursor.execute(
+                    f"UPDATE {table} AS u SET latitude = v.lat, longitude = v.lon FROM (VALUES {values}) "
+                    "AS v(id, lat, lon) WHERE u.id = v.id",
+                    params,
+                )
+    else:
+        Unit.objects.bulk_update(units, ["latitude", "longitude"], batch_size=200)
+    Unit.history.bulk_history_create(units, update=True, default_change_reason=reason[:100])
 
 
 @transaction.atomic

@@ -57,11 +57,21 @@ def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:
 
 
 @transaction.atomic
-def unit_backdate(unit: Unit, *, since: datetime.date | None, name: str, code: str, actor=None, reason="") -> Unit:
+def unit_backdate(
+    unit: Unit,
+    *,
+    since: datetime.date | None,
+    name: str,
+    code: str,
+    actor=None,
+    reason="",
+    refresh_summaries: bool = True,
+) -> Unit:
     """Record that `unit` was already open before the day it was recorded to open (a province that carried on
     through the 2025 reform, first loaded with today's list): it opens on `since` (None: open since before any
     record), bearing `name` and `code` until the day before its recorded opening day if they differ from the
-    ones it bore then. Its first parent link reaches back as well."""
+    ones it bore then. Its first parent link reaches back as well. A bulk caller that refreshes the summaries of
+    many units at the end passes refresh_summaries=False."""
     unit.refresh_from_db()
     opened = unit.active_from
     if opened is None or (since is not None and since >= opened):
@@ -75,7 +85,8 @@ def unit_backdate(unit: Unit, *, since: datetime.date | None, name: str, code: s
         first.save()
     else:
         UnitName.objects.create(unit=unit, name=nfc(name), code=code, valid_from=since, valid_until=opened - ONE_DAY)
-    _refresh_counts(unit)
+    if refresh_summaries:
+        _refresh_counts(unit)
     return unit
 
 
