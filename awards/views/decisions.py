@@ -20,15 +20,9 @@ from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
 from core import formatting
 from core.text import fold
+from core.views import pdf_response, querystring_without_page
 
-from .common import (
-    can_enter_somewhere,
-    ensure_can_enter_somewhere,
-    error_text,
-    pdf_response,
-    querystring_without_page,
-    save_through,
-)
+from .common import can_enter_somewhere, ensure_can_enter_somewhere, error_text, save_through
 
 RECIPIENTS_PER_PAGE = 100
 

@@ -14,8 +14,9 @@ from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from core import formatting
 from core.text import fold
+from core.views import querystring_without_page
 
-from .common import can_enter_somewhere, ensure_can_enter_somewhere, querystring_without_page, save_through
+from .common import can_enter_somewhere, ensure_can_enter_somewhere, save_through
 
 
 class ScholarshipListView(ScopedQuerysetMixin, ListView):

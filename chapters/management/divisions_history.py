@@ -16,7 +16,7 @@ How the old tree is written:
   special zone it became;
 - units an officer keyed in by hand (same level and code, open on 30/06/2025) are adopted, not duplicated;
   those still open are merged or split with the tree's services, so their chapters follow the lineage.
-New units are written with the bulk path (chapters.management.bulk) that writes the same rows as
+New units are written with the bulk path (chapters.services.tree.units_create) that writes the same rows as
 `unit_create`; nothing is written twice, so a second run changes nothing.
 """
 
@@ -33,9 +33,9 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db.models import Q
 
-from chapters.management.bulk import lineages_bulk_create, unit_build, units_bulk_create, units_bulk_set_coordinates
 from chapters.models import Lineage, Unit
 from chapters.services import tree as tree_services
+from chapters.services.tree import lineages_create, unit_build, units_create, units_set_coordinates
 from chapters.summaries import summaries_refresh
 from core.text import nfc
 
@@ -310,7 +310,7 @@ def history_load(source: HistorySource, *, only: str | None, reason: str) -> His
             level_counts["adopted"] += 1
         else:
             new.append(_build(division, Unit.Level.PROVINCE, parent=None))
-    for unit in units_bulk_create(new, reason=reason):
+    for unit in units_create(new, reason=reason):
         province_units[unit.code] = unit
         created.append(unit)
     counts.levels[Unit.Level.PROVINCE]["opened"] += len(new)
@@ -400,7 +400,7 @@ def history_load(source: HistorySource, *, only: str | None, reason: str) -> His
             continue
         _close_or_link(unit, successor, links, counts)
 
-    lineages_bulk_create(links)
+    lineages_create(links)
     counts.lineages += len(links)
     counts.coordinates += _today_coordinates(source, today_provinces, matcher, only=only, reason=reason)
 
@@ -436,7 +436,7 @@ def _load_level(divisions, level, parents, *, counts, created, reason) -> dict[s
             counts.levels[level]["adopted"] += 1
         else:
             new.append(_build(division, level, parent=parents[division.parent_code]))
-    for unit in units_bulk_create(new, reason=reason):
+    for unit in units_create(new, reason=reason):
         units[unit.code] = unit
         created.append(unit)
     counts.levels[level]["opened"] += len(new)
@@ -499,5 +499,5 @@ def _today_coordinates(source: HistorySource, provinces: dict[str, Unit], matche
     for unit in Unit.objects.filter(pk__in=list(wanted), latitude__isnull=True):
         unit.latitude, unit.longitude = wanted[unit.pk]
         changed.append(unit)
-    units_bulk_set_coordinates(changed, reason=reason)
+    units_set_coordinates(changed, reason=reason)
     return len(changed)
