@@ -9,8 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from chapters.models import ImportJob, Role, Unit
+from chapters.models import Role, Unit
 from chapters.services import tree as tree_services
+from core.imports.kinds import get_kind
+from core.models import ImportJob
 from members.models import Clan, Member
 from tests.factories import CommuneFactory, RoleFactory, UserFactory
 
@@ -50,7 +52,7 @@ def test_an_undated_row_without_a_file_date_lands_on_todays_unit_with_a_warning(
 def test_an_undated_row_lands_on_the_unit_that_bore_the_code_on_the_file_date(
     reused, write_file, province_secretary, tree
 ):
-    from chapters.imports import jobs
+    from core.imports import jobs
 
     old, new = reused
     path = write_file("dong-ho-2024.csv", csv_bytes(CLANS))
@@ -89,23 +91,19 @@ def test_the_upload_form_takes_a_date_or_a_year(client_for, province_secretary, 
 
 def test_a_dated_row_is_read_on_its_own_date(reused, tree):
     """Rows that carry a date (a fund voucher, a year) keep choosing by it, whatever the file date."""
-    from chapters.imports.kinds import ImportContext, get_kind
-
     old, new = reused
-    ctx = ImportContext(kind=get_kind("clans"), as_of=D(2026, 1, 1))
+    ctx = get_kind("clans").context(as_of=D(2026, 1, 1))
     ctx.load_units(["20001"])
     assert ctx.unit_by_code("20001", start=D(2024, 3, 1)) == old
     assert ctx.unit_by_code("20001") == new
-    ctx = ImportContext(kind=get_kind("clans"), as_of=D(2024, 12, 31))
+    ctx = get_kind("clans").context(as_of=D(2024, 12, 31))
     ctx.load_units(["20001"])
     assert ctx.unit_by_code("20001") == old
 
 
 def test_a_renamed_units_former_code_resolves_on_its_dates(tree):
-    from chapters.imports.kinds import ImportContext, get_kind
-
     tree_services.unit_update(tree.other_commune, code="10009", on=REFORM_DAY)
-    ctx = ImportContext(kind=get_kind("clans"), as_of=D(2024, 12, 31))
+    ctx = get_kind("clans").context(as_of=D(2024, 12, 31))
     ctx.load_units(["10002", "10009"])
     assert ctx.unit_by_code("10002") == tree.other_commune
     assert not ctx.bore_code(tree.other_commune, "10002", D(2025, 8, 1), D(2025, 8, 1))
