@@ -77,9 +77,9 @@ def test_the_dashboard_of_2024_shows_the_districts_and_today_the_communes(tuyen_
     url = reverse("reports:unit_dashboard", args=[tuyen_quang.pk])
     own, merged = figures_2024
 
-    past = client.get(url, {"nam": 2024}).content.decode()
+    past = client.get(url, {"year": 2024}).content.decode()
     assert own.parent.display_name in past and "tỉnh Hà Giang" not in past
-    today = client.get(url, {"nam": 2024, "cay": "today"}).content.decode()
+    today = client.get(url, {"year": 2024, "tree": "today"}).content.decode()
     successor = Lineage.objects.get(predecessor=merged, primary=True).successor
     assert successor.display_name in today and own.parent.display_name not in today
 
