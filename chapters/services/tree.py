@@ -33,7 +33,7 @@ def unit_create(*, actor=None, reason: str = "", **fields) -> Unit:
     unit.full_clean()
     units_create([unit], user=actor, reason=reason or ("" if actor is not None else command_line()))
     _refresh_counts(unit)
-    _follow_lineage(unit, actor=actor, reason=reason)
+    unit_follow_lineage(unit, actor=actor, reason=reason)
     return unit
 
 
@@ -168,7 +168,7 @@ def paths_fill() -> int:
             return updated
 
 
-def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:
+def unit_follow_lineage(unit: Unit, *, actor=None, reason: str = "") -> None:
     """A unit created under a parent that has since merged or split (a chapter keyed in under a pre-reform
     commune) goes where the parent's open units went: to its primary successor, from the day after the parent
     closed, as `unit_merge` and `unit_split` move them."""
