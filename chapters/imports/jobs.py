@@ -13,6 +13,7 @@ changes. A file refused as a whole (too big, not a spreadsheet, a zip bomb, no h
 creates no job.
 """
 
+import datetime
 import hashlib
 import logging
 import shutil
@@ -325,6 +326,24 @@ def job_fail(job_id: int, error: Exception) -> None:
         progress=100,
         finished_at=timezone.now(),
         message="Lỗi hệ thống khi xử lý tệp: không có gì được lưu. Hãy thử lại hoặc báo cho quản trị.",
+    )
+
+
+STUCK_AFTER_HOURS = 6  # the biggest import measured takes minutes (docs/benchmarks.md); hours mean a dead worker
+
+
+def jobs_sweep_stuck(now=None) -> int:
+    """Jobs left running by a worker that died (their transaction rolled back: nothing was saved) are failed with
+    a readable message. Run by Celery beat (reports.tasks.sweep_stuck_imports)."""
+    now = now or timezone.now()
+    running = (ImportJob.Status.PENDING, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING)
+    return ImportJob.objects.filter(
+        status__in=running, created_at__lt=now - datetime.timedelta(hours=STUCK_AFTER_HOURS)
+    ).update(
+        status=Status.FAILED,
+        progress=100,
+        finished_at=now,
+        message="Việc nhập bị gián đoạn (máy xử lý đã dừng giữa chừng): không có gì được lưu. Hãy tải tệp lên lại.",
     )
 
 
