@@ -74,12 +74,19 @@ def step_apply(
     locked = Report.objects.select_for_update(of=("self",)).select_related("unit__parent").get(pk=report.pk)
     if expected_version is not None and locked.version != expected_version:
         raise _changed(locked)
+    roles = report_roles(actor, locked)
     try:
-        step = workflow.transition(locked.status, action, report_roles(actor, locked), reason)
+        step = workflow.transition(locked.status, action, roles, reason)
     except Refused:
-        # Someone else moved it since the page was drawn: say who, rather than "not allowed".
-        recent = locked.events.filter(at__gte=timezone.now() - RECENT).exclude(actor_id=getattr(actor, "pk", None))
-        if expected_version is None and recent.exists():
+        # Refused only because someone else just moved it (the step was allowed from the state before theirs):
+        # say who and what, rather than "not allowed".
+        last = locked.events.order_by("-at", "-pk").first()
+        if (
+            last is not None
+            and last.actor_id != getattr(actor, "pk", None)
+            and last.at >= timezone.now() - RECENT
+            and action in workflow.allowed_actions(last.from_status, roles)
+        ):
             raise _changed(locked) from None
         raise
     locked.status = step.target

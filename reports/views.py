@@ -40,6 +40,7 @@ def report_list(request, unit_pk):
         "form": ReportRequestForm(initial={"year": default_year}),
         "can_write": scoping.can(request.user, scoping.APPROVE, unit),
         "submission_year": year,
+        "year": year,
         "rows": approval.children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION else [],
         "period": Report.Period.YEAR,
         "here": request.get_full_path(),

@@ -65,7 +65,7 @@ class Step:
 
 
 def _who(roles: frozenset) -> str:
-    return " hoặc ".join(str(Role(role).label) for role in sorted(roles))
+    return " hoặc ".join(str(role.label) for role in Role if role in roles)
 
 
 def transition(state: str, action: str, roles: set[str] | frozenset, reason: str = "") -> Step:
