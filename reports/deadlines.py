@@ -8,7 +8,15 @@ from django.utils import timezone
 from chapters.models import Unit
 from reports.models import Deadline, Report
 
-# Used only for a level and period the table has no row for (the table is seeded by migration).
+# The default calendar (issue 16), created by migration 0002 and by `deadlines_seed` (seed_demo, tests): chapters
+# by 30/11, communes by 15/12, districts (before the 2025 reform) by 20/12, provinces by 31/12; interim reports in
+# June; term reports with the year report of the term's last year. {period: {level: (day, month)}}
+DEFAULTS = {
+    "Y": {"grassroots": (30, 11), "commune": (15, 12), "district": (20, 12), "province": (31, 12)},
+    "H1": {"grassroots": (10, 6), "commune": (15, 6), "district": (20, 6), "province": (30, 6)},
+    "term": {"grassroots": (30, 11), "commune": (15, 12), "district": (20, 12), "province": (31, 12)},
+}
+# Used only for a level and period the table has no row for.
 FALLBACK = {Report.Period.H1: (30, 6), Report.Period.YEAR: (15, 12), Report.Period.TERM: (15, 12)}
 # A report in these states is with the level above or done (a returned one waits for the unit again).
 SENT = frozenset({Report.Status.SUBMITTED, Report.Status.ACCEPTED, Report.Status.WAIVED})
@@ -29,6 +37,17 @@ class Calendar:
 
     def for_unit(self, unit: Unit, year: int, period: str) -> datetime.date:
         return self.deadline(unit.level, year, period)
+
+
+def deadlines_seed() -> int:
+    """Create the default deadlines that are missing (an administrator's edits are kept). Returns how many."""
+    created = 0
+    for period, levels in DEFAULTS.items():
+        for level, (day, month) in levels.items():
+            created += Deadline.objects.get_or_create(
+                level=level, period=period, defaults={"day": day, "month": month}
+            )[1]
+    return created
 
 
 def deadline_for(unit: Unit, year: int, period: str, calendar: Calendar | None = None) -> datetime.date:

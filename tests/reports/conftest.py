@@ -11,6 +11,15 @@ from tests.factories import RoleFactory, UserFactory
 YEAR = 2025
 
 
+@pytest.fixture(autouse=True)
+def default_deadlines(request):
+    """The calendar migration 0002 seeds (a transactional test elsewhere may have flushed it)."""
+    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or "tree" in request.fixturenames:
+        from reports.deadlines import deadlines_seed
+
+        deadlines_seed()
+
+
 @pytest.fixture
 def province_officer(tree):
     user = UserFactory(username="canbo_tinh", first_name="Mai", last_name="Đỗ Thị", email="mai@tinh.example")

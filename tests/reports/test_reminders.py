@@ -137,6 +137,13 @@ def test_the_rollup_cache_is_warmed_once_per_summary_generation(tree):
 
 
 def test_the_default_deadlines_are_seeded_by_migration(db):
+    from importlib import import_module
+
+    from reports.deadlines import DEFAULTS, deadlines_seed
+
+    migration = import_module("reports.migrations.0002_approval_deadlines_notifications")
+    assert migration.DEFAULT_DEADLINES == DEFAULTS  # the migration keeps its own copy, equal to the service's
+    assert deadlines_seed() == 0  # already there; an administrator's edits would be kept
     rows = {(d.level, d.period): (d.day, d.month) for d in Deadline.objects.all()}
     assert rows[("grassroots", "Y")] == (30, 11)
     assert rows[("commune", "Y")] == (15, 12)
