@@ -14,9 +14,10 @@ YEAR = 2025
 @pytest.fixture(autouse=True)
 def default_deadlines(request):
     """The calendar migration 0002 seeds (a transactional test elsewhere may have flushed it)."""
-    if "db" in request.fixturenames or "transactional_db" in request.fixturenames or "tree" in request.fixturenames:
+    if "db" in request.fixturenames:
         from reports.deadlines import deadlines_seed
 
+        request.getfixturevalue("db")
         deadlines_seed()
 
 
