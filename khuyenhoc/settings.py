@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "chapters",
     "members",
     "funds",
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
     "learning_models",
     "reports",
 ]
+
+# The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
+IMPORTS_SCOPE_MODEL = "chapters.Unit"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -107,7 +111,7 @@ TEMPLATES = [
                 "chapters.context_processors.roles",
                 "reports.context_processors.notifications",
             ],
-            "builtins": ["chapters.templatetags.vi"],
+            "builtins": ["core.templatetags.vi"],
         },
     },
 ]
@@ -175,7 +179,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 # Off: years, codes and ids must never print as "2.026". Figures are grouped explicitly with the `so`, `tien`
-# and `phantram` filters (chapters.templatetags.vi), which use the Vietnamese "." separator.
+# and `phantram` filters (core.templatetags.vi), which use the Vietnamese "." separator.
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["khuyenhoc.formats"]
 
@@ -237,7 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "reminders": {"task": "reports.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
     "retry-emails": {"task": "reports.tasks.retry_notification_emails", "schedule": 10 * 60},
     "sweep-report-runs": {"task": "reports.tasks.sweep_stale_runs", "schedule": 5 * 60},
-    "sweep-imports": {"task": "reports.tasks.sweep_stuck_imports", "schedule": 15 * 60},
+    "sweep-imports": {"task": "core.tasks.sweep_stuck_imports", "schedule": 15 * 60},
     "warm-rollups": {"task": "reports.tasks.warm_rollups", "schedule": 10 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

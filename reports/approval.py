@@ -19,7 +19,7 @@ from chapters.models import Role as UnitRole
 from chapters.models import Unit
 from chapters.services.periods import closure_for, period_close, period_reopen
 from chapters.services.records import record_save
-from chapters.text import person_name
+from core.text import person_name
 from reports import workflow
 from reports.deadlines import Calendar, is_late
 from reports.models import Notification, Report, ReportEvent, ReportRun

@@ -21,14 +21,6 @@ def sweep_stale_runs() -> int:
     return runs_sweep_stale()
 
 
-@shared_task
-def sweep_stuck_imports() -> int:
-    """Imports whose worker died are failed with a readable message, never left "running"."""
-    from chapters.imports.jobs import jobs_sweep_stuck
-
-    return jobs_sweep_stuck()
-
-
 @shared_task(acks_late=True)
 def send_notification_email(notification_id: int) -> bool:
     """Send one notification's e-mail; a mail server that is down leaves it pending for the retry."""

@@ -51,7 +51,7 @@ def test_commune_submits_province_returns_commune_resubmits_province_accepts(bro
     _confirming(province)
     try:
         login(province, "canbo_tinh", PASSWORD)
-        children = reverse("reports:children", args=[tree.province.pk]) + f"?nam={YEAR}"
+        children = reverse("reports:children", args=[tree.province.pk]) + f"?year={YEAR}"
         province.goto(children)
         row = province.locator(f"tr[data-unit='{tree.commune.code}']")
         assert row.get_attribute("data-status") == Report.Status.SUBMITTED

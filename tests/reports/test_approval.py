@@ -216,7 +216,7 @@ def test_the_province_page_shows_each_child_and_links_to_its_report_and_figures(
     client_for, tree, officer, province_officer, viewer
 ):
     report = sent(tree.commune, officer)
-    page = client_for(province_officer).get(reverse("reports:children", args=[tree.province.pk]), {"nam": YEAR})
+    page = client_for(province_officer).get(reverse("reports:children", args=[tree.province.pk]), {"year": YEAR})
     assert page.status_code == 200
     rows = {row["unit"]: row for row in page.context["rows"]}
     assert rows[tree.commune]["status"] == Report.Status.SUBMITTED

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from chapters.models import ImportJob, Role, SummaryGeneration
+from chapters.models import Role, SummaryGeneration
+from core.models import ImportJob
 from khuyenhoc.celery import app
 from reports import approval
 from reports.models import Deadline, Notification, Report
@@ -87,7 +88,7 @@ def test_beat_schedules_the_reminders_and_the_periodic_jobs():
         "reports.tasks.send_reminders",
         "reports.tasks.retry_notification_emails",
         "reports.tasks.sweep_stale_runs",
-        "reports.tasks.sweep_stuck_imports",
+        "core.tasks.sweep_stuck_imports",
         "reports.tasks.warm_rollups",
     }
     app.loader.import_default_modules()
@@ -111,7 +112,7 @@ def test_beat_runs_in_the_embedded_default_and_in_docker_compose():
 
 
 def test_stuck_imports_are_failed_by_the_sweep(tree, secretary):
-    from chapters.imports.jobs import jobs_sweep_stuck
+    from core.imports.jobs import jobs_sweep_stuck
 
     old = ImportJob.objects.create(kind="members", file_name="a.xlsx", status=ImportJob.Status.VALIDATING)
     recent = ImportJob.objects.create(kind="members", file_name="b.xlsx", status=ImportJob.Status.COMMITTING)
@@ -184,9 +185,9 @@ def test_a_report_sent_after_its_deadline_is_late_everywhere(client_for, tree, o
     rows = {r["unit"]: r for r in approval.children_status(unit=tree.province, year=YEAR)}
     assert rows[tree.commune]["late"] and rows[tree.commune]["sent"]
     client = client_for(province_officer)
-    completeness = client.get(reverse("reports:unit_completeness", args=[tree.province.pk]), {"nam": YEAR})
+    completeness = client.get(reverse("reports:unit_completeness", args=[tree.province.pk]), {"year": YEAR})
     assert {r["unit"]: r["late"] for r in completeness.context["rows"]}[tree.commune] is True
-    dashboard = client.get(reverse("reports:unit_dashboard", args=[tree.province.pk]), {"nam": YEAR})
+    dashboard = client.get(reverse("reports:unit_dashboard", args=[tree.province.pk]), {"year": YEAR})
     assert dashboard.context["reports_below"] == {"total": 2, "sent": 1, "late": 2, "waiting": 1}
     home = client.get(reverse("home"))
     assert "1 báo cáo chờ chấp nhận, 2 đơn vị chậm gửi" in home.content.decode()
