@@ -1,7 +1,7 @@
 """Report screens: list per unit, the report page (texts, renders with progress, finalise, send up), files."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -114,6 +114,8 @@ def _report_for(request, pk, action=scoping.APPROVE) -> Report:
 @require_POST
 def report_text(request, pk):
     report = _report_for(request, pk)
+    if workflow.Role.AUTHOR not in approval.report_roles(request.user, report):
+        raise PermissionDenied("Chỉ cán bộ của chính đơn vị mới sửa được nội dung báo cáo.")
     form = ReportTextForm(request.POST, instance=Report.objects.get(pk=report.pk))
     if form.is_valid():
         texts = {name: form.cleaned_data[name] for name in ReportTextForm.Meta.fields}

@@ -238,3 +238,33 @@ def test_the_province_page_shows_each_child_and_links_to_its_report_and_figures(
     assert response.status_code == 302
     waived = Report.objects.get(unit=tree.other_commune, year=YEAR)
     assert (waived.status, waived.decision_reason) == (Report.Status.WAIVED, "Hội mới thành lập")
+
+
+def test_the_level_above_reads_but_does_not_rewrite_a_returned_report(client_for, tree, officer, province_officer):
+    report = approval.report_return(report=sent(tree.commune, officer), actor=province_officer, reason="Sửa phần II")
+    url = reverse("reports:report_text", args=[report.pk])
+    response = client_for(province_officer).post(url, {"assessment": "Cấp trên viết hộ", "version": report.version})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.assessment == ""
+    response = client_for(officer).post(url, {"assessment": "Đã sửa phần II", "version": report.version})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.assessment == "Đã sửa phần II"
+
+
+def test_the_province_page_query_count_does_not_grow_with_the_communes(
+    client_for, tree, officer, province_officer, django_assert_max_num_queries
+):
+    from tests.factories import CommuneFactory
+
+    sent(tree.commune, officer)
+    client = client_for(province_officer)
+    url = reverse("reports:children", args=[tree.province.pk])
+    client.get(url, {"year": YEAR})  # warm the session and the user's roles
+    with django_assert_max_num_queries(16) as few:
+        client.get(url, {"year": YEAR})
+    for number in range(5):
+        CommuneFactory(parent=tree.province, name=f"Xã Thêm {number}", code=f"1009{number}", division_type="xã")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(client.get(url, {"year": YEAR}).context["rows"]) == 7
