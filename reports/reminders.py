@@ -20,6 +20,7 @@ from chapters.models import Role, Unit
 from reports.deadlines import SENT, Calendar
 from reports.models import Notification, Report, ReportEvent
 from reports.notifications import notify, notify_unit
+from reports.queries import period_end
 
 APPROACHING_DAYS = (7, 2)
 OVERDUE_FOR = datetime.timedelta(days=366)  # a year-old deadline is the level above's business, not a reminder
@@ -38,6 +39,8 @@ def deadline_reminders(today: datetime.date) -> int:
     for unit in units:
         for period in REMINDED_PERIODS:
             for year in (today.year - 1, today.year):
+                if unit.active_from and unit.active_from > period_end(year, period):
+                    continue  # the unit did not exist yet (a commune opened by the 2025 reform owes no H1 2025)
                 deadline = calendar.for_unit(unit, year, period)
                 if deadline - datetime.timedelta(days=max(APPROACHING_DAYS)) <= today <= deadline + OVERDUE_FOR:
                     due.append((unit, year, period, deadline))

@@ -58,6 +58,17 @@ def test_deadline_reminders_7_and_2_days_before_then_weekly_once_overdue(tree, o
     assert note.title == "Còn 7 ngày đến hạn gửi báo cáo tổng kết năm 2026 (15/12/2026)"
 
 
+def test_a_unit_opened_after_a_period_is_not_reminded_of_it(tree):
+    from tests.factories import CommuneFactory
+
+    opened = CommuneFactory(parent=tree.province, name="Xã Mới Lập", code="10077", active_from=D(2026, 7, 1))
+    secretary = UserFactory(username="thuky_moi")
+    RoleFactory(user=secretary, unit=opened, kind=Role.Kind.SECRETARY)
+    deadline_reminders(D(2026, 12, 8))
+    keys = sorted(Notification.objects.filter(user=secretary).values_list("key", flat=True))
+    assert keys == [f"deadline:{opened.pk}:2026:Y:7"]  # the year report, not the first half it did not live
+
+
 def test_a_deadline_edited_by_the_administrator_moves_the_reminders(tree, officer):
     Deadline.objects.filter(level="commune", period="Y").update(day=10, month=1, next_year=True)
     deadline_reminders(D(2026, 12, 8))
