@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chapters.context_processors.roles",
+                "reports.context_processors.notifications",
             ],
             "builtins": ["core.templatetags.vi"],
         },
@@ -246,13 +248,38 @@ CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to b
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {"reports.tasks.render_report_run": {"queue": "pdf"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
-# Periodic jobs (Celery beat: `worker -B` in the embedded default, the `beat` service in Compose).
+# Celery beat (design.md §15): started by scripts/run.sh in the embedded default and by the `beat` service of
+# docker-compose.yml. Reminders once a day in the morning; the sweeps that also run when a page opens, the e-mail
+# retry and the cache warming every few minutes.
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stale-work": {"task": "reports.tasks.sweep_stale_work", "schedule": 300.0},
+    "reminders": {"task": "reports.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "retry-emails": {"task": "reports.tasks.retry_notification_emails", "schedule": 10 * 60},
+    "sweep-report-runs": {"task": "reports.tasks.sweep_stale_runs", "schedule": 5 * 60},
+    "sweep-imports": {"task": "core.tasks.sweep_stuck_imports", "schedule": 15 * 60},
+    "warm-rollups": {"task": "reports.tasks.warm_rollups", "schedule": 10 * 60},
 }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# E-mail (notifications): SMTP in production, read from the environment; the console in the embedded default
+# (messages are printed by the worker), and Django's in-memory outbox in the tests.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Khuyến học <khuyenhoc@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site as users reach it, for the links in e-mails.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Security. Production settings pass `manage.py check --deploy` with no warnings.
 SESSION_COOKIE_HTTPONLY = True

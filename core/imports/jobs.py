@@ -465,5 +465,11 @@ def job_fail(job_id: int, error: Exception) -> None:
     )
 
 
+def jobs_sweep_stuck(now=None) -> int:
+    """Run by Celery beat (core.tasks.sweep_stuck_imports): jobs that lost their worker end as failed
+    (`jobs_sweep_stale`: no heartbeat for 15 minutes, and never a commit still holding its row)."""
+    return jobs_sweep_stale(now)
+
+
 def command_actor() -> str:
     return command_line()

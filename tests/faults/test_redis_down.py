@@ -68,7 +68,8 @@ def test_a_report_render_that_cannot_be_queued_says_so_and_leaves_no_queued_run(
 def test_the_periodic_sweep_ends_stuck_jobs_and_runs(
     tmp_path, tree, secretary, broker_down, django_capture_on_commit_callbacks
 ):
-    from reports.tasks import sweep_stale_work
+    from core.tasks import sweep_stuck_imports
+    from reports.tasks import sweep_stale_runs
 
     path = _csv(tmp_path, tree)
     job, _read = jobs.job_create(kind="members", path=path, file_name=path.name, unit=tree.chapter, user=secretary)
@@ -78,7 +79,8 @@ def test_the_periodic_sweep_ends_stuck_jobs_and_runs(
     run = ReportRun.objects.create(report=report)
     ReportRun.objects.filter(pk=run.pk).update(requested_at=long_ago)
     with django_capture_on_commit_callbacks(execute=True):
-        sweep_stale_work()
+        sweep_stuck_imports()
+        sweep_stale_runs()
     job.refresh_from_db()
     run.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and "không có gì được lưu" in job.message

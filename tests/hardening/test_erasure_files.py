@@ -53,14 +53,14 @@ def test_the_erasure_form_says_it_reaches_uploaded_files(client_for, administrat
 
 
 def test_import_files_past_their_retention_are_deleted_by_the_periodic_sweep(tmp_path, tree, secretary, settings):
-    from reports.tasks import sweep_stale_work
+    from core.tasks import sweep_stuck_imports
 
     settings.IMPORT_FILE_RETENTION_DAYS = 90
     old = _import(tmp_path, tree, secretary, "cu.csv", ["Nguyễn Văn Đức"], commit=False)
     recent = _import(tmp_path, tree, secretary, "moi.csv", ["Trần Văn Bình"], commit=False)
     ImportJob.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=91))
     ImportJob.objects.filter(pk=recent.pk).update(created_at=timezone.now() - datetime.timedelta(days=89))
-    assert sweep_stale_work()["files"] == 1
+    assert sweep_stuck_imports()["files"] == 1
     old.refresh_from_db()
     recent.refresh_from_db()
     assert not old.file and "90 ngày" in old.message
