@@ -375,9 +375,11 @@ def _read_checked(path: Path) -> ReadFile:
 
 def _child(path: Path, ceiling: int, output: int) -> None:
     """In the reading process: cap the address space, read, write the pickled outcome to `output`."""
+    import faulthandler
     import pickle
     import resource
 
+    faulthandler.disable()  # an abort for lack of memory is the expected end here, not a crash to dump
     try:
         with open("/proc/self/statm") as statm:  # what the forked process already maps (pages)
             mapped = int(statm.read().split()[0]) * resource.getpagesize()
