@@ -15,6 +15,10 @@ from chapters.imports.kinds import get_kind
 from chapters.models import ImportJob
 
 
+# The names other API endpoints use for the same thing, so a client can send what it reads.
+ALIASES = {"birth_year": "birth", "birth_date": "birth", "title_type": "title"}
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -39,6 +43,7 @@ def rows_to_csv(kind_name: str, rows: list[dict], path: Path) -> None:
                 for code, score in value.items():
                     flat[f"Điểm {code}"] = score
             else:
+                key = ALIASES.get(key, key) if ALIASES.get(key) in headers else key
                 flat[headers.get(key, key)] = value
         flat_rows.append(flat)
         names.update(dict.fromkeys(flat))

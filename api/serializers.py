@@ -175,7 +175,9 @@ class MemberCreateSerializer(MemberFieldsSerializer):
 
 
 class MemberMoveSerializer(serializers.Serializer):
-    to_unit = serializers.IntegerField(help_text="Chi hội chuyển đến (id).")
+    to_unit = serializers.IntegerField(
+        help_text="Chi hội chuyển đến (id). Ngoài phạm vi của bạn: thành đề nghị chờ chi hội nhận trả lời."
+    )
     on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
@@ -525,7 +527,9 @@ class BulkSerializer(serializers.Serializer):
         max_length=200_000,
         help_text="Mỗi dòng là một đối tượng: khóa là tên trường (xem docs/import-formats.md) hoặc tiêu đề cột.",
     )
-    unit = serializers.IntegerField(required=False, help_text="Giới hạn phạm vi nhập trong đơn vị này (id).")
+    unit = serializers.IntegerField(
+        help_text="Đơn vị (id) mà các dòng thuộc về: mọi dòng phải thuộc đơn vị này hoặc các đơn vị bên dưới."
+    )
 
 
 class JobSerializer(serializers.ModelSerializer):

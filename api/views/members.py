@@ -6,6 +6,7 @@ from rest_framework import exceptions, mixins
 from rest_framework.response import Response
 
 from chapters import scoping
+from chapters.models import Unit
 from members import services
 from members.models import Clan, Due, Household, Member, MoveRequest, PersonalDataAccess
 from members.privacy import access_log
@@ -124,7 +125,10 @@ class MemberMoveView(MemberDetailView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         self.check_version(member)
-        to_unit = self.scoped_unit(data["to_unit"], name="to_unit")
+        # As on the move form: any open chapter; outside the caller's scope the move becomes a request.
+        to_unit = Unit.objects.filter(pk=data["to_unit"], level=Unit.Level.GRASSROOTS).open_today().first()
+        if to_unit is None:
+            raise exceptions.ValidationError({"to_unit": "Không có chi hội đang hoạt động nào mang mã số này."})
         result = services.member_move(
             member, actor=request.user, to_unit=to_unit, on=data["on"], note=data.get("note", "")
         )
