@@ -1,10 +1,21 @@
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from .views import awards, classes, funds, jobs, members, reports, titles, units
 
 app_name = "api"
+
+
+@csrf_exempt
+@login_not_required
+def not_found(request, rest=""):
+    """Any other address under /api/v1/: a problem+json 404, never the site's HTML page."""
+    body = {"type": "about:blank", "title": "Không tìm thấy", "status": 404, "detail": "Không có địa chỉ API này."}
+    return JsonResponse(body, status=404, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False})
+
 
 urlpatterns = [
     path("openapi.json", login_not_required(SpectacularJSONAPIView.as_view()), name="schema"),
@@ -45,4 +56,5 @@ urlpatterns = [
         "report-runs/<int:pk>/files/<str:kind>/", reports.ReportRunFileView.as_view(), name="report_run_file"
     ),
     path("jobs/<int:pk>/", jobs.JobDetailView.as_view(), name="job_detail"),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -134,6 +134,7 @@ class TitleDecisionListView(ScopedMixin, ApiView):
     queryset = TitleRecord.objects.exclude(decision_number="")
     serializer_class = s.TitleDecisionSerializer
     year_field = "year"
+    pagination_class = None  # one row per decision: at most a thousand, newest first
 
     @extend_schema(
         summary="Quyết định công nhận danh hiệu",
