@@ -14,7 +14,6 @@ from chapters.imports import jobs
 from chapters.imports.kinds import get_kind
 from chapters.models import ImportJob
 
-
 # The names other API endpoints use for the same thing, so a client can send what it reads.
 ALIASES = {"birth_year": "birth", "birth_date": "birth", "title_type": "title"}
 

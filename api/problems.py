@@ -77,7 +77,9 @@ def _field_errors(detail) -> dict:
 
 def django_validation_problem(error: DjangoValidationError, status_code: int = 400) -> Response:
     if hasattr(error, "error_dict"):
-        errors = {field: [str(m) for m in DjangoValidationError(msgs).messages] for field, msgs in error.error_dict.items()}
+        errors = {
+            field: [str(m) for m in DjangoValidationError(msgs).messages] for field, msgs in error.error_dict.items()
+        }
         errors = {("non_field_errors" if f == "__all__" else f): m for f, m in errors.items()}
         return problem(status_code, " ".join(_flatten(errors)), errors=errors)
     return problem(status_code, " ".join(error.messages))

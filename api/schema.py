@@ -48,5 +48,7 @@ def add_problem_responses(result, generator, request, public):
             if method != "get":
                 errors.update(WRITE_ERRORS)
             for code, description in errors.items():
-                operation.setdefault("responses", {}).setdefault(code, {"description": description, "content": reference})
+                operation.setdefault("responses", {}).setdefault(
+                    code, {"description": description, "content": reference}
+                )
     return result

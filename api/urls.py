@@ -14,7 +14,9 @@ app_name = "api"
 def not_found(request, rest=""):
     """Any other address under /api/v1/: a problem+json 404, never the site's HTML page."""
     body = {"type": "about:blank", "title": "Không tìm thấy", "status": 404, "detail": "Không có địa chỉ API này."}
-    return JsonResponse(body, status=404, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        body, status=404, content_type="application/problem+json", json_dumps_params={"ensure_ascii": False}
+    )
 
 
 urlpatterns = [
@@ -52,9 +54,7 @@ urlpatterns = [
     path("reports/", reports.ReportListView.as_view(), name="report_list"),
     path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="report_detail"),
     path("report-runs/<int:pk>/", reports.ReportRunDetailView.as_view(), name="report_run_detail"),
-    path(
-        "report-runs/<int:pk>/files/<str:kind>/", reports.ReportRunFileView.as_view(), name="report_run_file"
-    ),
+    path("report-runs/<int:pk>/files/<str:kind>/", reports.ReportRunFileView.as_view(), name="report_run_file"),
     path("jobs/<int:pk>/", jobs.JobDetailView.as_view(), name="job_detail"),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .models import ApiToken
-from .services import DEFAULT_DAYS, MAX_DAYS, token_create as create_token
+from .services import DEFAULT_DAYS, MAX_DAYS
+from .services import token_create as create_token
 from .services import token_revoke as revoke_token
 
 
@@ -21,7 +22,9 @@ def token_create(request):
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
-            token, secret = create_token(user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+            token, secret = create_token(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("password_change")

@@ -61,5 +61,3 @@ class RecipientListView(ScopedMixin, mixins.ListModelMixin, ApiView):
     )
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
-
-

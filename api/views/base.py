@@ -47,7 +47,8 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description="Khóa do bạn chọn (ví dụ một UUID): gửi lại cùng khóa thì nhận lại cùng kết quả, không tạo bản ghi mới.",
+    description="Khóa do bạn chọn (ví dụ một UUID): gửi lại cùng khóa thì nhận lại cùng kết quả, "
+    "không tạo bản ghi mới.",
 )
 
 

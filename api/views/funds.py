@@ -42,7 +42,9 @@ class VoucherListView(ScopedMixin, mixins.ListModelMixin, ApiView):
         serializer = s.VoucherCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        fund = scoping.get_scoped_object(Fund.objects.select_related("unit"), request.user, scoping.CHANGE, pk=data.pop("fund"))
+        fund = scoping.get_scoped_object(
+            Fund.objects.select_related("unit"), request.user, scoping.CHANGE, pk=data.pop("fund")
+        )
         voucher = transaction_create(fund=fund, actor=request.user, history_reason="Lập qua API", **data)
         location = request.build_absolute_uri(f"/api/v1/vouchers/{voucher.pk}/")
         return self.versioned(voucher, s.VoucherSerializer(voucher).data, status=201, headers={"Location": location})

@@ -32,7 +32,7 @@ class BulkView(ScopedMixin, ApiView):
         body = s.JobSerializer(job, context={"request": request}).data
         location = body["url"]
         if already:
-            body["message"] = "Các dòng này đã được nhập trước đây (lần nhập #%d); không có gì thay đổi." % job.pk
+            body["message"] = f"Các dòng này đã được nhập trước đây (lần nhập #{job.pk}); không có gì thay đổi."
             return Response(body, status=200, headers={"Location": location})
         if job.status in (Status.PENDING, Status.VALIDATING, Status.COMMITTING):
             return Response(body, status=202, headers={"Location": location})

@@ -1,6 +1,5 @@
 """Units: search, one unit, the tree at a date, a unit's history and lineage, and its figures."""
 
-
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -186,5 +185,3 @@ class MeView(ApiView):
             ],
         }
         return Response(s.MeSerializer(data).data)
-
-

@@ -76,7 +76,9 @@ def world(tree) -> World:
     Household.objects.create(unit=tree.chapter, head_name="Lê Văn Cường", code="H03")
     Household.objects.create(unit=tree.chapter, head_name="Đỗ Văn Dũng", code="H04")
     fund = Fund.objects.create(unit=tree.chapter)
-    transaction_create(fund=fund, kind="receipt", date=day, amount=500_000, purpose="donation", counterparty_name="Ông A")
+    transaction_create(
+        fund=fund, kind="receipt", date=day, amount=500_000, purpose="donation", counterparty_name="Ông A"
+    )
     learning_class = class_save(LearningClass(unit=tree.chapter, topic="Tin học", starts_on=day, sessions=4))
     gdht = TitleType.objects.get(code="gdht")
     registration_create(title_type=gdht, year=YEAR, household=household)

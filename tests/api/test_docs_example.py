@@ -33,8 +33,14 @@ def test_the_documented_flow_works_and_stays_in_scope(live_server, tree, commune
     s = ex["session"](live_server.url, secret)
     scores = {"1.1": 10, "1.2": 9, "1.3": 8, "2": 25, "3": 18, "4": 17}
     rows = [
-        {"unit_code": tree.chapter.code, "title": "gdht", "year": YEAR, "household_code": code,
-         "registered_on": f"{YEAR}-01-15", "scores": scores}
+        {
+            "unit_code": tree.chapter.code,
+            "title": "gdht",
+            "year": YEAR,
+            "household_code": code,
+            "registered_on": f"{YEAR}-01-15",
+            "scores": scores,
+        }
         for code in ("H01", "H02")
     ]
     job = ex["push_title_records"](s, tree.commune.pk, rows)

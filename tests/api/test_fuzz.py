@@ -31,7 +31,9 @@ def keep_test_connection():
 
 @pytest.mark.slow
 @override_settings(API_RATE_LIMIT="100000/minute")
-def test_fuzzing_finds_no_server_error_and_no_reply_outside_the_schema(api, tree, world, secretary, keep_test_connection):
+def test_fuzzing_finds_no_server_error_and_no_reply_outside_the_schema(
+    api, tree, world, secretary, keep_test_connection
+):
     authorization = api(secretary).headers["Authorization"]
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     failures = []

@@ -49,36 +49,91 @@ def writes(tree, world):
     record = TitleRecord.objects.get(household=world.household)
     member, lc = world.member, world.learning_class
     return [
-        ("post", "/api/v1/members/", {"unit": tree.chapter.pk, "full_name": "Lê Thị Hoa", "joined_on": f"{YEAR}-05-01", "gender": "F",
-          "birth_year": 1970}, None),
+        (
+            "post",
+            "/api/v1/members/",
+            {
+                "unit": tree.chapter.pk,
+                "full_name": "Lê Thị Hoa",
+                "joined_on": f"{YEAR}-05-01",
+                "gender": "F",
+                "birth_year": 1970,
+            },
+            None,
+        ),
         ("patch", f"/api/v1/members/{member.pk}/", {"phone": "0912345678"}, member),
-        ("post", f"/api/v1/members/{member.pk}/move/", {"to_unit": tree.other_chapter.pk, "on": f"{YEAR}-06-01"}, member),
+        (
+            "post",
+            f"/api/v1/members/{member.pk}/move/",
+            {"to_unit": tree.other_chapter.pk, "on": f"{YEAR}-06-01"},
+            member,
+        ),
         ("post", f"/api/v1/members/{member.pk}/leave/", {"on": f"{YEAR}-06-01", "reason": "left"}, member),
-        ("post", "/api/v1/dues/", {"members": [member.pk], "year": YEAR, "amount": 24000, "paid_on": f"{YEAR}-04-01"}, None),
+        (
+            "post",
+            "/api/v1/dues/",
+            {"members": [member.pk], "year": YEAR, "amount": 24000, "paid_on": f"{YEAR}-04-01"},
+            None,
+        ),
         (
             "post",
             "/api/v1/vouchers/",
-            {"fund": world.fund.pk, "kind": "receipt", "date": f"{YEAR}-04-02", "amount": 100000, "purpose": "donation",
-             "counterparty_name": "Bà B"},
+            {
+                "fund": world.fund.pk,
+                "kind": "receipt",
+                "date": f"{YEAR}-04-02",
+                "amount": 100000,
+                "purpose": "donation",
+                "counterparty_name": "Bà B",
+            },
             None,
         ),
-        ("post", "/api/v1/title-records/", {"title_type": "gdht", "year": YEAR,
-         "household": world.household.pk + 2}, None),
+        (
+            "post",
+            "/api/v1/title-records/",
+            {"title_type": "gdht", "year": YEAR, "household": world.household.pk + 2},
+            None,
+        ),
         ("put", f"/api/v1/title-records/{record.pk}/scores/", {"scores": {"1.1": "8"}}, record),
-        ("post", "/api/v1/classes/", {"unit": tree.chapter.pk, "topic": "Nuôi ong", "starts_on": f"{YEAR}-07-01"}, None),
+        (
+            "post",
+            "/api/v1/classes/",
+            {"unit": tree.chapter.pk, "topic": "Nuôi ong", "starts_on": f"{YEAR}-07-01"},
+            None,
+        ),
         ("patch", f"/api/v1/classes/{lc.pk}/", {"attendances": 30}, lc),
         (
             "post",
             "/api/v1/members/bulk/",
-            {"unit": tree.chapter.pk, "rows": [{"unit_code": tree.chapter.code, "full_name": "Phạm Văn Công", "joined_on": f"{YEAR}-02-01",
-                       "gender": "Nam", "birth_year": 1955}]},
+            {
+                "unit": tree.chapter.pk,
+                "rows": [
+                    {
+                        "unit_code": tree.chapter.code,
+                        "full_name": "Phạm Văn Công",
+                        "joined_on": f"{YEAR}-02-01",
+                        "gender": "Nam",
+                        "birth_year": 1955,
+                    }
+                ],
+            },
             None,
         ),
         (
             "post",
             "/api/v1/title-records/bulk/",
-            {"unit": tree.chapter.pk, "rows": [{"unit_code": tree.chapter.code, "title": "gdht", "year": YEAR, "household_code": "H03",
-                       "registered_on": f"{YEAR}-01-15"}]},
+            {
+                "unit": tree.chapter.pk,
+                "rows": [
+                    {
+                        "unit_code": tree.chapter.code,
+                        "title": "gdht",
+                        "year": YEAR,
+                        "household_code": "H03",
+                        "registered_on": f"{YEAR}-01-15",
+                    }
+                ],
+            },
             None,
         ),
     ]

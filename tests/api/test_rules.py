@@ -36,8 +36,13 @@ def test_write_without_if_match_is_refused_with_428(api, world, secretary):
 
 def test_same_idempotency_key_twice_creates_one_record(api, tree, secretary):
     client = api(secretary)
-    body = {"unit": tree.chapter.pk, "full_name": "Lê Thị Hoa", "joined_on": f"{YEAR}-05-01", "gender": "F",
-            "birth_year": 1970}
+    body = {
+        "unit": tree.chapter.pk,
+        "full_name": "Lê Thị Hoa",
+        "joined_on": f"{YEAR}-05-01",
+        "gender": "F",
+        "birth_year": 1970,
+    }
     first = client.post("/api/v1/members/", body, **{"Idempotency-Key": "push-0001"})
     again = client.post("/api/v1/members/", body, **{"Idempotency-Key": "push-0001"})
     assert first.status_code == again.status_code == 201
@@ -73,8 +78,13 @@ def test_closed_year_is_refused_with_409(api, tree, world, secretary, officer):
     before = Member.objects.count()
     response = api(secretary).post(
         "/api/v1/members/",
-        {"unit": tree.chapter.pk, "full_name": "Lê Thị Hoa", "joined_on": f"{YEAR}-05-01", "gender": "F",
-         "birth_year": 1970},
+        {
+            "unit": tree.chapter.pk,
+            "full_name": "Lê Thị Hoa",
+            "joined_on": f"{YEAR}-05-01",
+            "gender": "F",
+            "birth_year": 1970,
+        },
     )
     assert response.status_code == 409
     assert str(YEAR) in response.json()["detail"]
