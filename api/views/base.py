@@ -234,5 +234,7 @@ class ScopedMixin:
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         model = self.history_model or queryset.model
+        if not hasattr(model, "history"):
+            raise exceptions.ValidationError({"updated_since": "Danh sách này không lọc được theo thời điểm sửa."})
         changed = model.history.filter(history_date__gte=moment).values("id")
         return queryset.filter(pk__in=changed)

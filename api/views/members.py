@@ -1,7 +1,8 @@
 """Members (masked and logged as on the screens), dues, households and clans."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins
 from rest_framework.response import Response
 
@@ -50,7 +51,15 @@ class MemberListView(ScopedMixin, mixins.ListModelMixin, ApiView):
         access_log(request.user, page, PersonalDataAccess.Action.EXPORT, "API: danh sách hội viên")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(summary="Danh sách hội viên", parameters=[UNIT_PARAM, UPDATED_SINCE_PARAM])
+    @extend_schema(
+        summary="Danh sách hội viên",
+        parameters=[
+            UNIT_PARAM,
+            UPDATED_SINCE_PARAM,
+            OpenApiParameter("q", OpenApiTypes.STR, description="Tìm theo họ tên, không cần dấu."),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["active", "left"]),
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
@@ -171,7 +180,10 @@ class DueListView(ScopedMixin, mixins.ListModelMixin, ApiView):
                 raise exceptions.ValidationError({"member": "Mã số hội viên phải là số."}) from None
         return queryset
 
-    @extend_schema(summary="Hội phí đã nộp", parameters=[UNIT_PARAM, YEAR_PARAM, UPDATED_SINCE_PARAM])
+    @extend_schema(
+        summary="Hội phí đã nộp",
+        parameters=[UNIT_PARAM, YEAR_PARAM, UPDATED_SINCE_PARAM, OpenApiParameter("member", OpenApiTypes.INT)],
+    )
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
