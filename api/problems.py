@@ -107,10 +107,21 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = _field_errors(exc.detail)
         response = problem(400, " ".join(_flatten(exc.detail)) or TITLES[400], errors=errors)
+    elif isinstance(exc, exceptions.ParseError):
+        where = str(exc.detail).partition(" - ")[2]
+        response = problem(400, "Nội dung gửi lên không phải JSON hợp lệ" + (f" ({where})." if where else "."))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        response = problem(415, "Hãy gửi dữ liệu dạng JSON (Content-Type: application/json).")
+    elif isinstance(exc, exceptions.NotAcceptable):
+        response = problem(406, "API chỉ trả dữ liệu dạng JSON (Accept: application/json).")
     elif isinstance(exc, exceptions.NotAuthenticated):
         response = problem(401, "Hãy gửi token API (Authorization: Bearer …) hoặc đăng nhập.")
     elif isinstance(exc, exceptions.Throttled):
         response = problem(429, f"Token này đã gửi quá nhiều yêu cầu; hãy thử lại sau {int(exc.wait or 1)} giây.")
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        response = problem(
+            403, "Yêu cầu ghi từ trình duyệt phải gửi kèm mã CSRF (tiêu đề X-CSRFToken); hệ thống khác hãy dùng token."
+        )
     elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail) == exceptions.PermissionDenied.default_detail:
         response = problem(403, "Bạn không có quyền làm việc này.")
     else:

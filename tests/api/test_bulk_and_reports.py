@@ -105,7 +105,8 @@ def test_browser_session_works_and_its_writes_need_the_csrf_token(tree, world, s
         {"unit": tree.chapter.pk, "full_name": "Lê Thị Hoa", "joined_on": f"{YEAR}-05-01"},
         content_type="application/json",
     )
-    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+    assert response.status_code == 403 and "mã CSRF" in response.json()["detail"]
+    assert not Member.objects.filter(full_name="Lê Thị Hoa").exists()
 
 
 def test_malformed_requests_get_vietnamese_problems(api, world, secretary):
@@ -114,7 +115,11 @@ def test_malformed_requests_get_vietnamese_problems(api, world, secretary):
         "/api/v1/members/", "{not json", content_type="application/json", headers=client.headers
     )
     assert broken.status_code == 400 and broken["Content-Type"] == "application/problem+json"
-    assert "JSON" in broken.json()["detail"]
+    assert broken.json()["detail"].startswith("Nội dung gửi lên không phải JSON hợp lệ")
+    form = client.client.post(
+        "/api/v1/members/", "a=b", content_type="application/x-www-form-urlencoded", headers=client.headers
+    )
+    assert form.status_code == 415 and "JSON" in form.json()["detail"]
     assert client.client.delete("/api/v1/members/", headers=client.headers).status_code == 405
     assert client.get("/api/v1/members/", {"unit": "abc"}).json()["errors"]["unit"]
     assert client.get("/api/v1/nothing-here/").status_code == 404
