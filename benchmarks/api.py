@@ -196,7 +196,7 @@ def main() -> None:
         lines += [
             "",
             "Dữ liệu quy mô một xã, máy dùng chung đang chạy kiểm thử của người khác: chỉ để thử kịch bản. Mục tiêu "
-            "của issue 17 (số liệu tỉnh < 150 ms, trang 100 hội viên < 100 ms) đo bằng lệnh trên với `kh_bench_members`.",
+            "của issue 17 (số liệu tỉnh < 150 ms, trang 100 hội viên < 100 ms) đo trên `kh_bench_members`.",
         ]
         if args.bulk:
             lines.append(
