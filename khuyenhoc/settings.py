@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "chapters",
     "members",
     "funds",
@@ -75,6 +76,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
 ]
+
+# The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
+IMPORTS_SCOPE_MODEL = "chapters.Unit"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -109,7 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapters.context_processors.roles",
             ],
-            "builtins": ["chapters.templatetags.vi"],
+            "builtins": ["core.templatetags.vi"],
         },
     },
 ]
@@ -177,7 +181,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 # Off: years, codes and ids must never print as "2.026". Figures are grouped explicitly with the `so`, `tien`
-# and `phantram` filters (chapters.templatetags.vi), which use the Vietnamese "." separator.
+# and `phantram` filters (core.templatetags.vi), which use the Vietnamese "." separator.
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["khuyenhoc.formats"]
 
