@@ -1,4 +1,4 @@
-"""Bulk writes through the import machinery (chapters/imports): JSON rows become the same kind of sheet a
+"""Bulk writes through the import machinery (core/imports): JSON rows become the same kind of sheet a
 secretary uploads, and go through the same validation, all-or-nothing commit, history and summaries."""
 
 import csv
@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chapters.imports import jobs
-from chapters.imports.kinds import get_kind
-from chapters.models import ImportJob
+from core.imports import jobs
+from core.imports.kinds import get_kind
+from core.models import ImportJob
 
 # The names other API endpoints use for the same thing, so a client can send what it reads.
 ALIASES = {"birth_year": "birth", "birth_date": "birth", "title_type": "title"}

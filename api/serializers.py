@@ -4,7 +4,8 @@ the rules (validation messages, closed periods, versions, history) are the servi
 from rest_framework import serializers
 
 from awards.models import Decision, Recipient
-from chapters.models import ImportJob, Lineage, ParentLink, Unit, UnitName
+from chapters.models import Lineage, ParentLink, Unit, UnitName
+from core.models import ImportJob
 from funds.models import Fund, Transaction
 from learning_models.models import LearningClass, TitleRecord, TitleType
 from members.models import Clan, Due, Household, Member

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chapters.text import nfc
+from core.text import nfc
 
 from .models import ApiToken, token_digest
 

@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from chapters.models import ImportJob
+from core.models import ImportJob
 
 
 @shared_task(acks_late=True)
 def bulk_import(job_id: int, user_id: int) -> None:
     from django.contrib.auth import get_user_model
 
-    from chapters.imports.jobs import job_fail
+    from core.imports.jobs import job_fail
 
     from .bulk import bulk_run
 

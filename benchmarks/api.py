@@ -129,8 +129,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client, override_settings
 
-    from chapters.formatting import number
     from chapters.models import Unit
+    from core.formatting import number
     from members.models import Member
 
     call_command("migrate", verbosity=0)

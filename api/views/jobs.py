@@ -5,8 +5,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
 from chapters import scoping
-from chapters.imports.reading import FileRejected
-from chapters.models import ImportJob
+from core.models import ImportJob
+from core.spreadsheets.reading import FileRejected
 
 from .. import serializers as s
 from ..bulk import bulk_start

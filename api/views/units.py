@@ -173,7 +173,7 @@ class MeView(ApiView):
     @extend_schema(summary="Người dùng của token và các vai trò")
     def get(self, request):
         from chapters.models import Role
-        from chapters.text import person_name
+        from core.text import person_name
 
         roles = Role.objects.filter(user=request.user).select_related("unit").order_by("unit__path", "kind")
         data = {

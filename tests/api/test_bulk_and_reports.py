@@ -3,7 +3,7 @@ report runs and their files, the session for the browser, and Vietnamese message
 
 from django.test import Client, override_settings
 
-from chapters.models import ImportJob
+from core.models import ImportJob
 from learning_models.models import TitleRecord
 from members.models import Member
 from reports.services import report_get_or_create, report_request_run
