@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 
 from .views import awards, classes, funds, jobs, members, reports, titles, units
@@ -13,6 +14,7 @@ class DocsView(SpectacularSwaggerSplitView):
     """Swagger UI from the installed sidecar package. Its page sets styles inline, which the site-wide policy
     forbids: this page alone allows inline styles (scripts stay 'self' only)."""
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = (

@@ -174,3 +174,10 @@ def test_schema_and_docs_are_public_and_self_hosted(client, url):
         assert "cdn" not in response.content.decode().lower()
     else:
         assert response.json()["openapi"].startswith("3.")
+
+
+def test_schema_generates_without_warnings_and_validates(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
