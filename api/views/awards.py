@@ -37,6 +37,7 @@ class RecipientListView(ScopedMixin, mixins.ListModelMixin, ApiView):
     queryset = Recipient.objects.all()
     serializer_class = s.RecipientSerializer
     unit_field = "decision__unit"
+    year_field = "decision__year"
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -46,14 +47,7 @@ class RecipientListView(ScopedMixin, mixins.ListModelMixin, ApiView):
                 queryset = queryset.filter(decision_id=int(params["decision"]))
             except ValueError:
                 raise exceptions.ValidationError({"decision": "Mã số quyết định phải là số."}) from None
-        if "year" in params:
-            queryset = queryset.filter(decision__year=self.year_value())
         return queryset
-
-    def year_value(self) -> int:
-        from .base import parse_year
-
-        return parse_year(self.request.query_params["year"])
 
     @extend_schema(
         summary="Người, tập thể được khen thưởng",
