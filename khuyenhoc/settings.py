@@ -142,7 +142,7 @@ else:
     # The embedded default's web server and worker are separate processes: a cache on disk is one they share.
     CACHES = {
         "default": {
-            "BACKEND": "khuyenhoc.cache.SharedFileCache",
+            "BACKEND": "core.cache.SharedFileCache",
             "LOCATION": VAR_DIR / "cache",
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }

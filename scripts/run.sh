@@ -20,7 +20,7 @@ if [[ "$KHUYENHOC_ENV" == "production" ]]; then
     $python manage.py collectstatic --noinput -v0
 fi
 say "Nạp danh mục tỉnh, xã"
-$python manage.py load_divisions
+$python manage.py load_divisions --history
 say "Tạo dữ liệu mẫu"
 $python manage.py seed_demo
 
