@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "awards",
     "learning_models",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 # The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
@@ -223,6 +227,44 @@ IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
 IMPORT_READ_MEMORY_MB = env_int("IMPORT_READ_MEMORY_MB", 1024)
 # Uploaded import files are deleted after this many days by the periodic sweep (the job rows stay).
 IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 90)
+
+# The REST API for other systems (docs/api.md): token or session auth, problem+json errors, cursor pages,
+# a rate limit per token counted in the default cache (Redis in production).
+API_RATE_LIMIT = env("API_RATE_LIMIT", "1200/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.StableCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Khuyến học",
+    "DESCRIPTION": "Đọc và ghi dữ liệu của Hội Khuyến học với cùng phạm vi, quy tắc và lịch sử như trên màn hình. "
+    "Hướng dẫn và ví dụ: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problem_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "chapters.models.Unit.Kind",
+        "UnitLevelEnum": "chapters.models.Unit.Level",
+        "LeftReasonEnum": "members.models.Member.LeftReason",
+        "VoucherKindEnum": "funds.models.Transaction.Kind",
+    },
+}
 
 # Celery: Redis in production; in the embedded default a broker on the filesystem, so that background work
 # (big imports, PDF reports) stays asynchronous with nothing else installed.
