@@ -20,7 +20,7 @@ import uuid
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,25 +28,25 @@ from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from chapters import figures as catalogue
+from chapters.figures import OWN_OR_CHILDREN, SUM
 from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
 
 Row = tuple[int, int, str, str, int]  # (unit id, year, period, figure, value)
 
-SUM = "sum"
-OWN_OR_CHILDREN = "own_or_children"  # a unit's own entry, else the sum of its children's (baseline figures)
-
 
 @dataclass
 class SummaryProvider:
-    """What an app registers: its figures (key → Vietnamese label) and how to compute them from facts."""
+    """What an app registers: its figures (key → Vietnamese label, each declared in the figures catalogue,
+    chapters/figures.py) and how to compute them from facts."""
 
     name: str
     figures: dict[str, str]
     compute: "callable"  # (unit_ids: list[int] | None, years: list[int]) -> Iterable[Row]
-    aggregation: dict[str, str] = field(default_factory=dict)  # figure → SUM (default) or OWN_OR_CHILDREN
 
     def aggregation_of(self, figure: str) -> str:
-        return self.aggregation.get(figure, SUM)
+        declared = catalogue.find(figure)
+        return declared.rollup if declared else SUM
 
 
 PROVIDERS: dict[str, SummaryProvider] = {}
@@ -63,7 +63,7 @@ def figure_labels() -> dict[str, str]:
 
 def _fallback_figures() -> set[str]:
     """Figures summed as "a unit's own entry, else its children's" (the rest are plain sums)."""
-    return {f for p in PROVIDERS.values() for f, how in p.aggregation.items() if how == OWN_OR_CHILDREN}
+    return catalogue.own_or_children_figures()
 
 
 def summary_years() -> list[int]:

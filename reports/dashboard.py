@@ -159,6 +159,27 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
     return rows
 
 
+def own_row(f: PeriodFigures, titles: list[dict]) -> dict:
+    """The unit's own figures as a row of the table (the total less the children's rows): the rows add up."""
+    family = next((t for t in titles if t.get("subject") == "household"), None)
+    keys = [key for key, _label in CHILD_COLUMNS if key not in ("share", "families")]
+    values = dict(zip(keys, f.own_row(keys), strict=True))
+    total = {key: f.get(key) for key in keys}
+    if family:
+        values["families"] = f.own_row([f"titles.{family['code']}.holding"])[0]
+        total["families"] = f.get(f"titles.{family['code']}.holding")
+    share = _share(f.get("members.end"), f.get("baseline.population"))
+    return {
+        "unit": f.unit,
+        "name": f"{f.unit.display_name} (số liệu riêng)",
+        "values": values,
+        "cells": [(label, "" if key == "share" else so(values.get(key))) for key, label in CHILD_COLUMNS],
+        "total_cells": [
+            (label, phantram(share) if key == "share" else so(total.get(key))) for key, label in CHILD_COLUMNS
+        ],
+    }
+
+
 def behind_counts(rows: list[dict]) -> list[tuple[str, int]]:
     """[(what, how many units)] for each way a unit can be behind, where any unit is."""
     counts = [(words, sum(1 for row in rows if row["behind"][key])) for key, words in BEHIND_COUNTED.items()]
@@ -185,6 +206,7 @@ def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behi
     five_years = trends(f, ["members.end", "funds.raised"])
     every = child_rows(f, titles, sort)
     return {
+        "own_row": own_row(f, titles),
         "figures": f,
         "headlines": headlines(f, titles),
         "children": [row for row in every if any(row["behind"].values())] if behind_only else every,

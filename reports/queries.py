@@ -6,28 +6,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from chapters import figures as catalogue
 from chapters.models import Summary, Unit
 from chapters.summaries import rollup_levels, tree_snapshot
-
-# Figures that are stocks (a value at the period's end) rather than flows (an amount during the period): a
-# term's stock is its last year's, a term's flow the sum of its years.
-STOCK_PREFIXES = (
-    "units.",
-    "baseline.",
-    "members.end",
-    "members.party",
-    "members.female",
-    "funds.balance",
-    "titles.",
-    "funds.opening",
-)
-FLOW_SUFFIXES = (".registered", ".recognised")
-
-
-def is_stock(figure: str) -> bool:
-    if figure.startswith("titles.") and figure.endswith(FLOW_SUFFIXES):
-        return False
-    return figure.startswith(STOCK_PREFIXES) and not figure.startswith("funds.opening")
 
 
 @dataclass
@@ -57,6 +38,12 @@ class PeriodFigures:
     def below(self, figure: str) -> int:
         return self.get(figure) - self.own.get(figure, 0)
 
+    def own_row(self, keys: list[str]) -> list[int]:
+        """The unit's own row of a table of its children: the total less the children's rows, so the rows always
+        add up. For summed figures it is the unit's own facts (and, in today's tree, those of closed units that
+        follow it); for a baseline figure entered for the whole area it is the part not entered for a child."""
+        return [self.get(key) - sum(child["figures"].get(key, 0) for child in self.children) for key in keys]
+
     def has(self, prefix: str) -> bool:
         return any(key.startswith(prefix) and value for key, value in self.current.items())
 
@@ -82,17 +69,8 @@ def _term_years(year: int, term_start: int | None) -> list[int]:
 
 
 def _over_years(levels: dict[int, dict[str, int]], years: list[int]) -> dict[str, int]:
-    """Flows summed over `years`, stocks taken from the last year."""
-    totals: dict[str, int] = {}
-    for index, year in enumerate(years):
-        last = index == len(years) - 1
-        for figure, value in levels[year].items():
-            if is_stock(figure):
-                if last:
-                    totals[figure] = value
-            else:
-                totals[figure] = totals.get(figure, 0) + value
-    return totals
+    """A period of several years: each figure as the catalogue declares it (flows summed, stocks at the end)."""
+    return catalogue.over_years(levels, years)
 
 
 BASELINE_LOOKBACK = 3
@@ -173,7 +151,8 @@ def period_figures(
         for child in child_ids:
             if child not in units:
                 continue
-            figures = dict(levels[year].children.get(child, {}))
+            # A child's row covers the same period as the total: a term's flows summed, its stocks at the end.
+            figures = _over_years({y: levels[y].children.get(child, {}) for y in years}, years)
             if not _baseline(figures):
                 for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
                     found = _baseline(yearly[earlier].children.get(child, {}))
