@@ -132,10 +132,18 @@ class TreeSnapshot:
 
     root_id: int
     parents: dict[int, int | None]
+    tree: str = "past"
+    # Today's tree: units closed today. They are never rows of a table: their figures count as the own figures of
+    # the unit they hang under (their primary successor, else their last parent), design.md §2.
+    closed: frozenset = frozenset()
 
     @property
     def ids(self) -> set[int]:
         return set(self.parents)
+
+    def listed_children(self, unit_id: int) -> list[int]:
+        """The units shown as rows under `unit_id`: its children, less the closed ones of today's tree."""
+        return [child for child in self.children().get(unit_id, ()) if child not in self.closed]
 
     def children(self) -> dict[int | None, list[int]]:
         if "_children" not in self.__dict__:
@@ -198,13 +206,18 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnap
         ids = tree_services.representative_ids_today(unit)
         rows = Unit.objects.filter(pk__in=ids).values_list("pk", "parent_id", "active_until")
         successors = tree_services.successor_map()
-        parents = {}
+        parents, closed = {}, set()
         for pk, parent_id, active_until in rows:
             # A closed unit hangs under its primary successor (or its last parent) in today's tree.
             parents[pk] = successors.get(pk, parent_id) if active_until else parent_id
+            if active_until and pk != unit.pk:
+                closed.add(pk)
         parents[unit.pk] = None
         return TreeSnapshot(
-            unit.pk, {k: (v if v in ids else None) if k != unit.pk else None for k, v in parents.items()}
+            unit.pk,
+            {k: (v if v in ids else None) if k != unit.pk else None for k, v in parents.items()},
+            tree="today",
+            closed=frozenset(closed),
         )
 
     start, end = period_bounds(year, period)
@@ -231,7 +244,10 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnap
 
 
 def _combine(
-    snapshot: TreeSnapshot, own: dict[int, dict[str, int]], order: list[int] | None = None
+    snapshot: TreeSnapshot,
+    own: dict[int, dict[str, int]],
+    order: list[int] | None = None,
+    fallback: set[str] | None = None,
 ) -> dict[int, dict[str, int]]:
     """Totals for every unit of `order` (breadth-first, a unit before its children; default the whole snapshot):
     sums, or own-or-children for fallback figures. Zeros are left out."""
@@ -239,7 +255,7 @@ def _combine(
         order = [snapshot.root_id]
         for branch in snapshot.branches().values():
             order.extend(branch)
-    fallback = _fallback_figures()
+    fallback = _fallback_figures() if fallback is None else fallback
     children = snapshot.children()
     totals: dict[int, dict[str, int]] = {}
     for unit_id in reversed(order):
@@ -252,6 +268,46 @@ def _combine(
                 result[figure] = result.get(figure, 0) + value
         totals[unit_id] = {figure: value for figure, value in result.items() if value}
     return totals
+
+
+def _fallback_rule(snapshot: TreeSnapshot) -> set[str]:
+    """The figures `_combine` sums as own-or-children on this snapshot: on today's tree none, because their own
+    values are turned into remainders first (`_as_remainders`) and then simply added."""
+    return set() if snapshot.tree == "today" else _fallback_figures()
+
+
+def _as_remainders(snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+    """Today's tree regroups the units of a past year: a district's population entered for its whole area and its
+    communes' entries now sit in different branches, and "own entry, else the children's" would count both.
+    So on today's tree a baseline entry counts as its *remainder*: the unit's entry less the totals of its children
+    in the tree of that year (what the entry covers beyond them). Added up over any grouping of the same units, the
+    remainders give the totals of that year's tree; the root's total is the same on both trees when its extent
+    did not change. `own` ({unit: {figure: value}}) is changed in place and returned."""
+    fallback = _fallback_figures()
+    holders = {unit_id for unit_id, figures in own.items() if fallback & set(figures)}
+    if snapshot.tree != "today" or not holders:
+        return own
+    # The tree of that year: under the root as it stood then, and, for units that were elsewhere then (today's
+    # root did not exist, or its extent changed), under each of them. A remainder reads only summary rows, so any
+    # snapshot holding the unit (and therefore its subtree of that year) gives the same answer.
+    pending, top = set(holders), snapshot.root_id
+    while top is not None:
+        past = tree_snapshot(Unit(pk=top), year=year, period=Summary.Period.YEAR, tree="past")
+        past_own: dict[int, dict[str, int]] = defaultdict(dict)
+        rows = Summary.objects.filter(
+            unit_id__in=list(past.ids), year=year, period=Summary.Period.YEAR, figure__in=sorted(fallback)
+        ).values_list("unit_id", "figure", "value")
+        for unit_id, figure, value in rows:
+            past_own[unit_id][figure] = value
+        past_totals = _combine(past, past_own, fallback=fallback)
+        past_children = past.children()
+        for unit_id in pending & past.ids:
+            for figure in fallback & set(own[unit_id]):
+                below = sum(past_totals.get(child, {}).get(figure, 0) for child in past_children.get(unit_id, ()))
+                own[unit_id][figure] -= below
+        pending -= past.ids | {top}
+        top = min(pending) if pending else None
+    return own
 
 
 def rollup_tree(
@@ -272,12 +328,12 @@ def rollup_tree(
         qs = qs.filter(figure__in=figures)
     for unit_id, figure, value in qs.values_list("unit_id", "figure", "value"):
         own[unit_id][figure] = value
-    return _combine(snapshot, own)
+    return _combine(snapshot, _as_remainders(snapshot, year, own), fallback=_fallback_rule(snapshot))
 
 
 # Cached roll-ups of a unit and its direct children ----------------------------------------------------------
 
-ROLLUP_FORMAT = 1  # raise when the meaning of a cached total changes (old entries are then never read)
+ROLLUP_FORMAT = 2  # raise when the meaning of a cached total changes (old entries are then never read)
 # Entries are made unreachable, not expired, when the figures beneath change: the timeouts only free memory. A
 # token outlives the entries named by it; one that expires is replaced, and its entries are computed again.
 ROLLUP_TIMEOUT = 7 * 24 * 3600
@@ -393,12 +449,14 @@ def _branch_totals_sql(snapshot: TreeSnapshot, tops: list[int], years: list[int]
             else:
                 own[year][unit_id][figure] = int(value)
                 stamps[(unit_id, year)].append(at)
+    rule = _fallback_rule(snapshot)
     for year in years:
         if not own[year]:
             continue
+        _as_remainders(snapshot, year, own[year])
         for top in tops:
             entry = result[(top, year)]
-            entry["f"].update(_combine(snapshot, own[year], branches[top]).get(top, {}))
+            entry["f"].update(_combine(snapshot, own[year], branches[top], fallback=rule).get(top, {}))
             entry["at"] = _latest([entry["at"], *(t for u in branches[top] for t in stamps.get((u, year), ()))])
     return result
 
@@ -417,11 +475,13 @@ def _branch_totals_python(snapshot: TreeSnapshot, tops: list[int], years: list[i
             own[year][unit_id][figure] = value
             stamps[(unit_id, year)].append(at)
     result = {}
+    rule = _fallback_rule(snapshot)
     for year in years:
+        _as_remainders(snapshot, year, own[year])
         for top in tops:
             order = branches[top]
             result[(top, year)] = {
-                "f": _combine(snapshot, own[year], order).get(top, {}),
+                "f": _combine(snapshot, own[year], order, fallback=rule).get(top, {}),
                 "at": _latest(t for u in order for t in stamps.get((u, year), ())),
             }
     return result
@@ -476,20 +536,26 @@ def rollup_levels(
         own[year][figure] = value
         stamps[year].append(at)
 
-    fallback = _fallback_figures()
+    fallback = _fallback_rule(snapshot)
+    listed = set(snapshot.listed_children(unit.pk))
     result = {}
     for year in years:
-        mine = own[year]
+        mine = _as_remainders(snapshot, year, {unit.pk: dict(own[year])})[unit.pk]
         total = dict(mine)
         times = list(stamps[year])
         children = {}
         for top in tops:
             entry = entries[(top, year)]
-            children[top] = entry["f"]
+            if top in listed:
+                children[top] = entry["f"]
+            else:
+                # A closed unit of today's tree (and what hangs under it): the unit's own figures.
+                for figure, value in entry["f"].items():
+                    mine[figure] = mine.get(figure, 0) + value
             if entry["at"]:
                 times.append(entry["at"])
             for figure, value in entry["f"].items():
-                if figure in fallback and figure in mine:
+                if figure in fallback and figure in own[year]:
                     continue
                 total[figure] = total.get(figure, 0) + value
         result[year] = Level(

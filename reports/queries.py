@@ -145,7 +145,7 @@ def period_figures(
         as_of=max((level.as_of for level in levels.values() if level.as_of), default=None),
     )
     if with_children:
-        child_ids = snapshot.children().get(unit.pk, [])
+        child_ids = snapshot.listed_children(unit.pk)
         units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
         rows = []
         for child in child_ids:
