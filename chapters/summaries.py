@@ -179,9 +179,13 @@ class TreeSnapshot:
         return self.__dict__["_fingerprints"]
 
 
-def tree_snapshot(unit: Unit, *, year: int, period: str = Summary.Period.YEAR, tree: str = "past") -> TreeSnapshot:
+def tree_snapshot(
+    unit: Unit, *, year: int, period: str = Summary.Period.YEAR, tree: str = "past", cached: bool = True
+) -> TreeSnapshot:
     """The subtree a period's figures are summed over (see `_tree_snapshot`), cached under the tree's version
     token, which the database replaces whenever a unit, a parent link or a lineage changes."""
+    if not cached:
+        return _tree_snapshot(unit, year=year, period=period, tree=tree)
     prefix, version = _tokens_of_database()
     key = f"{prefix}:s:{unit.pk}:{tree}:{year}:{period}:{timezone.localdate()}:{version}"
     if version and (found := cache.get(key)) is not None:
@@ -276,13 +280,26 @@ def _fallback_rule(snapshot: TreeSnapshot) -> set[str]:
     return set() if snapshot.tree == "today" else _fallback_figures()
 
 
-def _as_remainders(snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, int]]) -> dict[int, dict[str, int]]:
+def _summary_rows(unit_ids: list[int], year: int, figures: list[str]) -> dict[int, dict[str, int]]:
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Summary.objects.filter(
+        unit_id__in=unit_ids, year=year, period=Summary.Period.YEAR, figure__in=figures
+    ).values_list("unit_id", "figure", "value")
+    for unit_id, figure, value in rows:
+        result[unit_id][figure] = value
+    return result
+
+
+def _as_remainders(
+    snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, int]], read=_summary_rows
+) -> dict[int, dict[str, int]]:
     """Today's tree regroups the units of a past year: a district's population entered for its whole area and its
     communes' entries now sit in different branches, and "own entry, else the children's" would count both.
     So on today's tree a baseline entry counts as its *remainder*: the unit's entry less the totals of its children
     in the tree of that year (what the entry covers beyond them). Added up over any grouping of the same units, the
     remainders give the totals of that year's tree; the root's total is the same on both trees when its extent
-    did not change. `own` ({unit: {figure: value}}) is changed in place and returned."""
+    did not change. `own` ({unit: {figure: value}}) is changed in place and returned. `read(unit ids, year,
+    figures)` gives the year's own values of other units (the summary table; `check_figures` reads the facts)."""
     fallback = _fallback_figures()
     holders = {unit_id for unit_id, figures in own.items() if fallback & set(figures)}
     if snapshot.tree != "today" or not holders:
@@ -293,12 +310,7 @@ def _as_remainders(snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, i
     pending, top = set(holders), snapshot.root_id
     while top is not None:
         past = tree_snapshot(Unit(pk=top), year=year, period=Summary.Period.YEAR, tree="past")
-        past_own: dict[int, dict[str, int]] = defaultdict(dict)
-        rows = Summary.objects.filter(
-            unit_id__in=list(past.ids), year=year, period=Summary.Period.YEAR, figure__in=sorted(fallback)
-        ).values_list("unit_id", "figure", "value")
-        for unit_id, figure, value in rows:
-            past_own[unit_id][figure] = value
+        past_own = read(list(past.ids), year, sorted(fallback))
         past_totals = _combine(past, past_own, fallback=fallback)
         past_children = past.children()
         for unit_id in pending & past.ids:
@@ -308,6 +320,16 @@ def _as_remainders(snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, i
         pending -= past.ids | {top}
         top = min(pending) if pending else None
     return own
+
+
+def totals_from_own(
+    snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, int]], *, period: str = "Y", read=_summary_rows
+) -> dict[int, dict[str, int]]:
+    """Totals of every unit of `snapshot` from the units' own figures of one period, whatever their source (the
+    summary table, or the facts for `check_figures`), by the same rules as every roll-up."""
+    if period == Summary.Period.YEAR:
+        own = _as_remainders(snapshot, year, own, read=read)
+    return _combine(snapshot, own, fallback=_fallback_rule(snapshot))
 
 
 def rollup_tree(
