@@ -75,6 +75,23 @@ def unit_dashboard_xlsx(request, unit_pk):
                 values.append(row["values"].get(key, 0))
         behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
         sheet.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    if data["children"] and not data.get("behind_only"):
+        # The unit's own row and the total, so the rows add up as on the page and in the report.
+        own, figures = data["own_row"], data["figures"]
+        own_values, total_values = [], []
+        for key, _label in data["columns"]:
+            if key == "share":
+                own_values.append(None)
+                share = figures.get("baseline.population")
+                total_values.append(float(figures.get("members.end") / share) if share else None)
+            elif key == "families":
+                own_values.append(None)
+                total_values.append(None)
+            else:
+                own_values.append(own["values"].get(key, 0))
+                total_values.append(figures.get(key))
+        sheet.append([unit.code, own["name"], *own_values, ""])
+        sheet.append(["", "Tổng cộng", *total_values, ""])
     for line in sheet.iter_rows(min_row=3):
         for cell, (key, _label) in zip(line[2:], data["columns"], strict=False):
             # Formulas are never written: values only (a cell starting with "=" stays text).

@@ -277,3 +277,17 @@ def test_no_change_never_reads_bang_so_voi(tree):
 def test_catalogue_reads_terms_by_kind():
     years = {2021: {"members.end": 5, "members.joined": 1}, 2022: {"members.end": 7, "members.joined": 2}}
     assert catalogue.over_years(years, [2021, 2022]) == {"members.end": 7, "members.joined": 3}
+
+
+def test_dashboard_export_has_the_own_row_and_the_total(ward, client_for, officer):
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from reports.dashboard import CHILD_COLUMNS
+
+    response = client_for(officer).get(reverse("reports:unit_dashboard_xlsx", args=[ward.commune.pk]), {"nam": 2025})
+    lines = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[2:]
+    assert lines[-2][1] == "Hội Khuyến học phường Bạch Đằng (số liệu riêng)" and lines[-1][1] == "Tổng cộng"
+    for index, (key, _label) in enumerate(CHILD_COLUMNS, start=2):
+        if key not in ("share", "families"):
+            assert sum(line[index] for line in lines[:-1]) == lines[-1][index], key

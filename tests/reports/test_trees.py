@@ -90,3 +90,22 @@ def test_new_commune_on_todays_tree_holds_its_predecessors_facts(reform):
     # Its predecessors are closed: they are not rows of their own, their facts are the new commune's own.
     assert all(row["unit"].kind == Unit.Kind.CHAPTER for row in today.children)
     assert today.get("baseline.population") == 7_000
+
+
+def test_check_figures_names_facts_dated_before_their_unit_opened(reform, capsys):
+    """Why a card can show on today's tree and not on the tree of 2024: classes of 2024 keyed on the commune the
+    2025 reform created. The figures of each tree are right for their tree; the data is wrong, and the check says
+    where."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    put_rows(reform["new"], 2024, rows={"classes.count": 15})
+    past = period_figures(reform["province"], year=2024, tree="past")
+    today = period_figures(reform["province"], year=2024, tree="today")
+    assert today.get("classes.count") == past.get("classes.count") + 15
+    with pytest.raises(CommandError):
+        call_command("check_figures", unit="T01", year=2024, tree="past")
+    err = capsys.readouterr().err
+    assert (
+        "Hội Khuyến học phường Mới có số liệu “Lớp học cộng đồng” của năm 2024 nhưng chỉ hoạt động từ 01/07/2025" in err
+    )
