@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "chapters",
     "members",
     "funds",
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
     "learning_models",
     "reports",
 ]
+
+# The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
+IMPORTS_SCOPE_MODEL = "chapters.Unit"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -105,7 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapters.context_processors.roles",
             ],
-            "builtins": ["chapters.templatetags.vi"],
+            "builtins": ["core.templatetags.vi"],
         },
     },
 ]
@@ -173,7 +177,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 # Off: years, codes and ids must never print as "2.026". Figures are grouped explicitly with the `so`, `tien`
-# and `phantram` filters (chapters.templatetags.vi), which use the Vietnamese "." separator.
+# and `phantram` filters (core.templatetags.vi), which use the Vietnamese "." separator.
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["khuyenhoc.formats"]
 

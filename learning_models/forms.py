@@ -7,7 +7,8 @@ from django.utils import timezone
 from chapters.forms import DATE_HELP, UnitChoiceField, VietnameseDateField
 from chapters.mixins import VersionedModelForm
 from chapters.models import Unit
-from chapters.text import nfc
+from core.text import nfc
+from core.years import MAX_YEAR, MIN_YEAR
 from learning_models.models import CriteriaSet, LearningClass, Target, TitleRecord, TitleType
 from learning_models.services.classes import parse_participants
 
@@ -17,10 +18,10 @@ YEAR_HELP = "Năm của danh hiệu, ví dụ 2025."
 def year_field(**kwargs) -> forms.IntegerField:
     return forms.IntegerField(
         label=kwargs.pop("label", "Năm"),
-        min_value=1990,
-        max_value=2100,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
         error_messages={
-            "min_value": "Năm phải từ 1990 trở đi.",
+            "min_value": f"Năm phải từ {MIN_YEAR} trở đi.",
             "max_value": "Năm không hợp lệ.",
             "invalid": "Hãy nhập năm bằng số, ví dụ 2025.",
             "required": "Hãy nhập năm.",

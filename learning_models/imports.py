@@ -17,11 +17,12 @@ from django.db import DatabaseError, connection
 from django.db.models import JSONField, Q
 from django.utils import timezone
 
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
-from chapters.text import fold, nfc
+from core.imports.kinds import Column, Row
+from core.spreadsheets.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
+from core.text import fold, nfc
 from learning_models.models import ClassParticipant, CriteriaSet, Criterion, LearningClass, TitleRecord, TitleType
 from learning_models.scoring import parse_points, points_text, rules_for
 from learning_models.services.catalogue import CriteriaSetResolver
@@ -181,6 +182,20 @@ class TitleKind(ImportKind):
         if self._columns is None or time.monotonic() - self._columns_at > COLUMNS_TTL:
             self.refresh_columns()
         return self._columns
+
+    @property
+    def documented_columns(self) -> list[Column]:
+        """The columns as docs/import-formats.md shows them: one line for the criteria scores, whatever the
+        criteria sets of this database."""
+        score = Column(
+            f"{SCORE_PREFIX}1.1",
+            "Điểm <mã tiêu chí>",
+            ("TC <mã>", "Tiêu chí <mã>", "Điểm TC <mã>"),
+            help="Một cột cho mỗi tiêu chí được chấm của các bộ tiêu chí (ví dụ «Điểm 1.1», «Điểm 2»): điểm của "
+            "tiêu chí (không quá điểm tối đa); để trống: chưa chấm.",
+            example="8",
+        )
+        return [*BASE_COLUMNS, score, *TAIL_COLUMNS]
 
     def refresh_columns(self) -> None:
         self._columns = [*BASE_COLUMNS, *_score_columns(), *TAIL_COLUMNS]
@@ -704,7 +719,7 @@ classes_kind = ClassKind()
 
 
 def register_all() -> None:
-    from chapters.imports.kinds import register
+    from core.imports.kinds import register
 
     register(titles_kind)
     register(classes_kind)

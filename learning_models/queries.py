@@ -11,9 +11,9 @@ types and targets, never the title records themselves.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from chapters.formatting import percent, ratio
 from chapters.models import Unit
 from chapters.summaries import TreeSnapshot, rollup, rollup_levels, tree_snapshot
+from core.formatting import percent, ratio
 from learning_models.models import Target, TitleType
 from learning_models.providers import CLASS_FIGURES
 

@@ -12,16 +12,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from chapters import figures as catalogue
-from chapters.formatting import number
 from chapters.models import Summary, Unit
 from chapters.summaries import PROVIDERS, figure_labels, period_bounds, totals_from_own, tree_snapshot
+from core.formatting import number
 from reports.queries import (
     BASELINE_LOOKBACK,
-    _baseline,
-    _summary_period,
-    _term_years,
-    _with_baseline,
+    baseline_part,
     period_figures,
+    summary_period_of,
+    term_years,
+    with_baseline,
 )
 
 PERIOD_WORDS = {"Y": "năm", "H1": "6 tháng đầu năm", "term": "nhiệm kỳ"}
@@ -54,11 +54,11 @@ def figures_check(
 ) -> FiguresCheck:
     """Compare what the report of `unit` for the period prints with the same figures recomputed from the facts."""
     printed = period_figures(unit, year=year, period=period, tree=tree, term_start=term_start)
-    summary_period = _summary_period(period)
+    summary_period = summary_period_of(period)
     half_year = summary_period == Summary.Period.H1
     snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree, cached=False)
     if period == "term":
-        years = _term_years(year, term_start)
+        years = term_years(year, term_start)
         previous_years = [y - len(years) for y in years]
     else:
         years, previous_years = [year], [year - 1]
@@ -92,8 +92,8 @@ def figures_check(
     yearly = levels if not half_year else {y: level(y, Summary.Period.YEAR) for y in span}
     totals = {y: entry[0] for y, entry in levels.items()}
     yearly_totals = {y: entry[0] for y, entry in yearly.items()}
-    current = _with_baseline(years[-1], catalogue.over_years(totals, years), yearly_totals, half_year=half_year)
-    previous = _with_baseline(
+    current = with_baseline(years[-1], catalogue.over_years(totals, years), yearly_totals, half_year=half_year)
+    previous = with_baseline(
         previous_years[-1], catalogue.over_years(totals, previous_years), yearly_totals, half_year=half_year
     )
     own = catalogue.over_years({y: entry[1] for y, entry in levels.items()}, years)
@@ -128,9 +128,9 @@ def figures_check(
     units = {u.pk: u for u in Unit.objects.filter(pk__in=listed)}
     for child in listed:
         recomputed = catalogue.over_years({y: entry[2][child] for y, entry in levels.items()}, years)
-        if not _baseline(recomputed):
+        if not baseline_part(recomputed):
             for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-                found = _baseline(yearly[earlier][2].get(child, {}))
+                found = baseline_part(yearly[earlier][2].get(child, {}))
                 if found:
                     recomputed.update(found)
                     break

@@ -60,11 +60,11 @@ class PeriodFigures:
         }
 
 
-def _summary_period(period: str) -> str:
+def summary_period_of(period: str) -> str:
     return Summary.Period.H1 if period == "H1" else Summary.Period.YEAR
 
 
-def _term_years(year: int, term_start: int | None) -> list[int]:
+def term_years(year: int, term_start: int | None) -> list[int]:
     return list(range(term_start or year - 4, year + 1))
 
 
@@ -77,20 +77,20 @@ BASELINE_LOOKBACK = 3
 TREND_YEARS = 5
 
 
-def _baseline(values: dict[str, int]) -> dict[str, int]:
+def baseline_part(values: dict[str, int]) -> dict[str, int]:
     return {key: value for key, value in values.items() if key.startswith("baseline.")}
 
 
-def _with_baseline(
+def with_baseline(
     year: int, values: dict[str, int], yearly: dict[int, dict[str, int]], *, half_year: bool = False
 ) -> dict[str, int]:
     """Baseline figures (population, households...) change slowly and are often entered late: when a year has
     none, the latest of the previous few years stands in, and `baseline.year` says which year it is. Baseline
     figures are yearly only: a half-year takes its own year's first. `yearly`: whole-year figures by year."""
-    if _baseline(values):
+    if baseline_part(values):
         return {**values, "baseline.year": year}
     for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-        found = _baseline(yearly.get(earlier, {}))
+        found = baseline_part(yearly.get(earlier, {}))
         if found:
             return {**values, **found, "baseline.year": earlier}
     return values
@@ -109,11 +109,11 @@ def period_figures(
 
     Every year the page needs (the period's, the previous period's, the years baseline figures fall back to and
     the five years of the trends) is read in one cached roll-up (chapters.summaries.rollup_levels)."""
-    summary_period = _summary_period(period)
+    summary_period = summary_period_of(period)
     half_year = summary_period == Summary.Period.H1
     snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree)
     if period == "term":
-        years = _term_years(year, term_start)
+        years = term_years(year, term_start)
         previous_years = [y - len(years) for y in years]
         previous_label = f"nhiệm kỳ {previous_years[0]}–{previous_years[-1]}"
     else:
@@ -125,8 +125,8 @@ def period_figures(
     yearly = levels if not half_year else rollup_levels(unit, years=span, snapshot=snapshot)
     totals = {y: level.total for y, level in levels.items()}
     yearly_totals = {y: level.total for y, level in yearly.items()}
-    current = _with_baseline(years[-1], _over_years(totals, years), yearly_totals, half_year=half_year)
-    previous = _with_baseline(
+    current = with_baseline(years[-1], _over_years(totals, years), yearly_totals, half_year=half_year)
+    previous = with_baseline(
         previous_years[-1], _over_years(totals, previous_years), yearly_totals, half_year=half_year
     )
     own = _over_years({y: level.own for y, level in levels.items()}, years)
@@ -153,9 +153,9 @@ def period_figures(
                 continue
             # A child's row covers the same period as the total: a term's flows summed, its stocks at the end.
             figures = _over_years({y: levels[y].children.get(child, {}) for y in years}, years)
-            if not _baseline(figures):
+            if not baseline_part(figures):
                 for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-                    found = _baseline(yearly[earlier].children.get(child, {}))
+                    found = baseline_part(yearly[earlier].children.get(child, {}))
                     if found:
                         figures.update(found)
                         break

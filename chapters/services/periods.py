@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import ClosedPeriod, Unit
-from chapters.text import person_name
+from core.text import person_name
 
 
 class PeriodClosed(ValidationError):
@@ -67,7 +67,7 @@ def can_close(user, unit: Unit) -> bool:
 
 def _actor_name(actor) -> str:
     if actor is None:
-        from chapters.services.history import command_line
+        from core.history import command_line
 
         return command_line()
     return person_name(actor)

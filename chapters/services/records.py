@@ -9,9 +9,9 @@ returning the (unit, date or year) pairs it touches.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from chapters.services.history import stamp
 from chapters.services.periods import period_guard
-from chapters.text import person_name
+from core.history import stamp
+from core.text import person_name
 
 
 class EditConflict(ValidationError):

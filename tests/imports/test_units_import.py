@@ -2,9 +2,10 @@
 
 import datetime
 
-from chapters.imports import jobs
-from chapters.imports.exporting import export_xlsx
-from chapters.models import ImportJob, Lineage, ParentLink, Summary, Unit, UnitName
+from chapters.models import Lineage, ParentLink, Summary, Unit, UnitName
+from core.imports import jobs
+from core.models import ImportJob
+from core.spreadsheets.writing import export_xlsx
 from tests.factories import ProvinceFactory, UnitFactory
 
 D = datetime.date

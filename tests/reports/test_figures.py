@@ -261,7 +261,7 @@ def test_report_titles_do_not_double_words(tree):
     ],
 )
 def test_growth_phrase(current, previous, money, expected):
-    from chapters.formatting import growth
+    from core.formatting import growth
 
     assert growth(current, previous, against="năm 2022", money=money) == expected
 
@@ -285,7 +285,7 @@ def test_dashboard_export_has_the_own_row_and_the_total(ward, client_for, office
 
     from reports.dashboard import CHILD_COLUMNS
 
-    response = client_for(officer).get(reverse("reports:unit_dashboard_xlsx", args=[ward.commune.pk]), {"nam": 2025})
+    response = client_for(officer).get(reverse("reports:unit_dashboard_xlsx", args=[ward.commune.pk]), {"year": 2025})
     lines = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[2:]
     assert lines[-2][1] == "Hội Khuyến học phường Bạch Đằng (số liệu riêng)" and lines[-1][1] == "Tổng cộng"
     for index, (key, _label) in enumerate(CHILD_COLUMNS, start=2):

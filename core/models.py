@@ -1,0 +1,75 @@
+"""The platform's one table: import jobs (the file, who, when, the preview and the outcome).
+
+A job is scoped to a unit of the organisation; core names that model only through the setting
+`IMPORTS_SCOPE_MODEL` ("chapters.Unit"), as Django's auth names the user model, so no module of core imports
+the organisation's apps. The table keeps its first name, chapters_importjob (it moved here from chapters).
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class ImportJob(models.Model):
+    """One spreadsheet import: the file, who, when, the preview and the outcome (design.md §5)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Đang chờ"
+        VALIDATING = "validating", "Đang kiểm tra"
+        VALID = "valid", "Hợp lệ, chờ xác nhận"
+        INVALID = "invalid", "Có lỗi"
+        COMMITTING = "committing", "Đang ghi"
+        DONE = "done", "Đã nhập"
+        FAILED = "failed", "Thất bại"
+        CANCELLED = "cancelled", "Đã hủy"
+
+    kind = models.CharField("loại dữ liệu", max_length=30)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
+    file_name = models.CharField("tên tệp", max_length=255)
+    file_hash = models.CharField(max_length=64, db_index=True)
+    file_size = models.PositiveBigIntegerField(default=0)
+    unit = models.ForeignKey(
+        settings.IMPORTS_SCOPE_MODEL,
+        verbose_name="trong phạm vi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.CharField(max_length=255, blank=True, help_text="Người dùng hoặc dòng lệnh đã chạy.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    mapping = models.JSONField(default=dict, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True)
+    file_type = models.CharField("loại tệp", max_length=60, blank=True)
+    sheet_name = models.CharField("trang tính", max_length=255, blank=True)
+    header_row = models.PositiveIntegerField("dòng tiêu đề", null=True, blank=True)
+    as_of = models.DateField(
+        "số liệu tính đến ngày",
+        null=True,
+        blank=True,
+        help_text="Ngày dùng để xác định đơn vị theo mã với các dòng không ghi ngày (mã có thể đã đổi chủ).",
+    )
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        db_table = "chapters_importjob"
+        verbose_name = "lần nhập dữ liệu"
+        verbose_name_plural = "các lần nhập dữ liệu"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} – {self.file_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.VALIDATING, self.Status.COMMITTING)

@@ -1,0 +1,185 @@
+"""Report screens: list per unit, the report page (texts, renders with progress, finalise, send up), files."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView
+
+from chapters import scoping
+from chapters.mixins import ScopedQuerysetMixin, history_entries
+from chapters.models import Unit
+from chapters.services.records import EditConflict
+from core.views import year_from
+from reports import services
+from reports.forms import ReportRequestForm, ReportTextForm, RunForm, ScanForm
+from reports.models import Report, ReportRun
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def report_list(request, unit_pk):
+    """A unit's reports, the form to start one, and which units below have sent theirs."""
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    today = timezone.localdate()
+    default_year = today.year if today.month >= 11 else today.year - 1
+    year = year_from(request, default_year, latest=today.year)
+    context = {
+        "unit": unit,
+        "reports": unit.reports.order_by("-year", "period"),
+        "form": ReportRequestForm(initial={"year": default_year}),
+        "can_write": scoping.can(request.user, scoping.APPROVE, unit),
+        "submission_year": year,
+        "submissions": services.submissions_below(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION else [],
+    }
+    return render(request, "reports/report_list.html", context)
+
+
+@require_POST
+def report_create(request, unit_pk):
+    unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
+    scoping.ensure_can(request.user, scoping.APPROVE, unit)
+    form = ReportRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Năm hoặc kỳ báo cáo không hợp lệ.")
+        return redirect("reports:report_list", unit_pk=unit.pk)
+    try:
+        report = services.report_get_or_create(
+            unit=unit, year=form.cleaned_data["year"], period=form.cleaned_data["period"], actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("reports:report_list", unit_pk=unit.pk)
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+class ReportDetailView(ScopedQuerysetMixin, DetailView):
+    model = Report
+    template_name = "reports/report_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("unit")
+
+    def get_context_data(self, **kwargs):
+        services.runs_sweep_stale()
+        context = super().get_context_data(**kwargs)
+        report = self.object
+        runs = list(report.runs.select_related("requested_by")[:20])
+        context.update(
+            {
+                "can_write": scoping.can(self.request.user, scoping.APPROVE, report.unit),
+                "text_form": ReportTextForm(instance=report),
+                "run_form": RunForm(),
+                "scan_form": ScanForm(),
+                "runs": runs,
+                "latest": next((r for r in runs if r.status == ReportRun.Status.DONE), None),
+                "active": next((r for r in runs if r.is_active), None),
+                "history": history_entries(report),
+            }
+        )
+        return context
+
+
+def _report_for(request, pk, action=scoping.APPROVE) -> Report:
+    return scoping.get_scoped_object(Report.objects.select_related("unit"), request.user, action, pk=pk)
+
+
+@require_POST
+def report_text(request, pk):
+    report = _report_for(request, pk)
+    form = ReportTextForm(request.POST, instance=Report.objects.get(pk=report.pk))
+    if form.is_valid():
+        texts = {name: form.cleaned_data[name] for name in ReportTextForm.Meta.fields}
+        try:
+            services.report_update_text(
+                report=report, actor=request.user, expected_version=form.cleaned_data.get("version"), **texts
+            )
+            messages.success(request, "Đã lưu nội dung báo cáo.")
+            return redirect("reports:report_detail", pk=report.pk)
+        except EditConflict as conflict:
+            form.add_error(None, conflict)
+        except ValidationError as error:
+            form.add_error(None, error)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "object": report,
+            "report": report,
+            "text_form": form,
+            "can_write": True,
+            "run_form": RunForm(),
+            "scan_form": ScanForm(),
+            "runs": list(report.runs.all()[:20]),
+            "history": history_entries(report),
+        },
+        status=400,
+    )
+
+
+@require_POST
+def report_run_create(request, pk):
+    report = _report_for(request, pk)
+    form = RunForm(request.POST)
+    tree = form.cleaned_data["tree"] if form.is_valid() else ReportRun.Tree.PAST
+    run = services.report_request_run(report=report, actor=request.user, tree=tree)
+    messages.info(request, "Đang tạo bản in báo cáo; trang sẽ tự cập nhật khi xong.")
+    if request.htmx:
+        return render(request, "reports/_run_progress.html", {"run": run})
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+def run_progress(request, pk):
+    run = scoping.get_scoped_object(
+        ReportRun.objects.select_related("report__unit"), request.user, scoping.VIEW, unit_field="report__unit", pk=pk
+    )
+    return render(request, "reports/_run_progress.html", {"run": run})
+
+
+def run_file(request, pk, kind):
+    run = scoping.get_scoped_object(
+        ReportRun.objects.select_related("report__unit"), request.user, scoping.VIEW, unit_field="report__unit", pk=pk
+    )
+    field = {"pdf": run.pdf, "docx": run.docx, "xlsx": run.xlsx}.get(kind)
+    if not field:
+        raise Http404
+    report = run.report
+    name = f"bao-cao-{report.unit.code}-{report.year}-{report.period}.{kind}"
+    return FileResponse(field.open("rb"), as_attachment=kind != "pdf", filename=name)
+
+
+@require_POST
+def report_finalise(request, pk):
+    report = _report_for(request, pk)
+    try:
+        services.report_finalise(report=report, actor=request.user)
+        messages.success(request, "Đã chốt báo cáo và cấp số văn bản.")
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_submit(request, pk):
+    report = _report_for(request, pk)
+    form = ScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Hãy chọn tệp bản chụp báo cáo đã ký, đóng dấu.")
+        return redirect("reports:report_detail", pk=report.pk)
+    try:
+        services.report_submit(report=report, scan=form.cleaned_data["scan"], actor=request.user)
+        messages.success(request, "Đã gửi báo cáo lên cấp trên; số liệu năm đã được khóa sổ.")
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+def report_scan(request, pk):
+    report = _report_for(request, pk, scoping.VIEW)
+    if not report.scan:
+        raise Http404
+    return FileResponse(report.scan.open("rb"), filename=report.scan.name.rsplit("/", 1)[-1])
