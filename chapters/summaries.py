@@ -154,6 +154,11 @@ class TreeSnapshot:
     # Today's tree: units closed today. They are never rows of a table: their figures count as the own figures of
     # the unit they hang under (their primary successor, else their last parent), design.md §2.
     closed: frozenset = frozenset()
+    # The period it was asked for: on today's tree, baseline remainders are taken against the past tree of the same
+    # date (`_as_remainders`), the tree the past-tree roll-up of that period sums over.
+    year: int = 0
+    period: str = "Y"
+    first_year: int | None = None
 
     @property
     def ids(self) -> set[int]:
@@ -198,24 +203,31 @@ class TreeSnapshot:
 
 
 def tree_snapshot(
-    unit: Unit, *, year: int, period: str = Summary.Period.YEAR, tree: str = "past", cached: bool = True
+    unit: Unit,
+    *,
+    year: int,
+    period: str = Summary.Period.YEAR,
+    tree: str = "past",
+    cached: bool = True,
+    first_year: int | None = None,
 ) -> TreeSnapshot:
     """The subtree a period's figures are summed over (see `_tree_snapshot`), cached under the tree's version
-    token, which the database replaces whenever a unit, a parent link or a lineage changes."""
+    token, which the database replaces whenever a unit, a parent link or a lineage changes. `first_year`: a period
+    of several years (a term) from that year to `year`: units closed during any of them still count."""
     if not cached:
-        return _tree_snapshot(unit, year=year, period=period, tree=tree)
+        return _tree_snapshot(unit, year=year, period=period, tree=tree, first_year=first_year)
     prefix, version = _tokens_of_database()
-    key = f"{prefix}:s:{unit.pk}:{tree}:{year}:{period}:{timezone.localdate()}:{version}"
+    key = f"{prefix}:s:{unit.pk}:{tree}:{year}:{period}:{first_year}:{timezone.localdate()}:{version}"
     if version and (found := cache.get(key)) is not None:
         return found
-    snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree)
+    snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree, first_year=first_year)
     snapshot.fingerprints()  # computed once, kept with it
     if version:
         cache.set(key, snapshot, timeout=ROLLUP_TIMEOUT)
     return snapshot
 
 
-def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnapshot:
+def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str, first_year: int | None = None) -> TreeSnapshot:
     """The subtree a period's figures are summed over.
 
     tree="past": the tree as it stood at the period's end, plus units that closed during the period under it
@@ -240,9 +252,14 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnap
             {k: (v if v in ids else None) if k != unit.pk else None for k, v in parents.items()},
             tree="today",
             closed=frozenset(closed),
+            year=year,
+            period=period,
+            first_year=first_year,
         )
 
     start, end = period_bounds(year, period)
+    if first_year is not None:
+        start = datetime.date(first_year, 1, 1)
     day = min(end, timezone.localdate()) if end > timezone.localdate() and start <= timezone.localdate() else end
     parents = tree_services.subtree_parents_on(unit, day)
     # Units closed during the period: attach them where they stood on their last day, repeatedly (a chapter
@@ -262,7 +279,7 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnap
                 parents[unit_id] = parent_id
                 changed = True
     parents[unit.pk] = None
-    return TreeSnapshot(unit.pk, parents)
+    return TreeSnapshot(unit.pk, parents, year=year, period=period, first_year=first_year)
 
 
 def _combine(
@@ -316,8 +333,10 @@ def _as_remainders(
     So on today's tree a baseline entry counts as its *remainder*: the unit's entry less the totals of its children
     in the tree of that year (what the entry covers beyond them). Added up over any grouping of the same units, the
     remainders give the totals of that year's tree; the root's total is the same on both trees when its extent
-    did not change. `own` ({unit: {figure: value}}) is changed in place and returned. `read(unit ids, year,
-    figures)` gives the year's own values of other units (the summary table; `check_figures` reads the facts)."""
+    did not change. "The tree of that year" is the tree the past-tree roll-up of the same request sums over (the
+    snapshot's own period: a report compares every year on one tree). `own` ({unit: {figure: value}}) is changed
+    in place and returned. `read(unit ids, year, figures)` gives the year's own values of other units (the summary
+    table; `check_figures` reads the facts)."""
     fallback = _fallback_figures()
     holders = {unit_id for unit_id, figures in own.items() if fallback & set(figures)}
     if snapshot.tree != "today" or not holders:
@@ -327,7 +346,13 @@ def _as_remainders(
     # snapshot holding the unit (and therefore its subtree of that year) gives the same answer.
     pending, top = set(holders), snapshot.root_id
     while top is not None:
-        past = tree_snapshot(Unit(pk=top), year=year, period=Summary.Period.YEAR, tree="past")
+        past = tree_snapshot(
+            Unit(pk=top),
+            year=snapshot.year or year,
+            period=snapshot.period if snapshot.year else Summary.Period.YEAR,
+            first_year=snapshot.first_year,
+            tree="past",
+        )
         past_own = read(list(past.ids), year, sorted(fallback))
         past_totals = _combine(past, past_own, fallback=fallback)
         past_children = past.children()
@@ -373,7 +398,7 @@ def rollup_tree(
 
 # Cached roll-ups of a unit and its direct children ----------------------------------------------------------
 
-ROLLUP_FORMAT = 2  # raise when the meaning of a cached total changes (old entries are then never read)
+ROLLUP_FORMAT = 3  # raise when the meaning of a cached total changes (old entries are then never read)
 # Entries are made unreachable, not expired, when the figures beneath change: the timeouts only free memory. A
 # token outlives the entries named by it; one that expires is replaced, and its entries are computed again.
 ROLLUP_TIMEOUT = 7 * 24 * 3600

@@ -56,7 +56,8 @@ def figures_check(
     printed = period_figures(unit, year=year, period=period, tree=tree, term_start=term_start)
     summary_period = summary_period_of(period)
     half_year = summary_period == Summary.Period.H1
-    snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree, cached=False)
+    first_year = term_years(year, term_start)[0] if period == "term" else None
+    snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree, cached=False, first_year=first_year)
     if period == "term":
         years = term_years(year, term_start)
         previous_years = [y - len(years) for y in years]
@@ -144,7 +145,8 @@ def figures_check(
     # tree counts them and the tree of that year cannot (the unit did not exist), so the two trees disagree. They
     # belong to the predecessor that was open then.
     end = period_bounds(years[-1], summary_period)[1]
-    today_ids = tree_snapshot(unit, year=year, period=summary_period, tree="today", cached=False).ids | snapshot.ids
+    today_ids = tree_snapshot(unit, year=year, period=summary_period, tree="today", cached=False).ids
+    today_ids |= snapshot.ids
     early = (
         Summary.objects.filter(unit_id__in=today_ids, year__in=years, unit__active_from__gt=end)
         .exclude(value=0)

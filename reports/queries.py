@@ -111,7 +111,8 @@ def period_figures(
     the five years of the trends) is read in one cached roll-up (chapters.summaries.rollup_levels)."""
     summary_period = summary_period_of(period)
     half_year = summary_period == Summary.Period.H1
-    snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree)
+    first_year = term_years(year, term_start)[0] if period == "term" else None
+    snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree, first_year=first_year)
     if period == "term":
         years = term_years(year, term_start)
         previous_years = [y - len(years) for y in years]

@@ -10,6 +10,7 @@ are modest (the whole test runs in well under a minute on the 2-core test machin
 
 import datetime
 import io
+import os
 import re
 import subprocess
 
@@ -169,7 +170,7 @@ def snapshot():
 
 @pytest.mark.django_db
 @settings(
-    max_examples=4,
+    max_examples=int(os.environ.get("KH_RECONCILE_EXAMPLES", "4")),  # raise it for a longer search
     deadline=None,
     database=None,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure prints its draws, and stays fast

@@ -109,3 +109,15 @@ def test_check_figures_names_facts_dated_before_their_unit_opened(reform, capsys
     assert (
         "Hội Khuyến học phường Mới có số liệu “Lớp học cộng đồng” của năm 2024 nhưng chỉ hoạt động từ 01/07/2025" in err
     )
+
+
+def test_a_term_counts_the_flows_of_units_closed_during_it(tree):
+    """A chapter that closed in 2023 raised money in 2022: the term 2021–2025 counts it, on both trees (the tree of
+    2025 alone no longer has the chapter)."""
+    closed = UnitFactory(parent=tree.commune, name="Chi hội tổ 9 (đã giải thể)", code="10001-09")
+    tree_services.unit_close(closed, on=D(2023, 6, 30))
+    put_rows(closed, 2022, rows={"funds.raised": 5_000_000})
+    put_rows(tree.chapter, 2025, rows={"funds.raised": 1_000_000})
+    past = period_figures(tree.commune, year=2025, period="term", tree="past", term_start=2021)
+    today = period_figures(tree.commune, year=2025, period="term", tree="today", term_start=2021)
+    assert past.get("funds.raised") == today.get("funds.raised") == 6_000_000
