@@ -194,10 +194,14 @@ class TreeSnapshot:
         """{direct child of the root: a digest of its part of the tree (every unit and its parent)}."""
         if "_fingerprints" not in self.__dict__:
             result = {}
+            # On today's tree a branch's baseline remainders depend on the date the snapshot was asked for (the past
+            # tree they are taken against): that date is part of the digest, so a year's totals asked for through a
+            # half-year's tree and through the year's own tree are two cache entries.
+            salt = f"{self.year}:{self.period}:{self.first_year}".encode() if self.tree == "today" else b""
             for top, order in self.branches().items():
                 pairs = array("q", sorted(order))
                 pairs.extend(self.parents[u] or 0 for u in sorted(order))
-                result[top] = hashlib.blake2b(pairs.tobytes(), digest_size=10).hexdigest()
+                result[top] = hashlib.blake2b(pairs.tobytes() + salt, digest_size=10).hexdigest()
             self.__dict__["_fingerprints"] = result
         return self.__dict__["_fingerprints"]
 

@@ -148,7 +148,8 @@ def figures_check(
     today_ids = tree_snapshot(unit, year=year, period=summary_period, tree="today", cached=False).ids
     today_ids |= snapshot.ids
     early = (
-        Summary.objects.filter(unit_id__in=today_ids, year__in=years, unit__active_from__gt=end)
+        Summary.objects.filter(unit_id__in=today_ids, year__in=years, period=summary_period)
+        .filter(unit__active_from__gt=end)
         .exclude(value=0)
         .values_list("unit_id", "figure")
         .order_by("unit_id", "figure")

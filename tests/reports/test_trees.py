@@ -121,3 +121,19 @@ def test_a_term_counts_the_flows_of_units_closed_during_it(tree):
     past = period_figures(tree.commune, year=2025, period="term", tree="past", term_start=2021)
     today = period_figures(tree.commune, year=2025, period="term", tree="today", term_start=2021)
     assert past.get("funds.raised") == today.get("funds.raised") == 6_000_000
+
+
+def test_todays_tree_of_a_half_year_and_of_its_year_are_cached_apart(reform):
+    """The reform year: on 30 June the district still held its communes, on 31 December it held none. Today's tree
+    reads baseline entries against the tree of the date asked for, so the year's figures read through the
+    half-year's tree are not the ones read through the year's own tree (found by the reconciliation test)."""
+    put_rows(reform["district"], 2025, rows={"baseline.population": 10_000})
+    put_rows(reform["a"], 2025, rows={"baseline.population": 4_000})
+    chapter_a = Unit.objects.get(code="A01-1")
+    put_rows(chapter_a, 2025, rows={"baseline.population": 1_000})
+    year_today = period_figures(reform["province"], year=2025, tree="today")  # cached first
+    year_past = period_figures(reform["province"], year=2025, tree="past")
+    assert year_today.get("baseline.population") == year_past.get("baseline.population") == 11_000
+    half_past = period_figures(reform["province"], year=2025, period="H1", tree="past")
+    half_today = period_figures(reform["province"], year=2025, period="H1", tree="today")
+    assert half_today.get("baseline.population") == half_past.get("baseline.population") == 10_000
