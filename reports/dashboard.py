@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 
+from chapters import figures as catalogue
 from chapters.models import Unit
 from core.templatetags.vi import phantram, so
 from reports.documents import title_types
@@ -29,19 +30,16 @@ def _share(part: int, whole: int) -> Decimal | None:
 
 
 def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
+    def card(key: str, label: str, ratio: Decimal | None = None) -> Headline:
+        # The unit word comes from the figures catalogue (chapters/figures.py), like the report's.
+        return Headline(key, label, f.get(key), f.prev(key), catalogue.figure(key).unit, ratio)
+
     rows = [
-        Headline(
-            "members.end",
-            "Hội viên",
-            f.get("members.end"),
-            f.prev("members.end"),
-            "người",
-            _share(f.get("members.end"), f.get("baseline.population")),
-        ),
-        Headline("members.joined", "Kết nạp mới", f.get("members.joined"), f.prev("members.joined"), "người"),
-        Headline("funds.raised", "Quỹ huy động", f.get("funds.raised"), f.prev("funds.raised"), "đồng"),
-        Headline("funds.spent", "Quỹ đã chi", f.get("funds.spent"), f.prev("funds.spent"), "đồng"),
-        Headline("funds.balance", "Số dư quỹ", f.get("funds.balance"), f.prev("funds.balance"), "đồng"),
+        card("members.end", "Hội viên", _share(f.get("members.end"), f.get("baseline.population"))),
+        card("members.joined", "Kết nạp mới"),
+        card("funds.raised", "Quỹ huy động"),
+        card("funds.spent", "Quỹ đã chi"),
+        card("funds.balance", "Số dư quỹ"),
     ]
     for title in titles:
         code = title["code"]
@@ -61,7 +59,7 @@ def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
                 Decimal(str(title["target"])) / 100 if title.get("target") else None,
             )
         )
-    rows.append(Headline("classes.count", "Lớp học cộng đồng", f.get("classes.count"), f.prev("classes.count"), "lớp"))
+    rows.append(card("classes.count", "Lớp học cộng đồng"))
     return rows
 
 
