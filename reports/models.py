@@ -74,7 +74,14 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_period_display()} {self.period_label} – {self.unit}"
+        return f"{self.title} – {self.unit}"
+
+    @property
+    def title(self) -> str:
+        """ "Tổng kết năm 2025", "Sơ kết 6 tháng đầu năm 2025", "Tổng kết nhiệm kỳ 2021–2025": the kind of review
+        and its period, each word once (the period's label already names "năm" or "nhiệm kỳ")."""
+        verb = "Sơ kết" if self.period == self.Period.H1 else "Tổng kết"
+        return f"{verb} {self.period_label}"
 
     @property
     def period_label(self) -> str:

@@ -72,11 +72,30 @@ def unit_dashboard_xlsx(request, unit_pk):
                 values.append(row["values"].get(key, 0))
         behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
         rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    total = None
+    if data["children"] and not data.get("behind_only"):
+        # The unit's own row and the total, so the rows add up as on the page and in the report.
+        own, figures = data["own_row"], data["figures"]
+        own_values, total_values = [], []
+        for key, _label in data["columns"]:
+            if key == "share":
+                own_values.append(None)
+                share = figures.get("baseline.population")
+                total_values.append(float(figures.get("members.end") / share) if share else None)
+            elif key == "families":
+                own_values.append(None)
+                total_values.append(None)
+            else:
+                own_values.append(own["values"].get(key, 0))
+                total_values.append(figures.get(key))
+        rows.append([unit.code, own["name"], *own_values, ""])
+        total = ["", "Tổng cộng", *total_values, ""]
     content = table_xlsx(
         sheet_title=f"Năm {year}",
         title=f"{unit.display_name} – số liệu năm {year}",
         header=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
         rows=rows,
+        total=total,
         formats={
             index: "0.0%" if key in ("share", "families") else NUMBER_FORMAT
             for index, (key, _label) in enumerate(data["columns"], start=2)
