@@ -41,8 +41,10 @@ def forget_roles(user) -> None:
 def role_paths(user, action: str) -> list[str] | None:
     """Paths of the subtrees where `user` may do `action`; None means everywhere (superuser).
 
-    For VIEW, the closed predecessors of units in the user's subtrees are added (a merged commune's history
-    is read by the officers of the commune that succeeded it; design.md §2). Their data stays read-only.
+    For every action, the closed predecessors of units in the user's subtrees are added: a merged commune's
+    history is read by the officers of the commune that succeeded it (design.md §2), and its back data is keyed
+    and approved by the successor's secretaries and officers. What they may key there is limited to the dates
+    when it was open (`chapters.services.periods.unit_open_guard`).
     """
     if not user or not user.is_authenticated or not user.is_active:
         return []
@@ -52,7 +54,7 @@ def role_paths(user, action: str) -> list[str] | None:
     if action in cache:
         return cache[action]
     paths = {path for kind, path in _roles(user) if action in ROLE_ACTIONS.get(kind, ())}
-    if action == VIEW and paths:
+    if paths:
         paths |= _predecessor_paths(paths)
     # Drop paths already covered by a shorter one, so the SQL filter stays small.
     kept: list[str] = []
@@ -61,6 +63,11 @@ def role_paths(user, action: str) -> list[str] | None:
             kept.append(path)
     cache[action] = kept
     return kept
+
+
+def predecessor_paths(unit: Unit) -> list[str]:
+    """Paths of the closed units `unit` and its subtree succeeded (merges, splits, chains of them)."""
+    return sorted(_predecessor_paths({unit.path}))
 
 
 def _predecessor_paths(paths: set[str]) -> set[str]:

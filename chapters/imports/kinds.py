@@ -146,6 +146,11 @@ class ImportContext:
 
     def __post_init__(self):
         self._paths = None if self.user is None else scoping.role_paths(self.user, scoping.CHANGE)
+        # The job's unit covers the units it succeeded too: a new commune's secretary keys the back data of the
+        # communes merged into it from her own commune's import page.
+        self._scope_paths = None
+        if self.scope_unit is not None:
+            self._scope_paths = [self.scope_unit.path, *scoping.predecessor_paths(self.scope_unit)]
 
     @property
     def full_scope(self) -> bool:
@@ -160,7 +165,7 @@ class ImportContext:
         """May the importer change data of `unit` (its CHANGE roles, inside the job's unit)?"""
         if unit is None or not unit.path:
             return False
-        if self.scope_unit is not None and not unit.path.startswith(self.scope_unit.path):
+        if self._scope_paths is not None and not any(unit.path.startswith(path) for path in self._scope_paths):
             return False
         return self._paths is None or any(unit.path.startswith(path) for path in self._paths)
 

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from chapters.models import ClosedPeriod
-from chapters.services.periods import PeriodClosed, period_guard
+from chapters.services.periods import PeriodClosed, closing_problem, field_of, period_guard
 
 from .encodings import dominant_encoding, fix_legacy
 from .headers import HeaderMatch, find_header
@@ -164,6 +164,24 @@ def _period_problems(kind: ImportKind, rows: list[Row]) -> None:
                     break
 
 
+def _closing_problems(kind: ImportKind, header: HeaderMatch, rows: list[Row]) -> None:
+    """Refuse rows dated after their unit closed: back data of a closed unit is for the dates when it was open."""
+    for row in rows:
+        if row.errors or row.status == "unchanged":
+            continue
+        for unit, when in kind.period_keys(row.instance):
+            if unit is None or unit.active_until is None or when is None:
+                continue
+            model_field = field_of(row.instance, when)
+            column = kind.column_for_model_field(model_field) if model_field else None
+            name = column.field if column else (kind.period_field or "")
+            label = (header.header_of(name) or (column.header if column else "")) if name else ""
+            message = closing_problem(unit, when, label)
+            if message:
+                row.error(name, message)
+                break
+
+
 def _model_errors(kind: ImportKind, row: Row, messages: dict[str, list[str]]) -> None:
     for model_field, texts in messages.items():
         column = kind.column_for_model_field(model_field) if model_field else None
@@ -256,6 +274,7 @@ def validate(
         for model_field, message in problems:
             _model_errors(kind, writing[index], {model_field: [message]})
     _period_problems(kind, built)
+    _closing_problems(kind, header, built)
     progress(1.0)
     return result
 
