@@ -198,6 +198,8 @@ def learning_society(f: PeriodFigures, title_types: list[dict]) -> Part:
                 reached = Decimal(holding or recognised) / Decimal(total) * 100
                 verdict = "đạt" if reached >= Decimal(str(title["target"])) else "chưa đạt"
                 sentence += f", {verdict} chỉ tiêu {number(title['target'])}%"
+                if title.get("target_basis"):
+                    sentence += f" (theo {title['target_basis']})"
         if holding and holding != recognised:
             sentence += f"; đang giữ danh hiệu {number(holding)} {word}".rstrip()
         part.paragraphs.append(sentence + ".")
