@@ -3,7 +3,7 @@ scored at least N") in one action, after the screen has said how many records it
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 
 from chapters import scoping
@@ -17,9 +17,18 @@ UNITS_SHOWN = 30  # the units with the most records, listed under the count
 
 
 def _where_units(user, unit: Unit):
-    """Where a selection can be narrowed to: the unit itself and the associations and chapters below it."""
-    below = Unit.objects.subtree(unit).filter(kind__in=[Unit.Kind.ASSOCIATION, Unit.Kind.CHAPTER, Unit.Kind.BOARD])
-    return scoping.restrict(below, user, scoping.VIEW, unit_field="").ordered()
+    """Where a selection can be narrowed to: any unit below `unit` the user sees (a province holds ~10,000)."""
+    return scoping.restrict(Unit.objects.subtree(unit), user, scoping.VIEW, unit_field="").ordered()
+
+
+def _where_choices(form: BulkSelectionForm, unit: Unit) -> None:
+    """List only the associations below and the unit's own children (a commune's chapters), plus the chosen one."""
+    field = form.fields["trong"]
+    chosen = form.data.get("trong") if form.is_bound else None
+    shown = field.queryset.filter(
+        Q(kind=Unit.Kind.ASSOCIATION) | Q(parent=unit) | Q(pk=chosen if str(chosen or "").isdigit() else None)
+    )
+    field.choices = [("", "---------")] + [(u.pk, field.label_from_instance(u)) for u in shown]
 
 
 def records_bulk(request):
@@ -30,6 +39,7 @@ def records_bulk(request):
     selection_form = BulkSelectionForm(
         request.GET if request.GET.get("thao_tac") else None, units=_where_units(request.user, unit)
     )
+    _where_choices(selection_form, unit)
     context = {"unit": unit, "year": year, "selection_form": selection_form, "actions": BULK_ACTION_CHOICES}
     if not selection_form.is_bound or not selection_form.is_valid():
         return render(

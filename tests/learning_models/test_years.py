@@ -120,3 +120,70 @@ def test_registration_of_a_year_before_the_criteria_works_for_a_unit_title(tree,
         title_type=dvht, year=2018, subject_unit=families.school, registered_on=datetime.date(2018, 1, 10)
     )
     assert record.criteria_set.recognition_only
+
+
+@pytest.fixture
+def keyer(tree, officer):
+    """The commune's officer who also keys data (roles add up): she imports back data with its decisions."""
+    from chapters.models import Role
+    from tests.factories import RoleFactory
+
+    RoleFactory(user=officer, unit=tree.commune, kind=Role.Kind.SECRETARY)
+    return officer
+
+
+def test_back_data_recognised_on_paper_imports_with_its_decision(tmp_path, tree, families, keyer, commune_secretary):
+    from chapters.models import Summary
+
+    officer = keyer
+    header = [
+        "Mã chi hội",
+        "Danh hiệu",
+        "Năm",
+        "Mã hộ",
+        "Ngày đăng ký",
+        "Số quyết định",
+        "Ngày QĐ",
+        "Cơ quan ra quyết định",
+    ]
+    rows = [
+        header,
+        [tree.chapter.code, "gdht", 2015, "H01", "10/01/2015", "45/QĐ-UBND", "20/12/2015", "UBND phường Bạch Đằng"],
+        [tree.chapter.code, "gdht", 2015, "H02", "10/01/2015", "", "", ""],
+    ]
+    # A secretary keys registrations, not decisions.
+    refused = run(titles_kind, sheet(tmp_path, rows), commune_secretary, commit=False)
+    assert [(row, column) for row, column, _message in errors(refused)] == [(3, "Số quyết định")]
+    assert not TitleRecord.objects.exists()
+
+    result = run(titles_kind, sheet(tmp_path, rows, name="cu.xlsx"), officer)
+    assert result.ok, errors(result)
+    an = TitleRecord.objects.get(household=families.an)
+    assert (an.status, an.locked, an.decision_number, an.valid_until_year) == (
+        TitleRecord.Status.RECOGNISED,
+        True,
+        "45/QĐ-UBND",
+        2015,
+    )
+    assert an.criteria_set.recognition_only and an.history.get().history_user == officer
+    assert TitleRecord.objects.get(household=families.binh).status == TitleRecord.Status.REGISTERED
+    figure = Summary.objects.get(unit=tree.chapter, year=2015, period="Y", figure="titles.gdht.recognised")
+    assert figure.value == 1
+
+    again = run(titles_kind, sheet(tmp_path, rows, name="lai.xlsx"), officer)
+    assert again.counts["unchanged"] == 2
+    other = [header, [tree.chapter.code, "gdht", 2015, "H01", "", "99/QĐ-UBND", "21/12/2015", "UBND phường"]]
+    clash = run(titles_kind, sheet(tmp_path, other, name="khac.xlsx"), officer)
+    assert "đã khóa với quyết định 45/QĐ-UBND" in errors(clash)[0][2]
+
+
+def test_a_decision_for_a_scored_record_below_the_criteria_is_refused(tmp_path, tree, families, keyer):
+    officer = keyer
+    rows = [
+        ["Mã chi hội", "Danh hiệu", "Năm", "Mã hộ", "Ngày đăng ký", "Điểm 1.1", "Điểm 1.2", "Điểm 1.3", "Điểm 2",
+         "Điểm 3", "Điểm 4", "Số quyết định", "Ngày QĐ", "Cơ quan ra quyết định"],
+        [tree.chapter.code, "gdht", 2024, "H01", "10/01/2024", 5, 5, 5, 20, 15, 15, "7/QĐ", "20/12/2024", "UBND"],
+    ]  # fmt: skip
+    result = run(titles_kind, sheet(tmp_path, rows), officer)
+    assert "chưa đạt tiêu chí" in errors(result)[0][2]
+    assert not TitleRecord.objects.exists()
