@@ -19,7 +19,7 @@ from chapters.dataset import DatasetContext
 from chapters.models import ClosedPeriod, Unit
 from chapters.services.periods import period_guard
 from chapters.summaries import summaries_refresh
-from chapters.text import fold, sort_key
+from core.text import fold, sort_key
 
 PER_YEAR = {"province": 100_000, "ward": 400}
 REASON = "lệnh: generate_dataset"

@@ -8,10 +8,10 @@ from django.utils import timezone
 from awards.models import Decision, Recipient, Scholarship
 from awards.scans import EXTENSIONS, scan_check
 from chapters import scoping
-from chapters.imports.parsing import ParseError, parse_amount
 from chapters.mixins import VersionedModelForm
 from chapters.models import Unit
-from chapters.text import nfc
+from core.spreadsheets.parsing import ParseError, parse_amount
+from core.text import nfc
 from funds.models import Fund
 
 DATE_HELP = "Nhập theo dạng ngày/tháng/năm, ví dụ 20/12/2025."

@@ -11,18 +11,15 @@ import os
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.text import fold, nfc, sort_key
+from core.text import fold, nfc, sort_key
+from core.years import YEAR_VALIDATORS
 
-YEAR_VALIDATORS = [
-    MinValueValidator(1990, "Năm phải từ 1990 trở đi."),
-    MaxValueValidator(2100, "Năm không hợp lệ."),
-]
 AMOUNT_VALIDATORS = [MinValueValidator(0, "Số tiền không được âm.")]
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from awards.models import Decision, Recipient
 from awards.services import NumberedRecipient, recipients_validate
-from chapters.imports.parsing import ParseError, choice_parser, parse_amount
 from chapters.models import Unit
-from chapters.text import fold, nfc
+from core.spreadsheets.parsing import ParseError, choice_parser, parse_amount
+from core.text import fold, nfc
 
 MAX_LINES = 2000
 COLUMNS = ["Họ và tên", "Đối tượng", "Trường, lớp", "Thành tích", "Số tiền"]

@@ -7,9 +7,9 @@ deployment, no network at render time) with the system's serif fonts as fallback
 from django.utils import timezone
 
 from awards.models import Decision
-from chapters import formatting
 from chapters.models import Unit
-from chapters.pdf import render_pdf
+from core import formatting
+from core.pdf import render_pdf
 from funds.words import amount_words
 
 # Past this many rows a list is printed chapter by chapter (a request must not render for minutes).

@@ -1,9 +1,9 @@
 """Award figures for dashboards and reports: read from the summaries only, never from the award tables."""
 
 from awards.providers import FIGURES
-from chapters.formatting import number
 from chapters.models import Unit
 from chapters.summaries import rollup
+from core.formatting import number
 
 
 def award_figures(unit: Unit, year: int, period: str = "Y", tree: str = "past") -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 
-from chapters.text import nfc
+from core.text import nfc
 
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 PDF, PNG, JPEG = "application/pdf", "image/png", "image/jpeg"

@@ -83,7 +83,7 @@ def measure_pages(province, communes, officer) -> list[str]:
 
     def get(unit):
         started = time.perf_counter()
-        response = client.get(reverse("reports:unit_dashboard", args=[unit.pk]), {"nam": YEAR})
+        response = client.get(reverse("reports:unit_dashboard", args=[unit.pk]), {"year": YEAR})
         elapsed = time.perf_counter() - started
         assert response.status_code == 200, response.status_code
         return elapsed
@@ -158,12 +158,12 @@ def scenario(people, member_ids):
     from django.urls import reverse
 
     def province_dashboard(user):
-        return [("GET", reverse("reports:unit_dashboard", args=[people["province"]]) + f"?nam={YEAR}", None)]
+        return [("GET", reverse("reports:unit_dashboard", args=[people["province"]]) + f"?year={YEAR}", None)]
 
     def commune_dashboard(user):
         # A commune's officer opens her own commune; the province's officer drills down to any commune.
         commune = user.unit or random.choice(people["communes"])
-        return [("GET", reverse("reports:unit_dashboard", args=[commune]) + f"?nam={YEAR}", None)]
+        return [("GET", reverse("reports:unit_dashboard", args=[commune]) + f"?year={YEAR}", None)]
 
     def member_search(user):
         word = random.choice(["nguyen", "tran thi", "van hung", "le", "pham", "hoa", "minh", "lan"])
@@ -204,7 +204,7 @@ def scenario(people, member_ids):
             5,
             "province",
             lambda user: [
-                ("GET", reverse("reports:unit_completeness", args=[people["province"]]) + f"?nam={YEAR}", None)
+                ("GET", reverse("reports:unit_completeness", args=[people["province"]]) + f"?year={YEAR}", None)
             ],
         ),
         ("Cán bộ tỉnh: bảng điều khiển một xã", 5, "province", commune_dashboard),
@@ -451,8 +451,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from chapters.formatting import number
     from chapters.models import Summary
+    from core.formatting import number
     from members.models import Member
 
     call_command("migrate", verbosity=0)

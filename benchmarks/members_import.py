@@ -120,9 +120,9 @@ def main() -> None:
 
     from chapters.imports import pipeline
     from chapters.imports.kinds import ImportContext
-    from chapters.imports.reading import read_file
     from chapters.management.commands.generate_dataset import MARKER
     from chapters.models import Role, Unit
+    from core.spreadsheets.reading import read_file
     from members.imports import member_kind
     from members.models import Member, Membership
     from tests.factories import UserFactory

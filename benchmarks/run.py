@@ -75,9 +75,9 @@ def main() -> None:
     from django.core.management import call_command
 
     from benchmarks import tree
-    from chapters.formatting import number
     from chapters.management.commands.generate_dataset import MARKER
     from chapters.models import Unit
+    from core.formatting import number
 
     call_command("migrate", verbosity=0)
     if not Unit.objects.filter(notes=MARKER).exists():

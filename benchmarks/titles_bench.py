@@ -120,7 +120,7 @@ def bench_import(year: int, tmp: Path) -> dict:
 
     from chapters.imports import pipeline
     from chapters.imports.kinds import ImportContext
-    from chapters.imports.reading import read_file
+    from core.spreadsheets.reading import read_file
     from learning_models.imports import titles_kind
     from learning_models.models import TitleRecord
     from members.models import Household
@@ -218,7 +218,7 @@ def bench_screens(chapter, year: int) -> list[dict]:
     user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True})
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    table = reverse("learning_models:record_table", args=[chapter.pk, year]) + "?danh_hieu=gdht"
+    table = reverse("learning_models:record_table", args=[chapter.pk, year]) + "?title=gdht"
     commune = chapter.parent
     province = commune.parent
     return [
@@ -227,29 +227,29 @@ def bench_screens(chapter, year: int) -> list[dict]:
         measure(
             "Danh sách hồ sơ của một xã (lọc năm, danh hiệu)",
             client,
-            reverse("learning_models:registration_list") + f"?don_vi={commune.pk}&nam={year}&danh_hieu=gdht",
+            reverse("learning_models:registration_list") + f"?unit={commune.pk}&year={year}&title=gdht",
         ),
         measure(
             "Đề nghị, công nhận của một xã (bước chờ đề nghị)",
             client,
-            reverse("learning_models:proposal_list", args=[commune.pk, year - 1]) + "?danh_hieu=gdht",
+            reverse("learning_models:proposal_list", args=[commune.pk, year - 1]) + "?title=gdht",
         ),
         measure(
             "Số liệu danh hiệu của xã (title_figures từ bảng tổng hợp)",
             client,
-            reverse("learning_models:title_summary") + f"?don_vi={commune.pk}&nam={year - 1}",
+            reverse("learning_models:title_summary") + f"?unit={commune.pk}&year={year - 1}",
         ),
         measure(
             "Số liệu danh hiệu của tỉnh và 166 xã trực thuộc",
             client,
-            reverse("learning_models:title_summary") + f"?don_vi={province.pk}&nam={year - 1}",
+            reverse("learning_models:title_summary") + f"?unit={province.pk}&year={year - 1}",
             repeat=5,
         ),
     ]
 
 
 def write_docs(machine: str, scale: str, imported: dict, screens: list[dict]) -> None:
-    from chapters.formatting import decimal, number
+    from core.formatting import decimal, number
 
     total = imported["read"] + imported["validate"] + imported["commit"]
     lines = [

@@ -107,7 +107,7 @@ def bench(records: int) -> dict:
     user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True})
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    params = {"don_vi": commune.pk, "nam": year, "thao_tac": "review", "danh_hieu": "gdht", "dat_nguong": "on"}
+    params = {"unit": commune.pk, "year": year, "action": "review", "title": "gdht", "meets_threshold": "on"}
     url = reverse("learning_models:records_bulk")
     client.get(url, params)
     timings = []
@@ -115,7 +115,7 @@ def bench(records: int) -> dict:
         begun = time.perf_counter()
         response = client.get(url, params)
         timings.append(time.perf_counter() - begun)
-    from chapters.formatting import number
+    from core.formatting import number
 
     assert response.status_code == 200, response.status_code
     assert f"Thao tác sẽ áp dụng cho {number(records)} hồ sơ" in response.content.decode()
@@ -168,7 +168,7 @@ def machine() -> str:
 
 
 def write_docs(result: dict) -> None:
-    from chapters.formatting import decimal, number
+    from core.formatting import decimal, number
 
     records = number(result["records"])
     lines = [

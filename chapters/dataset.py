@@ -1,12 +1,14 @@
 """The contract between `generate_dataset --scale ward|province` and each app's synthetic facts.
 
-`generate_dataset` builds the tree and baseline figures of design.md §10, then calls `generate(ctx)` of every
-app's `dataset` module that exists (members.dataset, funds.dataset, ...). Generators write in bulk (COPY on
+`generate_dataset` builds the tree and baseline figures of design.md §10, then calls every generator registered
+here, in the order the apps are installed: an app registers its `dataset.generate` in its `AppConfig.ready()`
+with `chapters.dataset.register(generate)`. Generators write in bulk (COPY on
 PostgreSQL where it matters, bulk_create elsewhere) and call `summaries_refresh` once at the end for their
 figures; they must finish within minutes on a 2-core machine.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -27,3 +29,12 @@ class DatasetContext:
         shares = [int(w * scale) for w in weights]
         shares[0] += total - sum(shares)
         return dict(zip(self.chapter_ids, shares, strict=True))
+
+
+GENERATORS: list[Callable[[DatasetContext], None]] = []
+
+
+def register(generate: Callable[[DatasetContext], None]) -> None:
+    """Add an app's dataset generator (called from its AppConfig.ready(); a second registration is ignored)."""
+    if generate not in GENERATORS:
+        GENERATORS.append(generate)

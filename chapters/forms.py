@@ -12,7 +12,7 @@ from chapters import scoping
 from chapters.mixins import VersionedModelForm
 from chapters.models import BaselineFigure, LeadershipPosition, Role, Term, Unit
 from chapters.services.users import check_password_strength
-from chapters.text import nfc
+from core.text import nfc
 
 DATE_HELP = "Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024."
 

@@ -3,10 +3,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 
 from chapters import scoping
+from chapters.models import Unit
 from chapters.services.records import EditConflict, record_save
-from chapters.text import person_name
+from core.text import person_name
+from core.views import UNIT_PARAM
 
 
 class ScopedQuerysetMixin:
@@ -124,3 +127,23 @@ def _display(field, value):
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
     return value
+
+
+def unit_for(request, pk, action: str = scoping.VIEW) -> Unit:
+    """A unit through the user's scope: 404 out of sight, 403 when `action` is not allowed."""
+    return scoping.get_scoped_object(Unit.objects.all(), request.user, action, unit_field="", pk=pk)
+
+
+def unit_from(request, action: str = scoping.VIEW) -> Unit:
+    """The unit in the address (?unit=12), else the user's own highest unit."""
+    value = request.GET.get(UNIT_PARAM) or request.POST.get(UNIT_PARAM)
+    if value:
+        if not str(value).isdigit():
+            raise Http404("Không có đơn vị này.")
+        return unit_for(request, value, action)
+    unit = scoping.top_units(request.user).first()
+    if unit is None:
+        raise Http404("Bạn chưa được giao vai trò ở đơn vị nào.")
+    if action != scoping.VIEW:
+        scoping.ensure_can(request.user, action, unit)
+    return unit

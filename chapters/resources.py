@@ -12,9 +12,9 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from chapters.imports.baseline import baseline_kind
-from chapters.imports.parsing import ParseError, parse_date
 from chapters.imports.units import parse_unit_host, parse_unit_kind, parse_unit_level, units_kind
 from chapters.models import BaselineFigure, ParentLink, Unit, UnitName
+from core.spreadsheets.parsing import ParseError, parse_date
 
 
 def _header(kind, field_name: str) -> str:

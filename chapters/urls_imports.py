@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chapters import views_imports as views
+from chapters.views import imports as views
 
 app_name = "imports"
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from django.db.models import Min, Sum
 from django.utils import timezone
 
-from chapters import formatting
 from chapters.models import Summary, Unit
 from chapters.summaries import rollup_tree, tree_snapshot
+from core import formatting
 
 from .models import Fund, OpeningBalance, Transaction
 from .providers import FIGURES, compute

@@ -15,7 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from chapters.dataset import DatasetContext
 from chapters.summaries import summaries_refresh, years_from
-from chapters.text import fold
+from core.text import fold
 
 from .models import ANONYMOUS_NAME, DEFAULT_FUND_NAME, Fund, OpeningBalance, Transaction, VoucherCounter, voucher_number
 

@@ -7,10 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.mixins import VersionedModelForm
 from chapters.models import Summary, Unit
-from chapters.text import nfc
+from core import formatting
+from core.text import nfc
 
 from .models import MAX_AMOUNT, Fund, Transaction
 from .services.vouchers import EDITABLE_FIELDS

@@ -14,10 +14,10 @@ from collections import defaultdict
 
 from django.db.models import F, Sum
 
-from chapters import formatting
 from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import choice_parser, parse_amount, parse_date, parse_integer
 from chapters.models import Unit
+from core import formatting
+from core.spreadsheets.parsing import choice_parser, parse_amount, parse_date, parse_integer
 
 from .models import ANONYMOUS_NAME, DEFAULT_FUND_NAME, Fund, OpeningBalance, Transaction, VoucherCounter
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.text import fold, nfc
+from core.text import fold, nfc
 
 DEFAULT_FUND_NAME = "Quỹ Khuyến học"
 ANONYMOUS_NAME = "Nhà hảo tâm giấu tên"

@@ -9,9 +9,9 @@ import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from chapters import formatting
 from chapters.models import Unit, UnitName
-from chapters.pdf import render_pdf
+from core import formatting
+from core.pdf import render_pdf
 
 from .models import Transaction
 from .words import amount_words

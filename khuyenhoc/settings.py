@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "core",
     "chapters",
     "members",
     "funds",
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chapters.context_processors.roles",
             ],
-            "builtins": ["chapters.templatetags.vi"],
+            "builtins": ["core.templatetags.vi"],
         },
     },
 ]
@@ -173,7 +174,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 # Off: years, codes and ids must never print as "2.026". Figures are grouped explicitly with the `so`, `tien`
-# and `phantram` filters (chapters.templatetags.vi), which use the Vietnamese "." separator.
+# and `phantram` filters (core.templatetags.vi), which use the Vietnamese "." separator.
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["khuyenhoc.formats"]
 

@@ -3,15 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.cache import never_cache
 
-from chapters import views_auth
-from reports import views_home as reports_home
+from chapters.views import auth as login_views
+from reports.views import home as home_views
 
 urlpatterns = [
-    path("dang-nhap/", views_auth.LoginView.as_view(), name="login"),
+    path("dang-nhap/", login_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
-    path("doi-mat-khau/", views_auth.PasswordChangeView.as_view(), name="password_change"),
-    path("suc-khoe/", never_cache(views_auth.health), name="health"),
-    path("", reports_home.home, name="home"),
+    path("doi-mat-khau/", login_views.PasswordChangeView.as_view(), name="password_change"),
+    path("suc-khoe/", never_cache(login_views.health), name="health"),
+    path("", home_views.home, name="home"),
     path("", include("chapters.urls")),
     path("nhap-xuat/", include("chapters.urls_imports")),
     path("hoi-vien/", include("members.urls")),

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from chapters.dataset import DatasetContext
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
-from chapters.text import fold, sort_key
+from core.text import fold, sort_key
 from learning_models.models import LearningClass, TitleRecord, TitleType
 from learning_models.scoring import rules_for, to_json
 from learning_models.services.catalogue import CriteriaSetResolver

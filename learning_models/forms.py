@@ -7,7 +7,8 @@ from django.utils import timezone
 from chapters.forms import DATE_HELP, UnitChoiceField, VietnameseDateField
 from chapters.mixins import VersionedModelForm
 from chapters.models import Unit
-from chapters.text import nfc
+from core.text import nfc
+from core.years import MAX_YEAR, MIN_YEAR
 from learning_models.models import CriteriaSet, LearningClass, Target, TitleRecord, TitleType
 from learning_models.services.classes import parse_participants
 
@@ -17,10 +18,10 @@ YEAR_HELP = "Năm của danh hiệu, ví dụ 2025."
 def year_field(**kwargs) -> forms.IntegerField:
     return forms.IntegerField(
         label=kwargs.pop("label", "Năm"),
-        min_value=1990,
-        max_value=2100,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
         error_messages={
-            "min_value": "Năm phải từ 1990 trở đi.",
+            "min_value": f"Năm phải từ {MIN_YEAR} trở đi.",
             "max_value": "Năm không hợp lệ.",
             "invalid": "Hãy nhập năm bằng số, ví dụ 2025.",
             "required": "Hãy nhập năm.",
@@ -233,21 +234,21 @@ class BulkSelectionForm(forms.Form):
     """Which records a bulk action touches: read from the address, so the count shown and the count confirmed
     come from the same filters."""
 
-    thao_tac = forms.ChoiceField(label="Thao tác", choices=BULK_ACTION_CHOICES)
-    danh_hieu = forms.ModelChoiceField(
+    action = forms.ChoiceField(label="Thao tác", choices=BULK_ACTION_CHOICES)
+    title = forms.ModelChoiceField(
         label="Danh hiệu",
         queryset=TitleType.objects.filter(active=True).order_by("order", "name"),
         to_field_name="code",
         error_messages={"required": "Hãy chọn danh hiệu.", "invalid_choice": "Không có danh hiệu này."},
     )
-    trong = forms.ModelChoiceField(
+    within = forms.ModelChoiceField(
         label="Trong đơn vị",
         queryset=Unit.objects.none(),
         required=False,
         help_text="Một xã, một chi hội bên dưới; để trống: cả đơn vị đang xem.",
         error_messages={"invalid_choice": "Đơn vị không tồn tại hoặc nằm ngoài phạm vi của bạn."},
     )
-    diem_tu = forms.DecimalField(
+    min_total = forms.DecimalField(
         label="Tổng điểm từ",
         required=False,
         min_value=0,
@@ -256,12 +257,12 @@ class BulkSelectionForm(forms.Form):
         help_text="Chỉ các hồ sơ có tổng điểm từ mức này trở lên.",
         localize=True,
     )
-    dat_nguong = forms.BooleanField(label="Chỉ hồ sơ đạt điểm công nhận của bộ tiêu chí", required=False)
+    meets_threshold = forms.BooleanField(label="Chỉ hồ sơ đạt điểm công nhận của bộ tiêu chí", required=False)
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trong"].queryset = units
-        self.fields["trong"].label_from_instance = lambda unit: f"{unit.display_name} ({unit.code})"
+        self.fields["within"].queryset = units
+        self.fields["within"].label_from_instance = lambda unit: f"{unit.display_name} ({unit.code})"
 
 
 class BulkActionForm(forms.Form):

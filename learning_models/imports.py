@@ -16,10 +16,10 @@ from django.db import DatabaseError, connection
 from django.db.models import Q
 
 from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
-from chapters.text import fold, nfc
+from core.spreadsheets.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
+from core.text import fold, nfc
 from learning_models.models import ClassParticipant, CriteriaSet, Criterion, LearningClass, TitleRecord, TitleType
 from learning_models.scoring import parse_points, points_text, rules_for
 from learning_models.services.catalogue import CriteriaSetResolver
@@ -131,6 +131,7 @@ TAIL_COLUMNS = [
         ("Ngày QĐ", "Ngày ký quyết định", "Ngày công nhận"),
         parser=parse_date,
         model_fields=("decision_date",),
+        help="Bắt buộc khi có số quyết định; không trước năm của danh hiệu, không sau hôm nay.",
         example="20/12/2025",
         width=12,
     ),
@@ -139,6 +140,7 @@ TAIL_COLUMNS = [
         "Cơ quan ra quyết định",
         ("Cơ quan công nhận", "Nơi ra quyết định", "Cấp công nhận"),
         model_fields=("decision_issuer",),
+        help="Bắt buộc khi có số quyết định.",
         example="UBND phường Bạch Đằng",
         width=22,
     ),
@@ -208,6 +210,20 @@ class TitleKind(ImportKind):
         if self._columns is None or time.monotonic() - self._columns_at > COLUMNS_TTL:
             self.refresh_columns()
         return self._columns
+
+    @property
+    def documented_columns(self) -> list[Column]:
+        """The columns as docs/import-formats.md shows them: one line for the criteria scores, whatever the
+        criteria sets of this database."""
+        score = Column(
+            f"{SCORE_PREFIX}1.1",
+            "Điểm <mã tiêu chí>",
+            ("TC <mã>", "Tiêu chí <mã>", "Điểm TC <mã>"),
+            help="Một cột cho mỗi tiêu chí được chấm của các bộ tiêu chí (ví dụ «Điểm 1.1», «Điểm 2»): điểm của "
+            "tiêu chí (không quá điểm tối đa); để trống: chưa chấm.",
+            example="8",
+        )
+        return [*BASE_COLUMNS, score, *TAIL_COLUMNS]
 
     def refresh_columns(self) -> None:
         self._columns = [*BASE_COLUMNS, *_score_columns(), *TAIL_COLUMNS]

@@ -4,8 +4,8 @@ Rendered with WeasyPrint from templates/pdf/learning_models/, with the fonts shi
 Serif, metric-compatible with Times New Roman and complete for Vietnamese), so no network is needed.
 """
 
-from chapters.formatting import long_date
 from chapters.models import Unit
+from core.formatting import long_date
 from learning_models.models import TitleRecord
 from learning_models.services.records import approving_unit
 

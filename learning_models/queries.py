@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from chapters.formatting import percent, ratio
 from chapters.models import Unit
 from chapters.summaries import TreeSnapshot, rollup, rollup_levels, tree_snapshot
+from core.formatting import percent, ratio
 from learning_models.models import Target, TitleType
 from learning_models.providers import CLASS_FIGURES
 

@@ -7,7 +7,7 @@ so validating 100,000 rows does not query the criteria again.
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from chapters.formatting import decimal as format_decimal
+from core.formatting import decimal as format_decimal
 
 ONE_DECIMAL = Decimal("0.1")
 

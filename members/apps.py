@@ -6,7 +6,11 @@ class MembersConfig(AppConfig):
     verbose_name = "Hội viên"
 
     def ready(self):
-        from members import imports, providers
+        from chapters import dataset as datasets
+        from chapters import demo as demos
+        from members import dataset, demo, imports, providers
 
         providers.register_all()
         imports.register_all()
+        demos.register(demo.seed)
+        datasets.register(dataset.generate)

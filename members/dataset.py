@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from chapters.dataset import DatasetContext
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
-from chapters.text import fold, sort_key
+from core.text import fold, sort_key
 
 from .bulk import copy_rows
 from .demo import FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE, OCCUPATIONS

@@ -10,7 +10,7 @@ from django.utils import timezone
 from chapters import scoping
 from chapters.mixins import VersionedModelForm, restrict_unit_field
 from chapters.models import Unit
-from chapters.text import nfc
+from core.text import nfc
 
 from .models import Clan, Household, Member
 from .privacy import can_see_citizen_id

@@ -1,6 +1,6 @@
 """Printable membership cards: eight cards (85.6 × 54 mm, the size of a bank card) to an A4 sheet."""
 
-from chapters.pdf import render_pdf
+from core.pdf import render_pdf
 
 CARDS_PER_SHEET = 8
 MAX_CARDS = 400  # 50 sheets: a big chapter at once, rendered in a few seconds

@@ -6,7 +6,7 @@ from django.db.models import Q
 
 from chapters import scoping
 from chapters.models import Role
-from chapters.text import person_name
+from core.text import person_name
 
 from .models import Member, PersonalDataAccess
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chapters import scoping
 from chapters.models import Unit
@@ -23,8 +23,9 @@ from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.signals import member_erased
 from chapters.summaries import summaries_refresh, years_from
-from chapters.text import fold, person_name
+from core.text import fold, person_name
 
+from . import bulk
 from .models import Due, Erasure, Member, Membership, MoveRequest, PersonalDataAccess
 from .models.members import ERASED_NAME
 from .privacy import access_log
@@ -101,19 +102,49 @@ def member_create(*, actor=None, unit: Unit, joined_on: datetime.date, reason: s
     _require(actor, scoping.CHANGE, unit)
     member = Member(unit=unit, joined_on=joined_on, **fields)
     record_save(member, actor=actor, reason=reason)
-    _save_membership(
-        Membership(
-            member=member,
-            unit=unit,
-            since=joined_on,
-            start=Membership.Start.JOINED,
-            until=member.left_on,
-            end=Membership.End.LEFT if member.left_on else "",
-        ),
-        actor=actor,
-    )
+    _save_membership(first_membership(member), actor=actor)
     _refresh([unit.pk], joined_on)
     return member
+
+
+def first_membership(member: Member, *, recorded_by=None) -> Membership:
+    """The membership a new member starts with: in her unit from the joining date (to the leaving date)."""
+    return Membership(
+        member=member,
+        unit_id=member.unit_id,
+        since=member.joined_on,
+        start=Membership.Start.JOINED,
+        until=member.left_on,
+        end=Membership.End.LEFT if member.left_on else "",
+        recorded_by=recorded_by,
+    )
+
+
+def members_bulk_create(members: list[Member], *, user=None, reason: str = "") -> list[Member]:
+    """The bulk path of `member_create` for imports: members the caller has built and fully validated (scope,
+    closed periods, model rules), written with their history and first memberships (COPY on PostgreSQL).
+    Summaries are refreshed once by the caller."""
+    bulk.create_with_history(Member, members, user=user, reason=reason)
+    bulk.create(Membership, [first_membership(member, recorded_by=user) for member in members])
+    return members
+
+
+def members_bulk_update(
+    changes: list[tuple[Member, list[str]]], *, fields: list[str], user=None, reason: str = "", batch_size: int = 1000
+) -> None:
+    """The bulk path of `member_update`: `fields` written for every member with history; a corrected joining or
+    leaving date moves her memberships' ends; a member who left has her pending move requests cancelled."""
+    members = [member for member, _changed in changes]
+    bulk_update_with_history(
+        members, Member, fields, batch_size=batch_size, default_user=user, default_change_reason=reason
+    )
+    for member, changed in changes:
+        if {"joined_on", "left_on"} & set(changed):
+            membership_ends_sync(member, actor=user)
+    left = [member.pk for member, changed in changes if "left_on" in changed and member.left_on]
+    MoveRequest.objects.filter(member_id__in=left, status=MoveRequest.Status.PENDING).update(
+        status=MoveRequest.Status.CANCELLED, decision_note="Hội viên đã ra hội."
+    )
 
 
 @transaction.atomic
@@ -132,7 +163,7 @@ def member_update(
     for name, value in fields.items():
         setattr(member, name, value)
     record_save(member, actor=actor, expected_version=expected_version, reason=reason)
-    _sync_membership_ends(member, actor=actor)
+    membership_ends_sync(member, actor=actor)
     _refresh(
         set(member.memberships.values_list("unit_id", flat=True)),
         min(before.joined_on, member.joined_on),
@@ -140,7 +171,7 @@ def member_update(
     return member
 
 
-def _sync_membership_ends(member: Member, *, actor=None) -> None:
+def membership_ends_sync(member: Member, *, actor=None) -> None:
     """Make the first membership start on the joining date and the last one end on the leaving date."""
     memberships = list(member.memberships.select_for_update().order_by("since", "pk"))
     if not memberships:
@@ -170,7 +201,7 @@ def _leave(member: Member, *, actor, on: datetime.date, reason: str) -> None:
     member.left_reason = reason
     label = Member.LeftReason(reason).label if reason in Member.LeftReason.values else reason
     record_save(member, actor=actor, reason=f"Ra hội từ {_fmt(on)}: {label}")
-    _sync_membership_ends(member, actor=actor)
+    membership_ends_sync(member, actor=actor)
     MoveRequest.objects.filter(member=member, status=MoveRequest.Status.PENDING).update(
         status=MoveRequest.Status.CANCELLED, decided_at=timezone.now(), decision_note="Hội viên đã ra hội."
     )

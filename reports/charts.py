@@ -2,7 +2,7 @@
 
 from django.utils.html import escape
 
-from chapters.formatting import number
+from core.formatting import number
 
 
 def _short(value: int) -> str:

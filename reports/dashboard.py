@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils.html import format_html, format_html_join
 
 from chapters.models import Unit
-from chapters.templatetags.vi import phantram, so
+from core.templatetags.vi import phantram, so
 from reports.documents import title_types
 from reports.models import Report
 from reports.queries import PeriodFigures, period_figures, trends

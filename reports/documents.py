@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from chapters.formatting import long_date, money, number
 from chapters.models import LeadershipPosition, Unit
-from chapters.pdf import html_to_pdf
+from core.formatting import long_date, money, number
+from core.pdf import html_to_pdf
 from reports import charts, sections
 from reports.models import Report
 from reports.queries import PeriodFigures, period_end, period_figures, trends

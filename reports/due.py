@@ -50,7 +50,7 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
         items.append(
             {
                 "label": f"Chưa đăng ký danh hiệu học tập năm {year}",
-                "url": _url("learning_models:registration_list", query=f"don_vi={unit.pk}"),
+                "url": _url("learning_models:registration_list", query=f"unit={unit.pk}"),
             }
         )
     if writes_reports and unit.kind == Unit.Kind.ASSOCIATION:

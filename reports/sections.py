@@ -7,8 +7,8 @@ zeros as facts."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from chapters.formatting import change, money, number, percent, ratio
 from chapters.models import Unit
+from core.formatting import change, money, number, percent, ratio
 from reports.queries import PeriodFigures
 
 NO_DATA = "Chưa có số liệu {what} trong kỳ báo cáo."

@@ -1,22 +1,22 @@
 from django.urls import path
 
-from reports import views, views_dashboard
+from reports.views import dashboard, reports
 
 app_name = "reports"
 
 urlpatterns = [
-    path("tong-hop/", views_dashboard.dashboard_home, name="dashboard"),
-    path("tong-hop/<int:unit_pk>/", views_dashboard.unit_dashboard, name="unit_dashboard"),
-    path("tong-hop/<int:unit_pk>/excel/", views_dashboard.unit_dashboard_xlsx, name="unit_dashboard_xlsx"),
-    path("tong-hop/<int:unit_pk>/tien-do/", views_dashboard.unit_completeness, name="unit_completeness"),
-    path("don-vi/<int:unit_pk>/", views.report_list, name="report_list"),
-    path("don-vi/<int:unit_pk>/lap/", views.report_create, name="report_create"),
-    path("<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
-    path("<int:pk>/noi-dung/", views.report_text, name="report_text"),
-    path("<int:pk>/tao-ban-in/", views.report_run_create, name="report_run_create"),
-    path("<int:pk>/chot/", views.report_finalise, name="report_finalise"),
-    path("<int:pk>/gui/", views.report_submit, name="report_submit"),
-    path("<int:pk>/ban-chup/", views.report_scan, name="report_scan"),
-    path("lan-tao/<int:pk>/tien-do/", views.run_progress, name="run_progress"),
-    path("lan-tao/<int:pk>/<str:kind>/", views.run_file, name="run_file"),
+    path("tong-hop/", dashboard.dashboard_home, name="dashboard"),
+    path("tong-hop/<int:unit_pk>/", dashboard.unit_dashboard, name="unit_dashboard"),
+    path("tong-hop/<int:unit_pk>/excel/", dashboard.unit_dashboard_xlsx, name="unit_dashboard_xlsx"),
+    path("tong-hop/<int:unit_pk>/tien-do/", dashboard.unit_completeness, name="unit_completeness"),
+    path("don-vi/<int:unit_pk>/", reports.report_list, name="report_list"),
+    path("don-vi/<int:unit_pk>/lap/", reports.report_create, name="report_create"),
+    path("<int:pk>/", reports.ReportDetailView.as_view(), name="report_detail"),
+    path("<int:pk>/noi-dung/", reports.report_text, name="report_text"),
+    path("<int:pk>/tao-ban-in/", reports.report_run_create, name="report_run_create"),
+    path("<int:pk>/chot/", reports.report_finalise, name="report_finalise"),
+    path("<int:pk>/gui/", reports.report_submit, name="report_submit"),
+    path("<int:pk>/ban-chup/", reports.report_scan, name="report_scan"),
+    path("lan-tao/<int:pk>/tien-do/", reports.run_progress, name="run_progress"),
+    path("lan-tao/<int:pk>/<str:kind>/", reports.run_file, name="run_file"),
 ]

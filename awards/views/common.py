@@ -1,18 +1,11 @@
 """Helpers shared by the awards screens."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 
 from awards.forms import add_errors
 from chapters import scoping
 from chapters.services.records import EditConflict
-
-
-def querystring_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return f"{encoded}&" if encoded else ""
 
 
 def can_enter_somewhere(user) -> bool:
@@ -40,13 +33,6 @@ def save_through(form, service, obj, **kwargs):
     except ValidationError as error:
         add_errors(form, error)
     return None
-
-
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def error_text(error: ValidationError) -> str:

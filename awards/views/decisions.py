@@ -15,19 +15,14 @@ from awards import services
 from awards.forms import DecisionFilterForm, DecisionForm, PayForm
 from awards.models import Decision, Payout, Recipient
 from awards.pdf import MAX_ROWS, recipient_list_pdf
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
-from chapters.text import fold
+from core import formatting
+from core.text import fold
+from core.views import pdf_response, querystring_without_page
 
-from .common import (
-    can_enter_somewhere,
-    ensure_can_enter_somewhere,
-    error_text,
-    pdf_response,
-    querystring_without_page,
-    save_through,
-)
+from .common import can_enter_somewhere, ensure_can_enter_somewhere, error_text, save_through
 
 RECIPIENTS_PER_PAGE = 100
 

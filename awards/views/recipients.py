@@ -11,10 +11,12 @@ from awards import services
 from awards.forms import CancelPayoutForm, PasteForm, PayForm, RecipientFilterForm, RecipientForm
 from awards.models import Decision, Payout, Recipient
 from awards.paste import COLUMNS, paste_parse
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
+from core import formatting
+from core.views import querystring_without_page
 
-from .common import error_text, querystring_without_page, save_through
+from .common import error_text, save_through
 
 
 def _decision_for_change(request, pk) -> Decision:

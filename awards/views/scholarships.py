@@ -10,11 +10,13 @@ from django.views.generic import ListView
 from awards import services
 from awards.forms import ScholarshipAwardForm, ScholarshipFilterForm, ScholarshipForm, ScholarshipStopForm, add_errors
 from awards.models import Scholarship
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
-from chapters.text import fold
+from core import formatting
+from core.text import fold
+from core.views import querystring_without_page
 
-from .common import can_enter_somewhere, ensure_can_enter_somewhere, querystring_without_page, save_through
+from .common import can_enter_somewhere, ensure_can_enter_somewhere, save_through
 
 
 class ScholarshipListView(ScopedQuerysetMixin, ListView):

@@ -57,13 +57,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from chapters import scoping
-from chapters.models import Unit
-
-from .headers import header_keys
-from .parsing import parse_code, parse_text
+from chapters.models import Unit, UnitName
+from core.spreadsheets.headers import header_keys
+from core.spreadsheets.parsing import parse_code, parse_text
 
 NOT_IN_SCOPE = "Mã đơn vị {code} không tồn tại hoặc nằm ngoài phạm vi của bạn."
 
@@ -143,8 +143,10 @@ class ImportContext:
     today: datetime.date = field(default_factory=timezone.localdate)
     data: dict[str, Any] = field(default_factory=dict)  # the kind's preloaded lookups
     units_by_code: dict[str, list[Unit]] = field(default_factory=dict)
+    as_of: datetime.date | None = None  # the file's "as of" day (upload form, import_data --on): undated rows
 
     def __post_init__(self):
+        self._code_spans: dict[tuple[str, int], list[tuple]] = {}  # (code, unit id) → when the unit bore it
         self._paths = None if self.user is None else scoping.role_paths(self.user, scoping.CHANGE)
         # The job's unit covers the units it succeeded too: a new commune's secretary keys the back data of the
         # communes merged into it from her own commune's import page.
@@ -170,28 +172,84 @@ class ImportContext:
         return self._paths is None or any(unit.path.startswith(path) for path in self._paths)
 
     def load_units(self, codes: Iterable[str]) -> None:
-        """Load the units with these codes in one query (a code may name several units over time)."""
+        """Load the units with these codes in a few queries: a code may name several units over time (the 2025
+        reform gave old commune codes to new communes), and a unit may have borne another code before."""
         wanted = {code.upper() for code in codes if code} - set(self.units_by_code)
         for code in wanted:
             self.units_by_code[code] = []
-        if wanted:
-            for unit in Unit.objects.filter(code__in=wanted).order_by("-active_from", "pk"):
-                self.units_by_code[unit.code.upper()].append(unit)
+        if not wanted:
+            return
+        names = UnitName.objects.filter(code__in=wanted).values_list("unit_id", "code", "valid_from", "valid_until")
+        spans: dict[tuple[str, int], list] = {}
+        for unit_id, code, valid_from, valid_until in names:
+            spans.setdefault((code.upper(), unit_id), []).append((valid_from, valid_until))
+        units = Unit.objects.filter(Q(code__in=wanted) | Q(pk__in={unit_id for _c, unit_id in spans}))
+        for unit in units.order_by("-active_from", "pk"):
+            for code in {unit.code.upper(), *(c for c, unit_id in spans if unit_id == unit.pk)} & wanted:
+                self.units_by_code[code].append(unit)
+                self._code_spans[(code, unit.pk)] = [
+                    (_later(valid_from, unit.active_from), _earlier(valid_until, unit.active_until))
+                    for valid_from, valid_until in spans.get((code, unit.pk), [(None, None)])
+                ]
+
+    def bore_code(self, unit: Unit, code: str, start: datetime.date, end: datetime.date) -> bool:
+        """Did `unit` bear `code` (and was it open) at some day between `start` and `end`?"""
+        spans = self._code_spans.get((code.upper(), unit.pk), [(unit.active_from, unit.active_until)])
+        return any((s is None or s <= end) and (u is None or u >= start) for s, u in spans)
 
     def unit_by_code(
-        self, code: str, *, start: datetime.date | None = None, end: datetime.date | None = None
+        self,
+        code: str,
+        *,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+        row: "Row | None" = None,
+        field_name: str = "unit_code",
     ) -> Unit | None:
-        """The unit in scope bearing `code`, preferring one open between `start` and `end` (else today)."""
-        candidates = [unit for unit in self.units_by_code.get((code or "").upper(), []) if self.in_scope(unit)]
+        """The unit in scope that bore `code` between `start` and `end` (the row's own dates); for a row without
+        dates, on the file's "as of" day, else today. A code that named another unit at another time is
+        reported on an undated `row` as a warning, so a person sees which unit the figures went to."""
+        code = (code or "").upper()
+        candidates = [unit for unit in self.units_by_code.get(code, []) if self.in_scope(unit)]
         if not candidates:
             return None
-        start, end = start or self.today, end or start or self.today
-        for unit in candidates:
-            if (unit.active_from is None or unit.active_from <= end) and (
-                unit.active_until is None or unit.active_until >= start
-            ):
-                return unit
-        return candidates[0]
+        dated = start is not None
+        start = start or self.as_of or self.today
+        end = end or (start if dated else self.as_of or self.today)
+        chosen = next((unit for unit in candidates if self.bore_code(unit, code, start, end)), candidates[0])
+        if row is not None and not dated:
+            others = [
+                unit
+                for unit in self.units_by_code.get(code, [])
+                if unit.pk != chosen.pk and (unit.kind == Unit.Kind.ASSOCIATION or self.in_scope(unit))
+            ]
+            if others:
+                row.warn(field_name, self._reused_code_message(code, chosen, others, start))
+        return chosen
+
+    def _reused_code_message(self, code: str, chosen: Unit, others: list[Unit], day: datetime.date) -> str:
+        def span(unit: Unit) -> str:
+            dates = self._code_spans.get((code, unit.pk), [(unit.active_from, unit.active_until)])
+            start = min((s for s, _u in dates if s), default=None)
+            until = None if any(u is None for _s, u in dates) else max(u for _s, u in dates)
+            parts = [f"từ {start:%d/%m/%Y}" if start else "", f"đến {until:%d/%m/%Y}" if until else ""]
+            return " ".join(part for part in parts if part) or "không rõ thời gian"
+
+        listed = "; ".join(f"{unit.display_name} ({span(unit)})" for unit in [chosen, *others])
+        basis = "ngày số liệu đã khai khi tải tệp" if self.as_of else "hôm nay, vì dòng và tệp không ghi ngày"
+        return (
+            f"Mã {code} đã dùng cho nhiều đơn vị qua các thời kỳ: {listed}. Dòng này được ghi cho "
+            f"{chosen.display_name}, đơn vị mang mã này ngày {day:%d/%m/%Y} ({basis}). Nếu số liệu thuộc thời kỳ "
+            "khác, hãy ghi «Số liệu tính đến ngày» khi tải tệp lên."
+        )
+
+
+def _later(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    return max(a, b) if a and b else a or b
+
+
+def _earlier(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    return min(a, b) if a and b else a or b
 
 
 class ImportKind:
@@ -246,7 +304,7 @@ class ImportKind:
             row.error(self.unit_code_field, "Hãy ghi mã đơn vị.")
             return None
         start, end = self.row_period(row) or (None, None)
-        unit = ctx.unit_by_code(code, start=start, end=end)
+        unit = ctx.unit_by_code(code, start=start, end=end, row=row, field_name=self.unit_code_field)
         if unit is None:
             row.error(self.unit_code_field, NOT_IN_SCOPE.format(code=code))
         return unit

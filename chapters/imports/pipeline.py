@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 
 from chapters.models import ClosedPeriod
 from chapters.services.periods import PeriodClosed, closing_problem, field_of, period_guard
+from core.spreadsheets.encodings import dominant_encoding, fix_legacy
+from core.spreadsheets.headers import HeaderMatch, find_header
+from core.spreadsheets.parsing import ParseError, display, is_empty
+from core.spreadsheets.reading import ReadFile
+from core.spreadsheets.validation import clean_row, loaded_foreign_keys, unique_clashes
 
-from .encodings import dominant_encoding, fix_legacy
-from .headers import HeaderMatch, find_header
 from .kinds import ImportContext, ImportKind, Row
-from .parsing import ParseError, display, is_empty
-from .reading import ReadFile
-from .validation import clean_row, loaded_foreign_keys, unique_clashes
 
 logger = logging.getLogger(__name__)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -15,10 +15,10 @@ from django.db.models import Q
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
-from chapters.text import fold
+from core.spreadsheets.parsing import choice_parser, parse_code, parse_codes, parse_date, parse_text
+from core.text import fold
 
 from .kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row
-from .parsing import choice_parser, parse_code, parse_codes, parse_date, parse_text
 
 ONE_DAY = datetime.timedelta(days=1)
 

@@ -12,7 +12,7 @@ from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from simple_history.utils import bulk_create_with_history
 
-from chapters.models import ParentLink, Unit, UnitName
+from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
 
 BATCH = 2000
@@ -37,12 +37,21 @@ def units_bulk_create(units: list[Unit], *, reason: str, history_date: datetime.
         units, Unit, batch_size=BATCH, default_change_reason=reason[:100], default_date=history_date
     )
     paths_fill()
+    # A unit created already closed (a pre-reform division) has its link and name closed on its last day, as
+    # unit_close would leave them.
     ParentLink.objects.bulk_create(
-        [ParentLink(unit_id=u.pk, parent_id=u.parent_id, valid_from=u.active_from) for u in created if u.parent_id],
+        [
+            ParentLink(unit_id=u.pk, parent_id=u.parent_id, valid_from=u.active_from, valid_until=u.active_until)
+            for u in created
+            if u.parent_id
+        ],
         batch_size=BATCH,
     )
     UnitName.objects.bulk_create(
-        [UnitName(unit_id=u.pk, name=u.name, code=u.code, valid_from=u.active_from) for u in created],
+        [
+            UnitName(unit_id=u.pk, name=u.name, code=u.code, valid_from=u.active_from, valid_until=u.active_until)
+            for u in created
+        ],
         batch_size=BATCH,
     )
     paths = dict(Unit.objects.filter(pk__in=[u.pk for u in created]).values_list("pk", "path"))
@@ -50,6 +59,13 @@ def units_bulk_create(units: list[Unit], *, reason: str, history_date: datetime.
         unit.path = paths[unit.pk]
         unit.depth = unit.path.count(PATH_SEPARATOR) - 1
     return created
+
+
+@transaction.atomic
+def lineages_bulk_create(links: list[Lineage]) -> list[Lineage]:
+    """Insert lineage rows (predecessor → successor, kind, date, primary) as `unit_merge` and `unit_split` write
+    them, for predecessors created already closed: they hold no open unit to hand over."""
+    return Lineage.objects.bulk_create(links, batch_size=BATCH)
 
 
 def paths_fill() -> int:

@@ -1,13 +1,9 @@
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .tree import Unit
+from core.years import YEAR_VALIDATORS
 
-YEAR_VALIDATORS = [
-    MinValueValidator(1990, "Năm phải từ 1990 trở đi."),
-    MaxValueValidator(2100, "Năm không hợp lệ."),
-]
+from .tree import Unit
 
 
 class BaselineFigure(models.Model):

@@ -41,6 +41,12 @@ class ImportJob(models.Model):
     file_type = models.CharField("loại tệp", max_length=60, blank=True)
     sheet_name = models.CharField("trang tính", max_length=255, blank=True)
     header_row = models.PositiveIntegerField("dòng tiêu đề", null=True, blank=True)
+    as_of = models.DateField(
+        "số liệu tính đến ngày",
+        null=True,
+        blank=True,
+        help_text="Ngày dùng để xác định đơn vị theo mã với các dòng không ghi ngày (mã có thể đã đổi chủ).",
+    )
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

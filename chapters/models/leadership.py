@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from chapters.text import nfc
+from core.text import nfc
 
 from .tree import Unit
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import ClosedPeriod, Unit
-from chapters.text import person_name
+from core.text import person_name
 
 
 class PeriodClosed(ValidationError):

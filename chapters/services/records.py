@@ -11,7 +11,7 @@ from django.db import transaction
 
 from chapters.services.history import stamp
 from chapters.services.periods import period_guard, unit_open_guard
-from chapters.text import person_name
+from core.text import person_name
 
 
 class EditConflict(ValidationError):

@@ -14,7 +14,7 @@ from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
 from chapters.services.history import stamp
 from chapters.services.records import record_save
-from chapters.text import nfc
+from core.text import nfc
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -31,6 +31,50 @@ def unit_create(*, actor=None, reason: str = "", **fields) -> Unit:
     if unit.parent_id:
         ParentLink.objects.create(unit=unit, parent_id=unit.parent_id, valid_from=unit.active_from)
     UnitName.objects.create(unit=unit, name=unit.name, code=unit.code, valid_from=unit.active_from)
+    _refresh_counts(unit)
+    _follow_lineage(unit, actor=actor, reason=reason)
+    return unit
+
+
+def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:
+    """A unit created under a parent that has since merged or split (a chapter keyed in under a pre-reform
+    commune) goes where the parent's open units went: to its primary successor, from the day after the parent
+    closed, as `unit_merge` and `unit_split` move them."""
+    for _step in range(10):
+        parent = unit.parent
+        if parent is None or parent.active_until is None:
+            return
+        if unit.active_until is not None and unit.active_until <= parent.active_until:
+            return
+        link = Lineage.objects.filter(predecessor=parent, primary=True).select_related("successor").first()
+        on = parent.active_until + ONE_DAY
+        if link is None or not link.successor.is_open_on(on) or (unit.active_from and unit.active_from > on):
+            return
+        if unit.level not in Unit.ALLOWED_CHILD_LEVELS.get(link.successor.level, set()):
+            return
+        unit_move(unit, new_parent=link.successor, on=on, actor=actor, reason=reason or f"Theo {link}")
+        unit.refresh_from_db()
+
+
+@transaction.atomic
+def unit_backdate(unit: Unit, *, since: datetime.date | None, name: str, code: str, actor=None, reason="") -> Unit:
+    """Record that `unit` was already open before the day it was recorded to open (a province that carried on
+    through the 2025 reform, first loaded with today's list): it opens on `since` (None: open since before any
+    record), bearing `name` and `code` until the day before its recorded opening day if they differ from the
+    ones it bore then. Its first parent link reaches back as well."""
+    unit.refresh_from_db()
+    opened = unit.active_from
+    if opened is None or (since is not None and since >= opened):
+        return unit
+    unit.active_from = since
+    record_save(unit, actor=actor, reason=reason or f"Hoạt động từ trước {_fmt(opened)}")
+    ParentLink.objects.filter(unit=unit, valid_from=opened).update(valid_from=since)
+    first = UnitName.objects.filter(unit=unit, valid_from=opened).first()
+    if first and (first.name, first.code) == (nfc(name), code):
+        first.valid_from = since
+        first.save()
+    else:
+        UnitName.objects.create(unit=unit, name=nfc(name), code=code, valid_from=since, valid_until=opened - ONE_DAY)
     _refresh_counts(unit)
     return unit
 
@@ -299,19 +343,29 @@ def successor_map() -> dict[int, int]:
 def representative_ids_today(unit: Unit) -> set[int]:
     """Units whose facts count under `unit` in today's tree: its current subtree, plus every closed unit whose
     primary successor chain leads into it (a merged commune's own fund follows the new commune)."""
-    in_subtree = dict(Unit.objects.subtree(unit).values_list("pk", "active_until"))
+    in_subtree = set(Unit.objects.subtree(unit).values_list("pk", flat=True))
     successors = successor_map()
     result = set(in_subtree)
+    leading_in = []
     for predecessor in successors:
         current, steps = predecessor, 0
         while current in successors and steps < 50:
             current, steps = successors[current], steps + 1
-        if current in in_subtree:
-            result.add(predecessor)
-            # The predecessor's own closed subtree (units that closed with it) follows it as well.
-            pred = Unit.objects.filter(pk=predecessor).only("path").first()
-            if pred:
-                result.update(Unit.objects.subtree(pred).values_list("pk", flat=True))
+        if current in in_subtree and predecessor not in in_subtree:
+            leading_in.append(predecessor)
+    # The predecessors' own closed subtrees (units that closed with them) follow them as well: a few queries
+    # for all of them (a merged province brings hundreds of communes).
+    paths = sorted(Unit.objects.filter(pk__in=leading_in).values_list("path", flat=True))
+    tops: list[str] = []
+    for path in paths:  # sorted: a path's descendants follow it
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    for start in range(0, len(tops), 200):
+        condition = Q()
+        for path in tops[start : start + 200]:
+            condition |= Q(path__startswith=path)
+        result.update(Unit.objects.filter(condition).values_list("pk", flat=True))
+    result.update(leading_in)
     return result
 
 

@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from chapters import scoping
 from chapters.models import Role, TemporaryPassword, Unit
 from chapters.services.history import stamp
-from chapters.text import nfc, person_name
+from core.text import nfc, person_name
 
 User = get_user_model()
 

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from chapters import formatting
 from chapters.models import Unit
 from chapters.services.records import record_save
-from chapters.text import nfc
+from core import formatting
+from core.text import nfc
 from funds.models import DEFAULT_FUND_NAME, Fund, OpeningBalance
 
 from .common import lock, refresh

@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.models import Unit
 from chapters.services.periods import closure_for
 from chapters.services.records import record_save
-from chapters.text import nfc
+from core import formatting
+from core.text import nfc
 from funds.models import Fund, Transaction, Transfer
 
 from .books import fund_default

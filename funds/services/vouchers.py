@@ -7,10 +7,10 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from chapters import formatting
 from chapters.services.periods import period_guard
 from chapters.services.records import record_save
-from chapters.text import nfc
+from core import formatting
+from core.text import nfc
 from funds.models import ANONYMOUS_NAME, MAX_AMOUNT, Fund, OpeningBalance, Transaction, VoucherCounter
 
 from .common import balance_on, lock, refresh

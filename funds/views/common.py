@@ -1,7 +1,5 @@
 """Helpers shared by the fund screens."""
 
-from django.http import HttpResponse
-
 from chapters import scoping
 from chapters.models import Unit
 
@@ -19,18 +17,3 @@ def can_set_up(user, unit: Unit) -> bool:
 def ensure_can_set_up(user, unit: Unit) -> None:
     if not can_set_up(user, unit):
         scoping.ensure_can(user, scoping.CHANGE, unit)
-
-
-def pdf_response(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def querystring_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    return f"{encoded}&" if encoded else ""

@@ -4,16 +4,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from chapters import formatting, scoping
+from chapters import scoping
 from chapters.models import Unit
 from chapters.summaries import own_figures, rollup
+from core import formatting
+from core.views import pdf_response, querystring_without_page, year_from
 from funds import pdf
 from funds.forms import PeriodForm
 from funds.models import Transaction
 from funds.providers import FIGURES
 from funds.queries import donors, finance, pending_total
-
-from .common import pdf_response, querystring_without_page
 
 P = Transaction.Purpose
 SPENDING_KEYS = [f"funds.spent.{key}" for key in Transaction.PAYMENT_PURPOSES]
@@ -156,8 +156,7 @@ def donor_list(request, pk):
 def disclosure_pdf(request, pk):
     """The yearly public disclosure of income and spending (công khai thu chi), for members."""
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=pk)
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 1990 <= int(raw) <= 2100 else timezone.localdate().year
+    year = year_from(request)
     start, end = timezone.datetime(year, 1, 1).date(), timezone.datetime(year, 12, 31).date()
     data = finance(unit, year=year, period="Y", start=start, end=end)
     today = timezone.localdate()

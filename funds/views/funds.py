@@ -9,13 +9,14 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
-from chapters.text import fold
+from core.text import fold
+from core.views import querystring_without_page
 from funds import services
 from funds.forms import FundForm, OpeningBalanceForm, PeriodForm, add_service_errors
 from funds.models import Fund, OpeningBalance, Transfer
 from funds.queries import cash_book
 
-from .common import can_enter, can_set_up, ensure_can_set_up, querystring_without_page
+from .common import can_enter, can_set_up, ensure_can_set_up
 
 
 class FundListView(ScopedQuerysetMixin, ListView):

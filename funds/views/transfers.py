@@ -11,11 +11,12 @@ from django.views.generic import ListView
 from chapters import scoping
 from chapters.mixins import history_entries
 from chapters.models import Unit
+from core.views import querystring_without_page
 from funds import services
 from funds.forms import DecisionNoteForm, TransferConfirmForm, TransferForm, add_service_errors
 from funds.models import Fund, Transfer
 
-from .common import can_enter, querystring_without_page
+from .common import can_enter
 
 
 def _suggested_units(unit: Unit) -> list[Unit]:

@@ -8,12 +8,13 @@ from django.views.decorators.http import require_POST
 
 from chapters import scoping
 from chapters.mixins import history_entries
+from core.views import pdf_response
 from funds import pdf, services, sources
 from funds.forms import ReverseForm, TransactionForm, add_service_errors
 from funds.models import Fund, Transaction
 from funds.words import amount_words
 
-from .common import can_enter, pdf_response
+from .common import can_enter
 
 KINDS = {"thu": Transaction.Kind.RECEIPT, "chi": Transaction.Kind.PAYMENT}
 

@@ -1,8 +1,8 @@
-"""Sort keys compare byte by byte on PostgreSQL whatever the database's collation (chapters.db.collation)."""
+"""Sort keys compare byte by byte on PostgreSQL whatever the database's collation (core.collation)."""
 
 from django.db import migrations
 
-from chapters.db.collation import byte_order
+from core.collation import byte_order
 
 
 class Migration(migrations.Migration):

@@ -14,8 +14,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.models.figures import YEAR_VALIDATORS
-from chapters.text import nfc
+from core.text import nfc
+from core.years import YEAR_VALIDATORS
 
 POINTS_VALIDATORS = [MinValueValidator(Decimal(0), "Số điểm không được âm.")]
 

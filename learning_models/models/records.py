@@ -5,8 +5,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.models.figures import YEAR_VALIDATORS
-from chapters.text import fold, nfc, sort_key
+from core.text import fold, nfc, sort_key
+from core.years import YEAR_VALIDATORS
 
 from .catalogue import CriteriaSet, TitleType
 

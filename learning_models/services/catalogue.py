@@ -10,7 +10,7 @@ from django.db.models import Q
 from chapters import scoping
 from chapters.models import Unit
 from chapters.services.records import record_save
-from chapters.text import nfc
+from core.text import nfc
 from learning_models.models import CriteriaSet, Criterion, Target, TitleRecord, TitleType
 from learning_models.scoring import parse_points, points_text
 

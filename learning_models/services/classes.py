@@ -4,7 +4,7 @@ from django.db import transaction
 
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh
-from chapters.text import nfc
+from core.text import nfc
 from learning_models.models import ClassParticipant, LearningClass
 
 

@@ -24,7 +24,7 @@ from chapters.services.history import command_line
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh, summary_years
-from chapters.text import nfc
+from core.text import nfc
 from learning_models.models import CriteriaSet, TitleRecord, TitleType
 from learning_models.scoring import RulesCache, points_text
 from learning_models.services.catalogue import CriteriaSetResolver

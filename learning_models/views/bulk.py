@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 
 from chapters import scoping
 from chapters.forms import add_errors
+from chapters.mixins import unit_from
 from chapters.models import Unit
+from core.views import querystring, year_from
 from learning_models.forms import BULK_ACTION_CHOICES, BulkActionForm, BulkSelectionForm
 from learning_models.services.records import BULK_ACTIONS, RowErrors, records_bulk_apply, records_selection
-from learning_models.views.common import querystring, unit_from, year_from
 
 UNITS_SHOWN = 30  # the units with the most records, listed under the count
 
@@ -23,8 +24,8 @@ def _where_units(user, unit: Unit):
 
 def _where_choices(form: BulkSelectionForm, unit: Unit) -> None:
     """List only the associations below and the unit's own children (a commune's chapters), plus the chosen one."""
-    field = form.fields["trong"]
-    chosen = form.data.get("trong") if form.is_bound else None
+    field = form.fields["within"]
+    chosen = form.data.get("within") if form.is_bound else None
     shown = field.queryset.filter(
         Q(kind=Unit.Kind.ASSOCIATION) | Q(parent=unit) | Q(pk=chosen if str(chosen or "").isdigit() else None)
     )
@@ -37,7 +38,7 @@ def records_bulk(request):
     unit = unit_from(request)
     year = year_from(request)
     selection_form = BulkSelectionForm(
-        request.GET if request.GET.get("thao_tac") else None, units=_where_units(request.user, unit)
+        request.GET if request.GET.get("action") else None, units=_where_units(request.user, unit)
     )
     _where_choices(selection_form, unit)
     context = {"unit": unit, "year": year, "selection_form": selection_form, "actions": BULK_ACTION_CHOICES}
@@ -47,18 +48,18 @@ def records_bulk(request):
         )
 
     data = selection_form.cleaned_data
-    action = data["thao_tac"]
-    where = data.get("trong") or unit
+    action = data["action"]
+    where = data.get("within") or unit
     _statuses, right, action_name = BULK_ACTIONS[action]
     allowed = scoping.can(request.user, right, where)
     selection = records_selection(
         user=request.user,
         unit=where,
         year=year,
-        title_type=data["danh_hieu"],
+        title_type=data["title"],
         action=action,
-        min_total=data.get("diem_tu"),
-        meets_threshold=data.get("dat_nguong", False),
+        min_total=data.get("min_total"),
+        meets_threshold=data.get("meets_threshold", False),
     )
     action_form = BulkActionForm(request.POST or None, action=action)
     errors: list[str] = []
@@ -67,7 +68,7 @@ def records_bulk(request):
         scoping.ensure_can(request.user, right, where)
         if action_form.is_valid():
             params = {k: v for k, v in action_form.cleaned_data.items() if k != "confirm"}
-            expected = request.POST.get("so_ho_so", "")
+            expected = request.POST.get("expected", "")
             try:
                 count = records_bulk_apply(
                     selection=selection,
@@ -86,7 +87,7 @@ def records_bulk(request):
             else:
                 messages.success(
                     request,
-                    f"Đã {action_name} {count} hồ sơ «{data['danh_hieu'].name}» năm {year} của {where.display_name}.",
+                    f"Đã {action_name} {count} hồ sơ «{data['title'].name}» năm {year} của {where.display_name}.",
                 )
                 return redirect(f"{request.path}?{querystring(request)}")
         status = 400
@@ -99,7 +100,7 @@ def records_bulk(request):
             "action": action,
             "action_name": action_name,
             "where": where,
-            "title_type": data["danh_hieu"],
+            "title_type": data["title"],
             "count": count,
             "by_unit": by_unit,
             "more_units": count and len(by_unit) == UNITS_SHOWN,

@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from chapters import scoping
 from chapters.forms import add_errors
-from chapters.mixins import history_entries
+from chapters.mixins import history_entries, unit_from
 from chapters.models import Unit
 from chapters.services.records import EditConflict
+from core.views import year_from
 from learning_models.forms import (
     CriteriaSetCopyForm,
     CriteriaSetForm,
@@ -27,7 +28,6 @@ from learning_models.services.catalogue import (
     criteria_set_update,
     target_save,
 )
-from learning_models.views.common import unit_from, year_from
 
 
 def _province_admin_units(user):
@@ -186,7 +186,7 @@ def target_list(request):
                 add_errors(form, error)
             else:
                 messages.success(request, "Đã lưu chỉ tiêu.")
-                return redirect(f"{request.path}?don_vi={province.pk}&nam={data['year']}")
+                return redirect(f"{request.path}?unit={province.pk}&year={data['year']}")
     targets = Target.objects.filter(unit=province).select_related("title_type") if province else Target.objects.none()
     context = {
         "unit": province or unit,

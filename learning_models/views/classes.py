@@ -9,14 +9,15 @@ from django.views.decorators.http import require_POST
 
 from chapters import scoping
 from chapters.forms import add_errors
-from chapters.mixins import history_entries
+from chapters.mixins import history_entries, unit_from
 from chapters.models import Unit
 from chapters.services.records import EditConflict
+from core.views import querystring_without_page, year_from
 from learning_models.forms import LearningClassForm
 from learning_models.models import LearningClass
 from learning_models.queries import class_figures
 from learning_models.services.classes import class_delete, class_save
-from learning_models.views.common import querystring, unit_from, unit_nav, year_from
+from learning_models.views.common import unit_nav
 
 
 def _classes(user, action=scoping.VIEW):
@@ -47,16 +48,14 @@ def class_list(request):
         "figures": class_figures(unit, year),
         "can_change": scoping.can(request.user, scoping.CHANGE, unit),
         "years": range(year + 1, year - 6, -1),
-        "querystring_without_page": (querystring(request, page=None) + "&").lstrip("&"),
+        "querystring_without_page": querystring_without_page(request),
         **unit_nav(request.user, unit),
     }
     return render(request, "learning_models/class_list.html", context)
 
 
 def _list_url(learning_class: LearningClass) -> str:
-    return (
-        f"{reverse('learning_models:class_list')}?don_vi={learning_class.unit_id}&nam={learning_class.starts_on.year}"
-    )
+    return f"{reverse('learning_models:class_list')}?unit={learning_class.unit_id}&year={learning_class.starts_on.year}"
 
 
 def class_form(request, pk=None):

@@ -5,15 +5,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from chapters import scoping
 from chapters.forms import add_errors
+from chapters.mixins import unit_for
 from chapters.models import Unit
-from chapters.pdf import render_pdf
+from core.pdf import render_pdf
+from core.views import pdf_response, querystring_without_page
 from learning_models.forms import DecisionForm, ReasonForm
 from learning_models.models import TitleRecord, TitleType
 from learning_models.pdf import certificate_context, decision_list_context
@@ -27,8 +29,8 @@ from learning_models.services.records import (
     records_propose,
     records_recognise,
 )
-from learning_models.views.common import querystring, title_type_from, unit_for
-from learning_models.views.records import _record
+from learning_models.views.common import title_type_from
+from learning_models.views.records import record_for
 
 PAGE = 100
 STEPS = {
@@ -52,7 +54,7 @@ def _selected(request, unit, year, statuses, title_type):
     )
     if title_type:
         records = records.filter(title_type=title_type)
-    if not request.POST.get("tat_ca"):
+    if not request.POST.get("all"):
         ids = [value for value in request.POST.getlist("chon") if value.isdigit()]
         records = records.filter(pk__in=ids)
     return list(records.select_related("title_type", "unit", "criteria_set").order_by("sort_key", "pk"))
@@ -62,7 +64,7 @@ def proposal_list(request, unit_pk, year):
     """Per commune and year: records reviewed by the chapters (to propose) and proposed ones (to recognise by a
     decision, or refuse), and the decisions already made."""
     unit = _association(request, unit_pk)
-    step = request.GET.get("buoc", "de-nghi")
+    step = request.GET.get("step", "de-nghi")
     if step not in STEPS and step != "ket-qua":
         step = "de-nghi"
     title_type = title_type_from(request)
@@ -138,7 +140,7 @@ def _step_rows(request, unit, year, statuses, title_type) -> dict:
         "rows": rows,
         "page_obj": page,
         "total": page.paginator.count,
-        "querystring_without_page": (querystring(request, page=None) + "&").lstrip("&"),
+        "querystring_without_page": querystring_without_page(request),
     }
 
 
@@ -164,7 +166,7 @@ def _ensure_approver(request, record: TitleRecord) -> Unit:
 
 
 def record_refuse_view(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     association = _ensure_approver(request, record)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -175,14 +177,14 @@ def record_refuse_view(request, pk):
         else:
             messages.success(request, f"Đã ghi nhận không công nhận hồ sơ của {record.subject_name}.")
             url = reverse("learning_models:proposal_list", args=[association.pk, record.year])
-            return redirect(f"{url}?buoc=cong-nhan")
+            return redirect(f"{url}?step=cong-nhan")
     context = {"record": record, "unit": record.unit, "form": form}
     return render(request, "learning_models/record_refuse.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 def record_unlock_view(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     _ensure_approver(request, record)
     try:
         record_unlock(record, reason=request.POST.get("reason", ""), actor=request.user)
@@ -195,7 +197,7 @@ def record_unlock_view(request, pk):
 
 @require_POST
 def record_lock_view(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     _ensure_approver(request, record)
     try:
         record_lock(record, actor=request.user)
@@ -206,25 +208,19 @@ def record_lock_view(request, pk):
     return redirect("learning_models:record_detail", pk=record.pk)
 
 
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
 def record_certificate(request, pk):
     """The certificate of a recognised record (A4 landscape)."""
-    record = _record(request, pk)
+    record = record_for(request, pk)
     if record.status != TitleRecord.Status.RECOGNISED:
         raise Http404("Hồ sơ chưa được công nhận.")
     content = render_pdf("pdf/learning_models/certificate.html", certificate_context(record))
-    return _pdf_response(content, f"giay-chung-nhan-{record.pk}.pdf")
+    return pdf_response(content, f"giay-chung-nhan-{record.pk}.pdf")
 
 
 def decision_list_pdf(request, unit_pk, year):
-    """The list of records recognised by one decision, to attach to it (?so=<decision number>)."""
+    """The list of records recognised by one decision, to attach to it (?number=<decision number>)."""
     unit = _association(request, unit_pk)
-    number = request.GET.get("so", "").strip()
+    number = request.GET.get("number", "").strip()
     if not number:
         raise Http404("Thiếu số quyết định.")
     records = list(
@@ -237,4 +233,4 @@ def decision_list_pdf(request, unit_pk, year):
     if not records:
         raise Http404("Không có hồ sơ nào được công nhận theo quyết định này.")
     content = render_pdf("pdf/learning_models/decision_list.html", decision_list_context(unit, year, number, records))
-    return _pdf_response(content, f"danh-sach-cong-nhan-{year}.pdf")
+    return pdf_response(content, f"danh-sach-cong-nhan-{year}.pdf")

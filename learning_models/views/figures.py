@@ -2,17 +2,19 @@
 
 from django.shortcuts import render
 
+from chapters.mixins import unit_from
 from chapters.summaries import summary_years
+from core.views import tree_from, year_from
 from learning_models.models import TitleType
 from learning_models.queries import class_figures, snapshots, title_figures, title_figures_children
-from learning_models.views.common import title_type_from, unit_from, unit_nav, year_from
+from learning_models.views.common import title_type_from, unit_nav
 
 
 def title_summary(request):
     """ "61.532/98.240 gia đình được công nhận (62,6%)" for the unit and for each unit directly below it."""
     unit = unit_from(request)
     year = year_from(request)
-    tree = "today" if request.GET.get("cay") == "hien-tai" else "past"
+    tree = tree_from(request)
     trees = snapshots(unit, year, tree=tree)
     rows = title_figures(unit, year, tree=tree, trees=trees)
     focus = title_type_from(request, TitleType.objects.filter(active=True).order_by("order").first())

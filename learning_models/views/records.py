@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from chapters import scoping
 from chapters.forms import add_errors
-from chapters.mixins import history_entries
+from chapters.mixins import history_entries, unit_for, unit_from
 from chapters.models import Unit
-from chapters.text import fold
+from core.text import fold
+from core.views import querystring_without_page, year_from
 from learning_models.forms import STATUS_CHOICES, RegistrationForm, ReviewForm
 from learning_models.models import TitleRecord, TitleType
 from learning_models.scoring import points_text, rules_for
@@ -34,17 +35,7 @@ from learning_models.services.records import (
     registration_create,
     registration_delete,
 )
-from learning_models.views.common import (
-    STATUS_PARAM,
-    TYPE_PARAM,
-    querystring,
-    title_type_from,
-    types_for_unit,
-    unit_for,
-    unit_from,
-    unit_nav,
-    year_from,
-)
+from learning_models.views.common import STATUS_PARAM, TYPE_PARAM, title_type_from, types_for_unit, unit_nav
 
 LIST_PAGE = 50
 TABLE_PAGE = 100
@@ -90,13 +81,13 @@ def registration_list(request):
             {
                 "page_obj": page,
                 "records": page.object_list,
-                "querystring_without_page": (querystring(request, page=None) + "&").lstrip("&"),
+                "querystring_without_page": querystring_without_page(request),
             }
         )
     return render(request, "learning_models/registration_list.html", context)
 
 
-def _record(request, pk, action=scoping.VIEW) -> TitleRecord:
+def record_for(request, pk, action=scoping.VIEW) -> TitleRecord:
     queryset = TitleRecord.objects.select_related("title_type", "criteria_set", "unit", "household", "clan")
     return scoping.get_scoped_object(queryset, request.user, action, pk=pk)
 
@@ -114,7 +105,7 @@ def _score_rows(record: TitleRecord, posted: dict | None = None) -> list[dict]:
 
 
 def record_detail(request, pk):
-    record = _record(request, pk)
+    record = record_for(request, pk)
     user = request.user
     rules = rules_for(record.criteria_set)
     change = scoping.can(user, scoping.CHANGE, record.unit)
@@ -150,7 +141,7 @@ def _posted_scores(data, prefix: str, codes) -> dict:
 
 def record_score(request, pk):
     """One record's score sheet: one input per criterion, evidence notes."""
-    record = _record(request, pk, scoping.CHANGE)
+    record = record_for(request, pk, scoping.CHANGE)
     leaves = record.criteria_set.leaves()
     errors: list[str] = []
     posted = None
@@ -180,7 +171,7 @@ def record_score(request, pk):
 
 @require_POST
 def record_review_view(request, pk):
-    record = _record(request, pk, scoping.CHANGE)
+    record = record_for(request, pk, scoping.CHANGE)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -201,7 +192,7 @@ def record_review_view(request, pk):
 
 @require_POST
 def registration_delete_view(request, pk):
-    record = _record(request, pk, scoping.CHANGE)
+    record = record_for(request, pk, scoping.CHANGE)
     try:
         registration_delete(record, actor=request.user)
     except ValidationError as error:
@@ -371,7 +362,7 @@ def record_table(request, unit_pk, year):
                 page_records, leaves, criteria_set.pk if criteria_set else None, posted, errors, page.start_index()
             ),
             "page_obj": page,
-            "querystring_without_page": (querystring(request, page=None) + "&").lstrip("&"),
+            "querystring_without_page": querystring_without_page(request),
             "errors": [m for ms in (errors or {}).values() for m in ms],
             "candidates": (
                 _subjects(title_type, unit, year, request.user).count()

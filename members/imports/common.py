@@ -3,9 +3,9 @@
 import datetime
 from collections import defaultdict
 
-from chapters.imports.parsing import ParseError, choice_parser, display, is_empty, parse_date, parse_integer
 from chapters.models import Unit
-from chapters.text import fold
+from core.spreadsheets.parsing import ParseError, choice_parser, display, is_empty, parse_date, parse_integer
+from core.text import fold
 
 from ..models import Member
 

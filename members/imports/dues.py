@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from chapters import scoping
 from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import parse_amount, parse_code, parse_date, parse_integer, parse_year
+from core.spreadsheets.parsing import parse_amount, parse_code, parse_date, parse_integer, parse_year
 
 from ..models import Due, Member
 from .common import chunks, name_key, parse_birth

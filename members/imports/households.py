@@ -6,9 +6,9 @@ from collections import defaultdict
 
 from chapters import scoping
 from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import parse_code, parse_integer
 from chapters.models import Unit
-from chapters.text import fold
+from core.spreadsheets.parsing import parse_code, parse_integer
+from core.text import fold
 
 from ..models import Clan, Household
 from .common import chunks, clan_key, commune_paths
@@ -42,7 +42,30 @@ def _clans_near(units: list[Unit]) -> dict[str, dict[str, list[Clan]]]:
     return result
 
 
-class HouseholdKind(ImportKind):
+class NamedRecordKind(ImportKind):
+    """Households and clans: rows with a name whose search and sort keys `prepare()` derives. One writer for
+    both: new rows with their history, changed rows with the changed fields, the keys and the version."""
+
+    def prepare_for_write(self, ctx: ImportContext, instance) -> None:
+        instance.prepare()
+
+    def write(self, ctx: ImportContext, created: list, updated: list) -> None:
+        from simple_history.utils import bulk_update_with_history
+
+        super().write(ctx, created, [])
+        if updated:
+            fields = sorted({self.model._meta.get_field(n).name for _obj, changed in updated for n in changed})
+            bulk_update_with_history(
+                [instance for instance, _changed in updated],
+                self.model,
+                [*fields, "version", "search_key", "sort_key"],
+                batch_size=self.batch_size,
+                default_user=ctx.history_user,
+                default_change_reason=ctx.reason,
+            )
+
+
+class HouseholdKind(NamedRecordKind):
     name = "households"
     label = "Hộ gia đình"
     model = Household
@@ -161,24 +184,6 @@ class HouseholdKind(ImportKind):
                         where = ", ".join(filter(None, [address, f"mã {code}" if code else ""]))
                         row.warn("head_name", f"Chi hội đã có hộ của {head}" + (f" ({where})" if where else "") + ".")
 
-    def prepare_for_write(self, ctx: ImportContext, instance: Household) -> None:
-        instance.prepare()
-
-    def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_update_with_history
-
-        super().write(ctx, created, [])
-        if updated:
-            fields = sorted({Household._meta.get_field(n).name for _h, changed in updated for n in changed})
-            bulk_update_with_history(
-                [household for household, _changed in updated],
-                Household,
-                [*fields, "version", "search_key", "sort_key"],
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
-            )
-
     def export_queryset(self, user, unit=None):
         return super().export_queryset(user, unit).select_related("unit", "clan").order_by("unit__path", "sort_key")
 
@@ -188,7 +193,7 @@ class HouseholdKind(ImportKind):
                    h.clan.name if h.clan_id else "", h.notes]  # fmt: skip
 
 
-class ClanKind(ImportKind):
+class ClanKind(NamedRecordKind):
     name = "clans"
     label = "Dòng họ"
     model = Clan
@@ -274,24 +279,6 @@ class ClanKind(ImportKind):
     def validate(self, ctx: ImportContext, row: Row) -> None:
         if row.extra.get("board_problem"):
             row.error("board_code", NOT_IN_SCOPE.format(code=row.extra["board_problem"]))
-
-    def prepare_for_write(self, ctx: ImportContext, instance: Clan) -> None:
-        instance.prepare()
-
-    def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_update_with_history
-
-        super().write(ctx, created, [])
-        if updated:
-            fields = sorted({Clan._meta.get_field(n).name for _c, changed in updated for n in changed})
-            bulk_update_with_history(
-                [clan for clan, _changed in updated],
-                Clan,
-                [*fields, "version", "search_key", "sort_key"],
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
-            )
 
     def export_queryset(self, user, unit=None):
         qs = Clan.objects.all()

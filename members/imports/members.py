@@ -13,10 +13,9 @@ from django.db.models import Case, When
 
 from chapters import scoping
 from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
-from chapters.imports.parsing import parse_bool, parse_code, parse_date, parse_integer
+from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
 
-from .. import bulk
-from ..models import Household, Member, Membership, MoveRequest, PersonalDataAccess
+from ..models import Household, Member, PersonalDataAccess
 from ..privacy import access_log, citizen_id_visible_q, mask_citizen_id
 from .common import (
     KEEP,
@@ -397,39 +396,15 @@ class MemberKind(ImportKind):
         instance.prepare()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_update_with_history
+        from members.services import members_bulk_create, members_bulk_update
 
-        from ..services import _sync_membership_ends
-
-        history = {"default_user": ctx.history_user, "default_change_reason": ctx.reason}
         if created:
-            bulk.create_with_history(Member, created, user=ctx.history_user, reason=ctx.reason)
-            bulk.create(
-                Membership,
-                [
-                    Membership(
-                        member_id=member.pk,
-                        unit_id=member.unit_id,
-                        since=member.joined_on,
-                        until=member.left_on,
-                        start=Membership.Start.JOINED,
-                        end=Membership.End.LEFT if member.left_on else "",
-                        recorded_by=ctx.history_user,
-                    )
-                    for member in created
-                ],
-            )
+            members_bulk_create(created, user=ctx.history_user, reason=ctx.reason)
         if updated:
             fields = {name for _member, changed in updated for name in changed}
             names = sorted({Member._meta.get_field(name).name for name in fields} | {"version", *DERIVED})
-            members = [member for member, _changed in updated]
-            bulk_update_with_history(members, Member, names, batch_size=self.batch_size, **history)
-            for member, changed in updated:
-                if {"joined_on", "left_on"} & set(changed):
-                    _sync_membership_ends(member, actor=ctx.history_user)
-            left = [member.pk for member, changed in updated if "left_on" in changed and member.left_on]
-            MoveRequest.objects.filter(member_id__in=left, status=MoveRequest.Status.PENDING).update(
-                status=MoveRequest.Status.CANCELLED, decision_note="Hội viên đã ra hội."
+            members_bulk_update(
+                updated, fields=names, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size
             )
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:

@@ -5,7 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.text import fold, nfc, sort_key
+from core.text import fold, nfc, sort_key
 
 
 class NamedQuerySet(models.QuerySet):

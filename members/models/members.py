@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
-from chapters.text import fold, nfc, sort_key
+from core.text import fold, nfc, sort_key
 
 from .facts import DatedFactsMixin
 

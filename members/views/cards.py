@@ -1,10 +1,10 @@
 """Membership cards as a PDF: the members ticked in the list, one member, or the filtered list."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from chapters import scoping
+from core.views import pdf_response
 from members.filters import MemberFilterForm
 from members.forms import parse_ids
 from members.models import Member, PersonalDataAccess
@@ -29,6 +29,4 @@ def member_cards(request):
         return redirect("members:member_list")
     pdf = render_cards(members)
     access_log(user, members, PersonalDataAccess.Action.EXPORT, f"In thẻ hội viên ({len(members)} thẻ)")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="the-hoi-vien.pdf"'
-    return response
+    return pdf_response(pdf, "the-hoi-vien.pdf")

@@ -1,7 +1,5 @@
 """Helpers shared by the members app's views."""
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,12 +15,6 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self):
         return self._known_count if self._known_count is not None else super().count
-
-
-def querystring_without_page(request) -> str:
-    """The current GET parameters without `page`, ending with "&" when not empty (for includes/pagination)."""
-    params = [(key, value) for key, values in request.GET.lists() if key != "page" for value in values]
-    return urlencode(params) + "&" if params else ""
 
 
 def safe_next(request, default: str) -> str:

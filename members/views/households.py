@@ -10,11 +10,10 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
+from core.views import querystring_without_page
 from members.filters import UnitFilterField, filter_units
 from members.forms import ClanForm, HouseholdForm
 from members.models import Clan, Household, Member
-
-from .common import querystring_without_page
 
 
 class _SearchListMixin(ScopedQuerysetMixin):

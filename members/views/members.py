@@ -16,6 +16,7 @@ from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Summary
 from chapters.services.records import EditConflict
+from core.views import querystring_without_page
 from members import services
 from members.filters import MemberFilterForm
 from members.forms import (
@@ -32,7 +33,7 @@ from members.forms import (
 from members.models import Due, Member, MoveRequest, PersonalDataAccess
 from members.privacy import access_log, can_see_citizen_id, citizen_id_for, mask_citizen_id
 
-from .common import CountedPaginator, querystring_without_page, safe_next
+from .common import CountedPaginator, safe_next
 
 LAST_UNIT_SESSION_KEY = "members_last_unit"
 LARGE_SCOPE = 100_000  # members: above this, an unfiltered list takes its totals from the summaries

@@ -5,9 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.views.generic import ListView
 
 from chapters import scoping
+from core.views import querystring_without_page
 from members.models import PersonalDataAccess
-
-from .common import querystring_without_page
 
 
 class AccessLogView(ListView):

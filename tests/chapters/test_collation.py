@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from chapters.text import sort_key
+from core.text import sort_key
 from tests.factories import UnitFactory
 
 KEY_COLUMNS = [

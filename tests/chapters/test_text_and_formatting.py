@@ -1,7 +1,7 @@
 import datetime
 
-from chapters import formatting
-from chapters.text import fold, nfc, sort_key
+from core import formatting
+from core.text import fold, nfc, sort_key
 
 
 def test_fold_makes_accent_free_search_keys():

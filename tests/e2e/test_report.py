@@ -70,7 +70,7 @@ def test_officer_renders_the_year_report_and_the_pdf_holds_the_figures_on_screen
     login(page, "canbo", PASSWORD)
 
     # What the dashboard shows her for 2025.
-    page.goto(reverse("reports:unit_dashboard", args=[tree.commune.pk]) + f"?nam={YEAR}")
+    page.goto(reverse("reports:unit_dashboard", args=[tree.commune.pk]) + f"?year={YEAR}")
     members_on_screen = page.inner_text(".stat[data-figure='members.end'] .value").strip()
     raised_on_screen = page.inner_text(".stat[data-figure='funds.raised'] .value").strip()
     assert (members_on_screen, raised_on_screen) == ("1.234", "45.600.000")

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from chapters.imports.encodings import decode_text, detect_legacy, dominant_encoding, fix_legacy
+from core.spreadsheets.encodings import decode_text, detect_legacy, dominant_encoding, fix_legacy
 from tests.imports.conftest import cp1258
 
 # Cells as old .xls files hold them: the bytes of the legacy font read as Latin-1.

@@ -5,10 +5,10 @@ import datetime
 import pytest
 
 from chapters.imports.baseline import baseline_kind
-from chapters.imports.headers import find_header, header_keys
-from chapters.imports.parsing import ParseError, parse_date, parse_integer, parse_year
-from chapters.imports.reading import FileRejected, Sheet
 from chapters.imports.units import guess_host, parse_unit_host, parse_unit_kind
+from core.spreadsheets.headers import find_header, header_keys
+from core.spreadsheets.parsing import ParseError, parse_date, parse_integer, parse_year
+from core.spreadsheets.reading import FileRejected, Sheet
 
 
 @pytest.mark.parametrize(

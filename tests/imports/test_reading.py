@@ -7,8 +7,8 @@ import zipfile
 import pytest
 
 from chapters.imports.baseline import baseline_kind
-from chapters.imports.headers import find_header
-from chapters.imports.reading import FileRejected, read_file
+from core.spreadsheets.headers import find_header
+from core.spreadsheets.reading import FileRejected, read_file
 from tests.imports.conftest import csv_bytes, xls_bytes, xlsx_bytes
 
 CONTENT_TYPES = (

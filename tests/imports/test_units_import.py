@@ -3,8 +3,8 @@
 import datetime
 
 from chapters.imports import jobs
-from chapters.imports.exporting import export_xlsx
 from chapters.models import ImportJob, Lineage, ParentLink, Summary, Unit, UnitName
+from core.spreadsheets.writing import export_xlsx
 from tests.factories import ProvinceFactory, UnitFactory
 
 D = datetime.date

@@ -36,7 +36,7 @@ def many(tree, families, gdht):
 
 
 def query(unit, action, **extra):
-    return {"don_vi": unit.pk, "nam": YEAR, "thao_tac": action, "danh_hieu": "gdht", **extra}
+    return {"unit": unit.pk, "year": YEAR, "action": action, "title": "gdht", **extra}
 
 
 def with_query(params):
@@ -51,9 +51,9 @@ def test_the_screen_shows_how_many_records_the_action_will_touch(client_for, com
     assert response.status_code == 200
     assert response.context["count"] == 9
     assert "Thao tác sẽ áp dụng cho 9 hồ sơ" in response.content.decode()
-    narrowed = client.get(URL, query(tree.commune, "review", trong=tree.chapter.pk, diem_tu="80"))
+    narrowed = client.get(URL, query(tree.commune, "review", within=tree.chapter.pk, min_total="80"))
     assert narrowed.context["count"] == 5
-    threshold = client.get(URL, query(tree.commune, "review", dat_nguong="on"))
+    threshold = client.get(URL, query(tree.commune, "review", meets_threshold="on"))
     assert threshold.context["count"] == 5
 
 
@@ -61,22 +61,22 @@ def test_a_whole_selection_is_reviewed_proposed_and_recognised_in_three_actions(
     client_for, commune_secretary, officer, tree, many
 ):
     secretary = client_for(commune_secretary)
-    params = query(tree.commune, "review", dat_nguong="on")
-    post = {"so_ho_so": "5", "review_date": f"05/12/{YEAR}", "note": "Biên bản 3", "confirm": "on"}
+    params = query(tree.commune, "review", meets_threshold="on")
+    post = {"expected": "5", "review_date": f"05/12/{YEAR}", "note": "Biên bản 3", "confirm": "on"}
     response = secretary.post(with_query(params), post)
     assert response.status_code == 302, response.context["errors"] or response.context["action_form"].errors
     assert TitleRecord.objects.filter(status=S.REVIEWED).count() == 5
     assert TitleRecord.objects.filter(status=S.SELF_ASSESSED).count() == 4
 
     approver = client_for(officer)
-    response = approver.post(with_query(query(tree.commune, "propose")), {"so_ho_so": "5", "confirm": "on"})
+    response = approver.post(with_query(query(tree.commune, "propose")), {"expected": "5", "confirm": "on"})
     assert response.status_code == 302
     assert TitleRecord.objects.filter(status=S.PROPOSED).count() == 5
 
     decision = {"decision_number": "125/QĐ-UBND", "decision_date": f"20/12/{YEAR}"}
     decision["decision_issuer"] = "UBND phường Bạch Đằng"
     response = approver.post(
-        with_query(query(tree.commune, "recognise")), {"so_ho_so": "5", "confirm": "on", **decision}
+        with_query(query(tree.commune, "recognise")), {"expected": "5", "confirm": "on", **decision}
     )
     assert response.status_code == 302
     recognised = TitleRecord.objects.filter(status=S.RECOGNISED)
@@ -98,11 +98,11 @@ def test_nothing_is_written_without_confirmation_or_when_the_selection_changed(
     client_for, commune_secretary, tree, many
 ):
     client = client_for(commune_secretary)
-    params = query(tree.commune, "review", dat_nguong="on")
-    unconfirmed = client.post(with_query(params), {"so_ho_so": "5", "review_date": f"05/12/{YEAR}"})
+    params = query(tree.commune, "review", meets_threshold="on")
+    unconfirmed = client.post(with_query(params), {"expected": "5", "review_date": f"05/12/{YEAR}"})
     assert unconfirmed.status_code == 400
     assert "Hãy đánh dấu xác nhận" in " ".join(unconfirmed.context["action_form"].errors["confirm"])
-    stale = client.post(with_query(params), {"so_ho_so": "4", "review_date": f"05/12/{YEAR}", "confirm": "on"})
+    stale = client.post(with_query(params), {"expected": "4", "review_date": f"05/12/{YEAR}", "confirm": "on"})
     assert stale.status_code == 400
     assert "Số hồ sơ được chọn đã thay đổi từ khi bạn xem (4 → 5 hồ sơ)" in " ".join(stale.context["errors"])
     assert not TitleRecord.objects.filter(status=S.REVIEWED).exists()
@@ -113,7 +113,7 @@ def test_one_bad_record_stops_the_whole_action(client_for, commune_secretary, tr
     record = TitleRecord.objects.filter(unit=tree.chapter).first()
     records_score([ScoreEntry(record, {**FULL, "4": ""})])  # one criterion left unscored
     response = client_for(commune_secretary).post(
-        with_query(params), {"so_ho_so": "9", "review_date": f"05/12/{YEAR}", "confirm": "on"}
+        with_query(params), {"expected": "9", "review_date": f"05/12/{YEAR}", "confirm": "on"}
     )
     assert response.status_code == 400
     assert "chưa chấm điểm tiêu chí 4" in " ".join(response.context["errors"])
@@ -127,8 +127,8 @@ def test_rights_anonymous_outsider_viewer_and_secretary(client, client_for, outs
     # A viewer sees the count but is offered nothing, and a post is refused.
     seen = client_for(viewer).get(URL, query(tree.commune, "review"))
     assert seen.status_code == 200 and seen.context["allowed"] is False
-    assert client_for(viewer).post(with_query(query(tree.commune, "review")), {"so_ho_so": "0"}).status_code == 403
+    assert client_for(viewer).post(with_query(query(tree.commune, "review")), {"expected": "0"}).status_code == 403
     # A chapter secretary cannot propose (officers do), even for her own chapter.
-    refused = client_for(secretary).post(with_query(query(tree.chapter, "propose")), {"so_ho_so": "0", "confirm": "on"})
+    refused = client_for(secretary).post(with_query(query(tree.chapter, "propose")), {"expected": "0", "confirm": "on"})
     assert refused.status_code == 403
     assert not TitleRecord.objects.filter(status=S.PROPOSED).exists()

@@ -115,13 +115,13 @@ def test_catalogue_screens(client_for, viewer, administrator, tree, client):
     assert "Gia đình học tập" in page and "Quyết định 448" in page
     family = TitleType.objects.get(code="gdht")
     assert client_for(viewer).get(reverse("learning_models:titletype_update", args=[family.pk])).status_code == 403
-    url = reverse("learning_models:target_list") + f"?don_vi={tree.province.pk}"
+    url = reverse("learning_models:target_list") + f"?unit={tree.province.pk}"
     assert client_for(viewer).post(url, {"title_type": family.pk, "year": 2025, "percent": "75"}).status_code in (
         403,
         404,
     )
     response = client_for(administrator).post(
-        url, {"don_vi": tree.province.pk, "title_type": family.pk, "year": 2025, "percent": "75", "basis": "NQ 12"}
+        url, {"unit": tree.province.pk, "title_type": family.pk, "year": 2025, "percent": "75", "basis": "NQ 12"}
     )
     assert response.status_code == 302
     assert family.targets.get(unit=tree.province, year=2025).percent == 75

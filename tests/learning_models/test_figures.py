@@ -143,13 +143,13 @@ def test_dashboard_titles_and_classes_equal_the_report(
     baseline(tree.chapter, YEAR, households=4)
     baseline(tree.other_chapter, YEAR, households=4)
     registration_bulk_create(title_type=gdht, year=YEAR, unit=tree.commune)
-    page = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"nam": YEAR})
+    page = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"year": YEAR})
     assert "titles.gdht" in {h.key for h in page.context["headlines"]}  # registered, none recognised yet
 
     recognise(list(TitleRecord.objects.filter(household__in=[families.an, families.binh])), officer)
     class_save(LearningClass(unit=tree.chapter, topic="Tin học cơ bản", starts_on=datetime.date(YEAR, 3, 2)))
 
-    page = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"nam": YEAR})
+    page = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"year": YEAR})
     report = report_get_or_create(unit=tree.commune, year=YEAR)
     with django_capture_on_commit_callbacks(execute=True):
         run = report_request_run(report=report, tree=ReportRun.Tree.PAST)

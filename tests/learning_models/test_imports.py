@@ -6,11 +6,11 @@ import datetime
 from openpyxl import Workbook, load_workbook
 
 from chapters.imports import pipeline
-from chapters.imports.exporting import export_xlsx
 from chapters.imports.kinds import ImportContext
-from chapters.imports.reading import read_file
 from chapters.models import Summary
 from chapters.services.periods import period_close
+from core.spreadsheets.reading import read_file
+from core.spreadsheets.writing import export_xlsx
 from learning_models.imports import classes_kind, titles_kind
 from learning_models.models import LearningClass, TitleRecord
 from learning_models.services.records import record_review, records_propose, registration_create

@@ -64,7 +64,7 @@ def test_outsider_cannot_print_our_certificate(client_for, outsider, recognised)
 
 
 def test_decision_list_has_every_recognised_household(client_for, officer, tree, recognised, tmp_path):
-    url = reverse("learning_models:decision_list_pdf", args=[tree.commune.pk, YEAR]) + "?so=125/QĐ-UBND"
+    url = reverse("learning_models:decision_list_pdf", args=[tree.commune.pk, YEAR]) + "?number=125/QĐ-UBND"
     response = client_for(officer).get(url)
     assert response.status_code == 200
     text = " ".join(pdf_text(response.content, tmp_path).split())

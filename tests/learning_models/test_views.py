@@ -38,7 +38,7 @@ def proposed(registered, families, officer):
 
 def table_url(tree, **params):
     url = reverse("learning_models:record_table", args=[tree.chapter.pk, YEAR])
-    return url + "?danh_hieu=gdht" + "".join(f"&{k}={v}" for k, v in params.items())
+    return url + "?title=gdht" + "".join(f"&{k}={v}" for k, v in params.items())
 
 
 def score_post(records, values: dict, **extra):
@@ -62,7 +62,7 @@ def test_anonymous_is_sent_to_login(client, tree):
 
 def test_outsider_gets_404_on_our_commune_and_chapter(client_for, outsider, tree, registered):
     client = client_for(outsider)
-    assert client.get(reverse("learning_models:registration_list") + f"?don_vi={tree.commune.pk}").status_code == 404
+    assert client.get(reverse("learning_models:registration_list") + f"?unit={tree.commune.pk}").status_code == 404
     assert client.get(table_url(tree)).status_code == 404
     record = next(iter(registered.values()))
     assert client.get(reverse("learning_models:record_detail", args=[record.pk])).status_code == 404
@@ -70,7 +70,7 @@ def test_outsider_gets_404_on_our_commune_and_chapter(client_for, outsider, tree
 
 def test_viewer_reads_the_list_with_few_queries(client_for, viewer, tree, registered, django_assert_max_num_queries):
     client = client_for(viewer)
-    url = reverse("learning_models:registration_list") + f"?don_vi={tree.commune.pk}&nam={YEAR}"
+    url = reverse("learning_models:registration_list") + f"?unit={tree.commune.pk}&year={YEAR}"
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
@@ -79,7 +79,7 @@ def test_viewer_reads_the_list_with_few_queries(client_for, viewer, tree, regist
 
 def test_list_search_finds_names_typed_without_accents(client_for, secretary, tree, registered):
     response = client_for(secretary).get(
-        reverse("learning_models:registration_list") + f"?don_vi={tree.chapter.pk}&nam={YEAR}&q=tran thi binh"
+        reverse("learning_models:registration_list") + f"?unit={tree.chapter.pk}&year={YEAR}&q=tran thi binh"
     )
     page = response.content.decode()
     assert "Trần Thị Bình" in page and "Nguyễn Văn An" not in page
@@ -154,15 +154,15 @@ def test_viewer_cannot_save_scores(client_for, viewer, tree, registered):
 
 def test_bulk_registration_button(client_for, secretary, viewer, tree, families, gdht):
     url = reverse("learning_models:registration_bulk_create", args=[tree.chapter.pk, YEAR])
-    assert client_for(viewer).post(url, {"danh_hieu": "gdht"}).status_code == 403
+    assert client_for(viewer).post(url, {"title": "gdht"}).status_code == 403
     assert TitleRecord.objects.count() == 0
-    response = client_for(secretary).post(url, {"danh_hieu": "gdht"})
+    response = client_for(secretary).post(url, {"title": "gdht"})
     assert response.status_code == 302
     assert TitleRecord.objects.filter(unit=tree.chapter, title_type=gdht).count() == 3
 
 
 def test_registering_twice_through_the_form_shows_the_message(client_for, secretary, tree, families, registered):
-    url = reverse("learning_models:registration_create") + f"?don_vi={tree.chapter.pk}&nam={YEAR}&danh_hieu=gdht"
+    url = reverse("learning_models:registration_create") + f"?unit={tree.chapter.pk}&year={YEAR}&title=gdht"
     client = client_for(secretary)
     # Already registered households are not offered; posting one anyway is refused.
     response = client.post(url, {"subject": families.an.pk, "year": YEAR})
@@ -174,7 +174,7 @@ def test_registering_twice_through_the_form_shows_the_message(client_for, secret
 
 
 def test_person_registration_by_name(client_for, secretary, tree):
-    url = reverse("learning_models:registration_create") + f"?don_vi={tree.chapter.pk}&nam={YEAR}&danh_hieu=cdanht"
+    url = reverse("learning_models:registration_create") + f"?unit={tree.chapter.pk}&year={YEAR}&title=cdanht"
     response = client_for(secretary).post(
         url, {"person_name": "  Phạm  Thị Hoa ", "unit": tree.chapter.pk, "year": YEAR}
     )
@@ -187,7 +187,7 @@ def test_person_registration_by_name(client_for, secretary, tree):
 
 
 def proposal_url(tree, step="de-nghi"):
-    return reverse("learning_models:proposal_list", args=[tree.commune.pk, YEAR]) + f"?buoc={step}"
+    return reverse("learning_models:proposal_list", args=[tree.commune.pk, YEAR]) + f"?step={step}"
 
 
 def test_only_an_officer_of_the_commune_proposes(
@@ -229,7 +229,7 @@ def test_recognition_without_decision_number_is_refused_on_screen(client_for, of
 
 
 def test_select_all_recognises_every_listed_record(client_for, officer, tree, proposed):
-    data = {"action": "recognise", "tat_ca": "1", **{k: v for k, v in DECISION.items() if k != "decision_date"}}
+    data = {"action": "recognise", "all": "1", **{k: v for k, v in DECISION.items() if k != "decision_date"}}
     data["decision_date"] = "20/12/2025"
     assert client_for(officer).post(proposal_url(tree, "cong-nhan"), data).status_code == 302
     assert TitleRecord.objects.filter(status=S.RECOGNISED).count() == 1
@@ -239,7 +239,7 @@ def test_viewer_sees_the_proposal_list_but_cannot_act(client_for, viewer, tree, 
     client = client_for(viewer)
     response = client.get(proposal_url(tree, "cong-nhan"))
     assert response.status_code == 200 and proposed.subject_name in response.content.decode()
-    assert client.post(proposal_url(tree, "cong-nhan"), {"action": "recognise", "tat_ca": "1"}).status_code == 403
+    assert client.post(proposal_url(tree, "cong-nhan"), {"action": "recognise", "all": "1"}).status_code == 403
 
 
 def test_officer_refuses_with_a_reason(client_for, officer, tree, proposed):
@@ -256,7 +256,7 @@ def test_unlock_needs_an_officer_and_a_reason(client_for, officer, secretary, tr
         proposal_url(tree, "cong-nhan"),
         {
             "action": "recognise",
-            "tat_ca": "1",
+            "all": "1",
             "decision_number": "1/QĐ",
             "decision_date": "20/12/2025",
             "decision_issuer": "UBND phường",
@@ -293,9 +293,7 @@ def test_single_score_page_refuses_scores_above_maximum(client_for, secretary, r
 
 
 def test_summary_page_states_registered_and_recognised(client_for, viewer, tree, registered):
-    response = client_for(viewer).get(
-        reverse("learning_models:title_summary") + f"?don_vi={tree.commune.pk}&nam={YEAR}"
-    )
+    response = client_for(viewer).get(reverse("learning_models:title_summary") + f"?unit={tree.commune.pk}&year={YEAR}")
     assert response.status_code == 200
     page = response.content.decode()
     assert "Gia đình học tập" in page and "Chi hội tổ dân phố số 1" in page
@@ -322,7 +320,7 @@ def test_administrator_copies_and_adapts_a_set(client_for, administrator, secret
 
 
 def test_classes_screens(client_for, commune_secretary, viewer, tree):
-    url = reverse("learning_models:class_create") + f"?don_vi={tree.commune.pk}"
+    url = reverse("learning_models:class_create") + f"?unit={tree.commune.pk}"
     data = {
         "unit": tree.commune.pk,
         "topic": "Tin học cho người cao tuổi",
@@ -336,7 +334,7 @@ def test_classes_screens(client_for, commune_secretary, viewer, tree):
     assert response.status_code == 302
     lesson = LearningClass.objects.get()
     assert lesson.attendances == 2 and lesson.participants.count() == 2
-    listing = client_for(viewer).get(reverse("learning_models:class_list") + f"?don_vi={tree.commune.pk}&nam=2025")
+    listing = client_for(viewer).get(reverse("learning_models:class_list") + f"?unit={tree.commune.pk}&year=2025")
     assert "Tin học cho người cao tuổi" in listing.content.decode()
 
 
@@ -345,7 +343,7 @@ def test_table_of_a_title_without_points_saves_notes_and_reviews(client_for, sec
 
     local = TitleType.objects.get(code="gd-hieu-hoc")
     record = registration_create(title_type=local, year=YEAR, household=families.an)
-    url = reverse("learning_models:record_table", args=[tree.chapter.pk, YEAR]) + "?danh_hieu=gd-hieu-hoc"
+    url = reverse("learning_models:record_table", args=[tree.chapter.pk, YEAR]) + "?title=gd-hieu-hoc"
     data = {
         "action": "review",
         f"v-{record.pk}": 1,

@@ -4,10 +4,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from chapters.imports import pipeline
-from chapters.imports.exporting import export_xlsx
 from chapters.imports.kinds import ImportContext
-from chapters.imports.reading import read_file
 from chapters.services.periods import period_close
+from core.spreadsheets.reading import read_file
+from core.spreadsheets.writing import export_xlsx
 from members.imports import clan_kind, dues_kind, household_kind, member_kind
 from members.models import Clan, Due, Household, Member, Membership, PersonalDataAccess
 from members.providers import members_on
@@ -259,7 +259,7 @@ def test_dues_import_refuses_unknown_members_and_closed_years(tmp_path, tree, se
 
 @pytest.mark.parametrize("kind", [member_kind, household_kind, clan_kind, dues_kind])
 def test_every_kind_has_a_template_that_reads_back(tmp_path, kind):
-    from chapters.imports.exporting import template_xlsx
+    from core.spreadsheets.writing import template_xlsx
 
     path = tmp_path / f"{kind.name}.xlsx"
     path.write_bytes(template_xlsx(kind).getvalue())

@@ -38,7 +38,7 @@ def assert_dashboard_equals_run(unit, year, run):
     RoleFactory(user=officer, unit=unit, kind=Role.Kind.OFFICER)
     client = Client()
     client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
-    page = client.get(reverse("reports:unit_dashboard", args=[unit.pk]), {"nam": year})
+    page = client.get(reverse("reports:unit_dashboard", args=[unit.pk]), {"year": year})
     assert page.status_code == 200
     current, previous, own = run.figures["current"], run.figures["previous"], run.figures["own"]
     headlines = {h.key: h for h in page.context["headlines"]}

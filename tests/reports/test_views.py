@@ -118,7 +118,7 @@ def test_second_report_of_the_year_gets_the_next_number(officer, figures, django
 
 def test_dashboard_equals_the_report_figures(client_for, officer, report, django_capture_on_commit_callbacks):
     client = client_for(officer)
-    page = client.get(reverse("reports:unit_dashboard", args=[report.unit.pk]), {"nam": YEAR})
+    page = client.get(reverse("reports:unit_dashboard", args=[report.unit.pk]), {"year": YEAR})
     assert page.status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("reports:report_run_create", args=[report.pk]))
@@ -132,7 +132,7 @@ def test_dashboard_equals_the_report_figures(client_for, officer, report, django
 def test_dashboard_export_is_xlsx(client_for, viewer, figures):
     from openpyxl import load_workbook
 
-    response = client_for(viewer).get(reverse("reports:unit_dashboard_xlsx", args=[figures.commune.pk]), {"nam": YEAR})
+    response = client_for(viewer).get(reverse("reports:unit_dashboard_xlsx", args=[figures.commune.pk]), {"year": YEAR})
     sheet = load_workbook(io.BytesIO(response.content)).active
     names = [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
     assert "Chi hội tổ dân phố số 1" in names
@@ -140,7 +140,7 @@ def test_dashboard_export_is_xlsx(client_for, viewer, figures):
 
 def test_completeness_lists_what_is_missing(client_for, administrator, figures):
     page = client_for(administrator).get(
-        reverse("reports:unit_completeness", args=[figures.province.pk]), {"nam": YEAR}
+        reverse("reports:unit_completeness", args=[figures.province.pk]), {"year": YEAR}
     )
     rows = {row["unit"].pk: row for row in page.context["rows"]}
     assert rows[figures.commune.pk]["checks"]["baseline"] is True
@@ -183,7 +183,7 @@ def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, off
 
     client = client_for(officer)
     url = reverse("reports:unit_dashboard", args=[tree.commune.pk])
-    page = client.get(url, {"nam": YEAR})
+    page = client.get(url, {"year": YEAR})
     assert page.status_code == 200
     rows = {row["unit"].pk: row for row in page.context["children"]}
     assert len(rows) == 5
@@ -193,7 +193,7 @@ def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, off
     assert "1/5 đơn vị tỷ lệ hội viên trên dân số thấp; 1/5 đơn vị quỹ huy động bình quân mỗi hội viên thấp" in html
     assert html.count('<span class="badge bad">thấp</span>') == 2
 
-    behind = client.get(url, {"nam": YEAR, "cham": "1"})
+    behind = client.get(url, {"year": YEAR, "behind": "1"})
     assert {row["unit"].pk for row in behind.context["children"]} == {chapters[3].pk, chapters[4].pk}
     assert "Xem tất cả 5 đơn vị" in behind.content.decode()
     # Chapters have nothing below them: their rows link to their dashboard, not to a progress page.
@@ -202,7 +202,7 @@ def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, off
     # The export says it too.
     from openpyxl import load_workbook
 
-    export = client.get(reverse("reports:unit_dashboard_xlsx", args=[tree.commune.pk]), {"nam": YEAR})
+    export = client.get(reverse("reports:unit_dashboard_xlsx", args=[tree.commune.pk]), {"year": YEAR})
     sheet = list(load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
     assert sheet[1][-1] == "Chậm về"
     behind_in_sheet = {row[0]: row[-1] for row in sheet[2:]}

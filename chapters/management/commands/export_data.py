@@ -6,10 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from chapters import scoping
-from chapters.formatting import number
-from chapters.imports.exporting import export_xlsx
 from chapters.imports.kinds import KINDS, get_kind
 from chapters.models import Unit
+from core.formatting import number
+from core.spreadsheets.writing import export_xlsx
 
 
 class Command(BaseCommand):

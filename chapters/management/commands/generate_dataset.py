@@ -5,7 +5,6 @@
 module adds its facts (chapters/dataset.py). Everything is written in bulk, with its history.
 """
 
-import importlib
 import time
 
 from django.apps import apps
@@ -17,16 +16,16 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from chapters import dataset
 from chapters.dataset import DatasetContext
-from chapters.formatting import number as format_number
 from chapters.management.bulk import unit_build, units_bulk_create
 from chapters.models import BaselineFigure, ClosedPeriod, Unit
 from chapters.services.periods import period_guard
 from chapters.summaries import summaries_refresh
+from core.formatting import number as format_number
 
 MARKER = "Dữ liệu tổng hợp (generate_dataset)"
 DEFAULT_PROVINCE = "38"  # Thanh Hóa: 166 communes, the size design.md §10 plans for
-DATASET_APPS = ["members", "funds", "awards", "learning_models", "reports"]
 SCALES = {"ward": (1, 30), "province": (None, 10_000)}  # (communes, chapters and boards in all)
 
 FAMILIES = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô", "Mai", "Trịnh", "Lương"]
@@ -86,15 +85,10 @@ class Command(BaseCommand):
         years = list(range(today.year - options["years"] + 1, today.year + 1))
         with transaction.atomic():
             ctx = self._generate(province, options["scale"], years, options["seed"])
-            for app in [] if options["tree_only"] else DATASET_APPS:
-                try:
-                    module = importlib.import_module(f"{app}.dataset")
-                except ModuleNotFoundError as error:
-                    if error.name in (f"{app}.dataset", app):
-                        continue
-                    raise
+            for generate in [] if options["tree_only"] else dataset.GENERATORS:
                 app_started = time.monotonic()
-                module.generate(ctx)
+                generate(ctx)
+                app = generate.__module__.split(".")[0]
                 self.stdout.write(f"  {app}: {time.monotonic() - app_started:.1f} giây")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

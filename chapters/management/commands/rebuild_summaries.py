@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from chapters.formatting import number
 from chapters.models import Unit
 from chapters.summaries import summaries_rebuild
+from core.formatting import number
 
 
 class Command(BaseCommand):

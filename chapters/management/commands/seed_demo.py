@@ -8,7 +8,6 @@ every figure and person are illustrative.
 """
 
 import datetime
-import importlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chapters import demo
 from chapters.demo import DemoContext
 from chapters.models import BaselineFigure, LeadershipPosition, Role, Term, Unit
 from chapters.services import tree as tree_services
@@ -30,7 +30,6 @@ DEMO_PASSWORD = "khuyenhoc2025"
 PROVINCE_CODE = "01"  # Thành phố Hà Nội
 COMMUNE_CODES = ["00167", "00160", "00175"]  # Phường Cầu Giấy (the merged one), Phường Nghĩa Đô, Phường Yên Hòa
 REFORM_DAY = D(2025, 7, 1)
-DEMO_APPS = ["members", "funds", "awards", "learning_models", "reports"]
 
 H = Unit.Host
 CHAPTERS = {
@@ -320,11 +319,5 @@ class Command(BaseCommand):
     # Each app's own demo data ----------------------------------------------------------------------------------
 
     def _seed_apps(self, ctx: DemoContext) -> None:
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError as error:
-                if error.name in (f"{app}.demo", app):
-                    continue
-                raise
-            module.seed(ctx)
+        for seed in demo.SEEDERS:
+            seed(ctx)

@@ -13,8 +13,8 @@ from chapters import scoping
 from chapters.forms import RoleGrantForm, UserCreateForm, add_errors
 from chapters.models import Role, Unit
 from chapters.services import users as user_services
-from chapters.text import person_name
-from chapters.views import PageQuerystringMixin, unit_for
+from chapters.views.units import PageQuerystringMixin, unit_for
+from core.text import person_name
 
 
 def _target(request, pk):

@@ -12,6 +12,7 @@ from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
 from chapters.services.records import EditConflict
+from core.views import year_from
 from reports import services
 from reports.forms import ReportRequestForm, ReportTextForm, RunForm, ScanForm
 from reports.models import Report, ReportRun
@@ -26,8 +27,7 @@ def report_list(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     today = timezone.localdate()
     default_year = today.year if today.month >= 11 else today.year - 1
-    raw_year = request.GET.get("nam", "")
-    year = int(raw_year) if raw_year.isdigit() and 1990 <= int(raw_year) <= today.year else default_year
+    year = year_from(request, default_year, latest=today.year)
     context = {
         "unit": unit,
         "reports": unit.reports.order_by("-year", "period"),

@@ -9,7 +9,7 @@ header or alias is "Họ và tên". The user maps the rest in the preview (Impor
 import re
 from dataclasses import dataclass, field
 
-from chapters.text import fold
+from core.text import fold
 
 from .encodings import fix_legacy, plausible_vietnamese, tcvn3_to_unicode, vni_to_unicode
 from .reading import FileRejected, Sheet

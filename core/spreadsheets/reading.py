@@ -18,7 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from chapters.formatting import number
+from core.formatting import number
 
 from .encodings import decode_text
 

@@ -31,7 +31,7 @@ def _tasks(user, roles: list[Role]) -> list[dict]:
 
 def home_context(request) -> dict:
     """The landing page's context: the units the user holds roles on, with links into their work. The page
-    itself is served by reports.views_home, which adds what is still due (read from every app's summaries)."""
+    itself is served by reports.views.home, which adds what is still due (read from every app's summaries)."""
     user = request.user
     units = list(scoping.top_units(user)[:20])
     roles = list(Role.objects.filter(user=user).select_related("unit").order_by("unit__path", "kind"))

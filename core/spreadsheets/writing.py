@@ -8,13 +8,12 @@ return) is written with a leading "'"; the importer takes the "'" off again.
 import datetime
 import io
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-
-from .kinds import ImportKind
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "dd/mm/yyyy"
@@ -22,6 +21,18 @@ NUMBER_FORMAT = "#,##0"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="9C1C1C")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SheetKind(Protocol):
+    """What the writer needs of an import kind (chapters.imports.kinds.ImportKind implements it)."""
+
+    label: str
+    description: str
+    columns: list[Any]  # each with header, width, help, example, required, aliases, parser
+
+    def export_queryset(self, user, unit=None): ...
+
+    def export_rows(self, queryset) -> Iterable[list]: ...
 
 
 def neutralise(value):
@@ -56,7 +67,7 @@ def _header_row(sheet, texts: list[str]):
     return row
 
 
-def write_rows(kind: ImportKind, rows: Iterable, stream=None) -> io.BytesIO:
+def write_rows(kind: SheetKind, rows: Iterable, stream=None) -> io.BytesIO:
     """The kind's columns as an .xlsx in `stream` (a new BytesIO by default), one row per item of `rows`."""
     stream = stream or io.BytesIO()
     workbook = Workbook(write_only=True)
@@ -72,7 +83,7 @@ def write_rows(kind: ImportKind, rows: Iterable, stream=None) -> io.BytesIO:
     return stream
 
 
-def export_xlsx(kind: ImportKind, user, unit=None, stream=None) -> tuple[io.BytesIO, int]:
+def export_xlsx(kind: SheetKind, user, unit=None, stream=None) -> tuple[io.BytesIO, int]:
     """The rows `user` may see (under `unit`), as .xlsx; returns (stream, number of rows)."""
     count = 0
 
@@ -85,7 +96,7 @@ def export_xlsx(kind: ImportKind, user, unit=None, stream=None) -> tuple[io.Byte
     return write_rows(kind, counted(), stream), count
 
 
-def template_xlsx(kind: ImportKind) -> io.BytesIO:
+def template_xlsx(kind: SheetKind) -> io.BytesIO:
     """A blank sheet with the Vietnamese headers, and a "Hướng dẫn" sheet explaining every column."""
     workbook = Workbook()
     sheet = workbook.active

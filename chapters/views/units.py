@@ -28,6 +28,7 @@ from chapters.models import Role, Unit
 from chapters.services import tree as tree_services
 from chapters.services.periods import can_close, closed_years
 from chapters.services.records import EditConflict, record_delete
+from core.views import querystring_without_page
 
 
 class PageQuerystringMixin:
@@ -35,10 +36,7 @@ class PageQuerystringMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
-        encoded = params.urlencode()
-        context["querystring_without_page"] = f"{encoded}&" if encoded else ""
+        context["querystring_without_page"] = querystring_without_page(self.request)
         return context
 
 
@@ -127,7 +125,7 @@ class UnitDetailView(ScopedQuerysetMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         from chapters.leadership import holders_on
-        from chapters.views_baseline import baseline_rows
+        from chapters.views.baseline import baseline_rows
 
         context = super().get_context_data(**kwargs)
         unit = self.object

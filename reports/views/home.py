@@ -1,6 +1,6 @@
 from django.shortcuts import render
 
-from chapters.views_home import home_context
+from chapters.views.home import home_context
 from reports.due import what_is_due
 
 

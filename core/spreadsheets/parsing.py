@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
-from chapters.text import fold, nfc
+from core.text import fold, nfc
 
 
 class ParseError(ValueError):

@@ -4,8 +4,8 @@ import datetime
 
 from django import template
 
-from chapters import formatting
-from chapters.text import person_name
+from core import formatting
+from core.text import person_name
 
 register = template.Library()
 

@@ -16,12 +16,12 @@ from django.views.generic import DetailView, FormView, ListView
 
 from chapters import scoping
 from chapters.imports import jobs
-from chapters.imports.exporting import XLSX_CONTENT_TYPE, export_xlsx, template_xlsx
 from chapters.imports.forms import UploadForm, mapping_form, mapping_from
 from chapters.imports.kinds import all_kinds, get_kind
-from chapters.imports.reading import FileRejected
 from chapters.mixins import ScopedQuerysetMixin
 from chapters.models import ImportJob, Unit
+from core.spreadsheets.reading import FileRejected
+from core.spreadsheets.writing import XLSX_CONTENT_TYPE, export_xlsx, template_xlsx
 
 ERRORS_PER_PAGE = 50
 
@@ -91,6 +91,7 @@ class JobCreateView(FormView):
                     file_name=uploaded.name,
                     unit=unit,
                     user=self.request.user,
+                    as_of=form.cleaned_data.get("as_of"),
                 )
         except (FileRejected, jobs.AlreadyImported) as error:
             form.add_error("file", error.message)

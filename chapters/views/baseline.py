@@ -9,7 +9,7 @@ from chapters import scoping
 from chapters.forms import BaselineForm
 from chapters.models import BaselineFigure, Summary, Unit
 from chapters.summaries import rollup, summaries_refresh
-from chapters.views import RecordCreateView, RecordUpdateView, record_delete_view, unit_for
+from chapters.views.units import RecordCreateView, RecordUpdateView, record_delete_view, unit_for
 
 FIGURES = [f"baseline.{name}" for name in BaselineFigure.FIELDS]
 OWN = "own"

@@ -10,7 +10,7 @@ from chapters import scoping
 from chapters.forms import LeaderForm, TermForm
 from chapters.leadership import holders_on
 from chapters.models import LeadershipPosition, Term
-from chapters.views import RecordCreateView, RecordUpdateView, record_delete_view, unit_for
+from chapters.views.units import RecordCreateView, RecordUpdateView, record_delete_view, unit_for
 
 
 def leader_list(request, pk):

@@ -1,4 +1,4 @@
-"""Byte-order collation for the sort keys (chapters.text.sort_key), as a migration operation.
+"""Byte-order collation for the sort keys (core.text.sort_key), as a migration operation.
 
 The keys are built to sort correctly byte by byte ("." below every letter, " " below "."). PostgreSQL compares
 text with the database's collation: a database created with a language collation (vi_VN.UTF-8, en_US.UTF-8)

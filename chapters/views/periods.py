@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from chapters.forms import PeriodCloseForm, PeriodReopenForm
 from chapters.models import ClosedPeriod
 from chapters.services import periods
-from chapters.views import unit_for
+from chapters.views.units import unit_for
 
 
 def _page(request, unit, *, close_form=None, reopen_form=None, status=200):

@@ -9,14 +9,9 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from core.views import tree_from, year_from
 from reports import charts
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
-
-
-def _year(request) -> int:
-    today = timezone.localdate()
-    raw = request.GET.get("nam", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year else today.year
 
 
 def dashboard_home(request):
@@ -29,10 +24,10 @@ def dashboard_home(request):
 
 def unit_dashboard(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
-    year = _year(request)
-    tree = "today" if request.GET.get("cay") == "today" else "past"
-    sort = request.GET.get("sap-xep", "")
-    behind_only = request.GET.get("cham") == "1"
+    year = year_from(request, latest=timezone.localdate().year)
+    tree = tree_from(request)
+    sort = request.GET.get("sort", "")
+    behind_only = request.GET.get("behind") == "1"
     data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
     context = {
         "unit": unit,
@@ -57,8 +52,8 @@ def unit_dashboard_xlsx(request, unit_pk):
     from openpyxl.styles import Font
 
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
-    year = _year(request)
-    data = dashboard(unit, year, tree="today" if request.GET.get("cay") == "today" else "past")
+    year = year_from(request, latest=timezone.localdate().year)
+    data = dashboard(unit, year, tree=tree_from(request))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"Năm {year}"
@@ -90,7 +85,7 @@ def unit_dashboard_xlsx(request, unit_pk):
 
 def unit_completeness(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
-    year = _year(request)
+    year = year_from(request, latest=timezone.localdate().year)
     rows = completeness(unit, year)
     return render(
         request,

@@ -1,0 +1,1 @@
+"""The organisation's screens: units and the tree, baseline figures, leadership, periods, users, imports."""

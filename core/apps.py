@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The platform under every app: text, Vietnamese formatting and its template filters, the PDF renderer,
+    spreadsheet reading and writing, generic view helpers. It imports no project app (docs/architecture.md)."""
+
+    name = "core"
+    verbose_name = "Nền tảng"

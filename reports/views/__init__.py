@@ -1,0 +1,1 @@
+"""The read side's screens: year reports, dashboards, the home page."""
