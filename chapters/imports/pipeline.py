@@ -166,6 +166,8 @@ def _period_problems(kind: ImportKind, rows: list[Row]) -> None:
 
 def _closing_problems(kind: ImportKind, header: HeaderMatch, rows: list[Row]) -> None:
     """Refuse rows dated after their unit closed: back data of a closed unit is for the dates when it was open."""
+    if not getattr(kind.model, "unit_closing_guard", True):
+        return
     for row in rows:
         if row.errors or row.status == "unchanged":
             continue

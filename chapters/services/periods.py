@@ -88,7 +88,11 @@ def closing_problem(unit: Unit | None, when: datetime.date | int | None, label: 
 
 
 def unit_open_guard(instance, keys: Iterable[tuple[Unit, datetime.date | int | None]]) -> None:
-    """Raise UnitClosed, on the field concerned, if a key of `instance` is dated after its unit closed."""
+    """Raise UnitClosed, on the field concerned, if a key of `instance` is dated after its unit closed. A model
+    whose facts may end after its unit closed (a member moved out of a merged chapter later) opts out with
+    `unit_closing_guard = False`."""
+    if not getattr(instance, "unit_closing_guard", True):
+        return
     for unit, when in keys:
         name = field_of(instance, when)
         label = str(instance._meta.get_field(name).verbose_name) if name else ""
