@@ -7,10 +7,9 @@ from django.db.models import Q
 from chapters import scoping
 from chapters.mixins import restrict_unit_field
 from chapters.models import Unit
+from core.imports.kinds import all_kinds
 from core.spreadsheets.parsing import ParseError
 from core.spreadsheets.reading import FileRejected, check_size
-
-from .kinds import all_kinds
 
 
 class UploadForm(forms.Form):
@@ -50,7 +49,7 @@ class UploadForm(forms.Form):
             self.fields["unit"].initial = self.fields["unit"].queryset.first()
 
     def clean_as_of(self):
-        from .jobs import as_of_parse
+        from core.imports.jobs import as_of_parse
 
         try:
             return as_of_parse(self.cleaned_data.get("as_of"))

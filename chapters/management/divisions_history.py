@@ -16,7 +16,7 @@ How the old tree is written:
   special zone it became;
 - units an officer keyed in by hand (same level and code, open on 30/06/2025) are adopted, not duplicated;
   those still open are merged or split with the tree's services, so their chapters follow the lineage.
-New units are written with the bulk path (chapters.management.bulk) that writes the same rows as
+New units are written with the bulk path (chapters.services.tree.units_create) that writes the same rows as
 `unit_create`; nothing is written twice, so a second run changes nothing.
 """
 
@@ -34,9 +34,9 @@ from django.core.management.base import CommandError
 from django.db.models import Q
 from simple_history.utils import bulk_update_with_history
 
-from chapters.management.bulk import lineages_bulk_create, unit_build, units_bulk_create
 from chapters.models import Lineage, Unit
 from chapters.services import tree as tree_services
+from chapters.services.tree import lineages_create, unit_build, units_create
 from chapters.summaries import summaries_refresh
 from core.text import nfc
 
@@ -309,7 +309,7 @@ def history_load(source: HistorySource, *, only: str | None, reason: str) -> His
             level_counts["adopted"] += 1
         else:
             new.append(_build(division, Unit.Level.PROVINCE, parent=None))
-    for unit in units_bulk_create(new, reason=reason):
+    for unit in units_create(new, reason=reason):
         province_units[unit.code] = unit
         created.append(unit)
     counts.levels[Unit.Level.PROVINCE]["opened"] += len(new)
@@ -399,7 +399,7 @@ def history_load(source: HistorySource, *, only: str | None, reason: str) -> His
             continue
         _close_or_link(unit, successor, links, counts)
 
-    lineages_bulk_create(links)
+    lineages_create(links)
     counts.lineages += len(links)
     counts.coordinates += _today_coordinates(source, today_provinces, matcher, only=only, reason=reason)
 
@@ -435,7 +435,7 @@ def _load_level(divisions, level, parents, *, counts, created, reason) -> dict[s
             counts.levels[level]["adopted"] += 1
         else:
             new.append(_build(division, level, parent=parents[division.parent_code]))
-    for unit in units_bulk_create(new, reason=reason):
+    for unit in units_create(new, reason=reason):
         units[unit.code] = unit
         created.append(unit)
     counts.levels[level]["opened"] += len(new)

@@ -6,17 +6,19 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
-from chapters.services.history import stamp
 from chapters.services.records import record_save
+from core.history import command_line, stamp
 from core.text import nfc
 
 ONE_DAY = datetime.timedelta(days=1)
+BATCH = 2000
 
 
 def _fmt(day: datetime.date) -> str:
@@ -25,15 +27,121 @@ def _fmt(day: datetime.date) -> str:
 
 @transaction.atomic
 def unit_create(*, actor=None, reason: str = "", **fields) -> Unit:
-    """Create a unit with its first parent link and name record. Raises ValidationError, saving nothing."""
-    unit = Unit(**fields)
-    record_save(unit, actor=actor, reason=reason)
-    if unit.parent_id:
-        ParentLink.objects.create(unit=unit, parent_id=unit.parent_id, valid_from=unit.active_from)
-    UnitName.objects.create(unit=unit, name=unit.name, code=unit.code, valid_from=unit.active_from)
+    """Create one unit (the screens): validated like any record (ValidationError saves nothing), then written by
+    `units_create`, the one writer of new units; a unit keyed in under a parent that has since merged follows it."""
+    unit = unit_build(**fields)
+    unit.full_clean()
+    units_create([unit], user=actor, reason=reason or ("" if actor is not None else command_line()))
     _refresh_counts(unit)
     _follow_lineage(unit, actor=actor, reason=reason)
     return unit
+
+
+def unit_build(**fields) -> Unit:
+    """An unsaved unit with the derived columns `Unit.save` would compute (all but the path, which needs the id)."""
+    unit = Unit(**fields)
+    unit.set_derived()
+    unit.version = 1
+    unit.path = ""
+    return unit
+
+
+@transaction.atomic
+def units_create(
+    units: list[Unit],
+    *,
+    user=None,
+    reason: str = "",
+    history_date: datetime.datetime | None = None,
+    batch_size: int = BATCH,
+) -> list[Unit]:
+    """The one writer of new units — the screens (through `unit_create`), the units import and the data commands
+    (`load_divisions`, `generate_dataset`): each unit (built with `unit_build`) with its history record, its
+    first parent link and name record (closed on its last day for a unit created already closed, as `unit_close`
+    leaves them), then paths and depths filled level by level in SQL. A parent may be another unit of the same
+    list (a units file defining a commune and its chapters): parents are written first. Validation, summaries
+    and lineage are the caller's. Returns the units, saved."""
+    if not units:
+        return []
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    parent_field = Unit._meta.get_field("parent")
+    listed = {id(unit) for unit in units}
+    depths: dict[int, int] = {}
+
+    def depth_of(unit: Unit) -> int:
+        if id(unit) not in depths:
+            parent = parent_field.get_cached_value(unit, default=None)
+            waits = parent is not None and parent.pk is None and id(parent) in listed
+            depths[id(unit)] = depth_of(parent) + 1 if waits else 0
+        return depths[id(unit)]
+
+    layers: dict[int, list[Unit]] = defaultdict(list)
+    for unit in units:
+        layers[depth_of(unit)].append(unit)
+    for level in sorted(layers):
+        layer = layers[level]
+        if level:
+            for unit in layer:
+                unit.parent = unit.parent  # the parent written in the layer before now has its id
+        bulk_create_with_history(
+            layer,
+            Unit,
+            batch_size=batch_size,
+            default_user=history_user,
+            default_change_reason=reason[:100],
+            default_date=history_date,
+        )
+    paths_fill()
+    ParentLink.objects.bulk_create(
+        [
+            ParentLink(unit_id=u.pk, parent_id=u.parent_id, valid_from=u.active_from, valid_until=u.active_until)
+            for u in units
+            if u.parent_id
+        ],
+        batch_size=batch_size,
+    )
+    UnitName.objects.bulk_create(
+        [
+            UnitName(unit_id=u.pk, name=u.name, code=u.code, valid_from=u.active_from, valid_until=u.active_until)
+            for u in units
+        ],
+        batch_size=batch_size,
+    )
+    paths = dict(Unit.objects.filter(pk__in=[u.pk for u in units]).values_list("pk", "path"))
+    for unit in units:
+        unit.path = paths[unit.pk]
+        unit.depth = unit.path.count(PATH_SEPARATOR) - 1
+    return units
+
+
+@transaction.atomic
+def lineages_create(links: list[Lineage]) -> list[Lineage]:
+    """Insert lineage rows (predecessor → successor, kind, date, primary) as `unit_merge` and `unit_split` write
+    them, for predecessors created already closed: they hold no open unit to hand over."""
+    return Lineage.objects.bulk_create(links, batch_size=BATCH)
+
+
+def paths_fill() -> int:
+    """Compute the materialised path of every unit that has none yet, one tree level per UPDATE."""
+    as_text = Cast("pk", output_field=CharField())
+    updated = Unit.objects.filter(path="", parent__isnull=True).update(
+        path=Concat(Value(PATH_SEPARATOR), as_text, Value(PATH_SEPARATOR), output_field=CharField()), depth=1
+    )
+    parent = Unit.objects.filter(pk=OuterRef("parent_id"))
+    while True:
+        count = (
+            Unit.objects.filter(path="", parent__isnull=False)
+            .exclude(parent__path="")
+            .update(
+                path=Concat(
+                    Subquery(parent.values("path")[:1]), as_text, Value(PATH_SEPARATOR), output_field=CharField()
+                ),
+                depth=Subquery(parent.values("depth")[:1]) + 1,
+            )
+        )
+        updated += count
+        if not count:
+            return updated
 
 
 def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:

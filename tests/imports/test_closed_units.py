@@ -9,12 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from chapters import scoping
-from chapters.imports import jobs
 from chapters.imports.forms import UploadForm
-from chapters.models import BaselineFigure, ImportJob, Role, Unit
+from chapters.models import BaselineFigure, Role, Unit
 from chapters.services import tree as tree_services
 from chapters.services.records import record_save
 from chapters.services.users import role_grant
+from core.imports import jobs
+from core.models import ImportJob
 from funds import services as fund_services
 from funds.forms import FundForm
 from funds.models import Fund, Transaction

@@ -5,11 +5,11 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from chapters.imports import jobs
-from chapters.imports.kinds import KINDS
-from chapters.models import ImportJob
-from chapters.services.history import command_line
 from core.formatting import number
+from core.history import command_line
+from core.imports import jobs
+from core.imports.kinds import KINDS
+from core.models import ImportJob
 from core.spreadsheets.parsing import ParseError
 from core.spreadsheets.reading import FileRejected
 

@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from chapters.management.bulk import unit_build, units_bulk_create
 from chapters.models import Unit
 from chapters.services import tree as tree_services
-from chapters.services.history import command_line
+from chapters.services.tree import unit_build, units_create
 from chapters.summaries import summaries_refresh
+from core.history import command_line
 from core.text import nfc
 
 REFORM_DAY = datetime.date(2025, 7, 1)  # the 34 provinces and 3,321 communes took effect on 01/07/2025
@@ -236,7 +236,7 @@ class Command(BaseCommand):
                 changed = True
             if not changed:
                 result["unchanged"] += 1
-        created = units_bulk_create(new, reason=reason)
+        created = units_create(new, reason=reason)
         result["opened"] = len(created)
         touched.extend(u.pk for u in created)
         if created:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from chapters.models import ClosedPeriod
-from chapters.services.periods import PeriodClosed, closing_problem, field_of, period_guard
 from core.spreadsheets.encodings import dominant_encoding, fix_legacy
 from core.spreadsheets.headers import HeaderMatch, find_header
 from core.spreadsheets.parsing import ParseError, display, is_empty
@@ -141,49 +139,6 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
     return rows
 
 
-def _period_problems(kind: ImportKind, rows: list[Row]) -> None:
-    """Refuse rows dated in a closed year: a cheap pass over the (few) closures in force, then the guard itself
-    for the rows that hit one, so the message is the guard's."""
-    closed: dict[int, set[int]] = {}
-    for unit_id, year in ClosedPeriod.objects.in_force().values_list("unit_id", "year"):
-        closed.setdefault(unit_id, set()).add(year)
-    if not closed:
-        return
-    for row in rows:
-        if row.errors or row.status == "unchanged":
-            continue
-        for unit, when in [*kind.period_keys(row.instance), *row.extra.get("old_period_keys", [])]:
-            if unit is None or when is None or not unit.path:
-                continue
-            year = when if isinstance(when, int) else when.year
-            if any(year in closed.get(ancestor, ()) for ancestor in unit.ancestor_ids):
-                try:
-                    period_guard([(unit, when)])
-                except PeriodClosed as error:
-                    row.error(kind.period_field or "", error.messages[0])
-                    break
-
-
-def _closing_problems(kind: ImportKind, header: HeaderMatch, rows: list[Row]) -> None:
-    """Refuse rows dated after their unit closed: back data of a closed unit is for the dates when it was open."""
-    if not getattr(kind.model, "unit_closing_guard", True):
-        return
-    for row in rows:
-        if row.errors or row.status == "unchanged":
-            continue
-        for unit, when in kind.period_keys(row.instance):
-            if unit is None or unit.active_until is None or when is None:
-                continue
-            model_field = field_of(row.instance, when)
-            column = kind.column_for_model_field(model_field) if model_field else None
-            name = column.field if column else (kind.period_field or "")
-            label = (header.header_of(name) or (column.header if column else "")) if name else ""
-            message = closing_problem(unit, when, label)
-            if message:
-                row.error(name, message)
-                break
-
-
 def _model_errors(kind: ImportKind, row: Row, messages: dict[str, list[str]]) -> None:
     for model_field, texts in messages.items():
         column = kind.column_for_model_field(model_field) if model_field else None
@@ -275,8 +230,7 @@ def validate(
     for index, problems in unique_clashes(kind.model, [row.instance for row in writing]).items():
         for model_field, message in problems:
             _model_errors(kind, writing[index], {model_field: [message]})
-    _period_problems(kind, built)
-    _closing_problems(kind, header, built)
+    kind.period_problems(ctx, built)
     progress(1.0)
     return result
 
@@ -314,15 +268,7 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
     try:
         with transaction.atomic():
             _recheck(kind, ctx, new, updated)
-            closed_years = set(ClosedPeriod.objects.in_force().values_list("year", flat=True))
-            if closed_years:
-                pairs = {
-                    (unit.pk, when if isinstance(when, int) else when.year): (unit, when)
-                    for row in [*new, *updated]
-                    for unit, when in [*kind.period_keys(row.instance), *row.extra.get("old_period_keys", [])]
-                    if unit is not None and when is not None and unit.pk
-                }
-                period_guard(pair for (unit_id, year), pair in pairs.items() if year in closed_years)
+            kind.guard_periods(ctx, [*new, *updated])
             has_version = hasattr(kind.model, "version")
             for row in new:
                 if has_version:
@@ -336,8 +282,6 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
                 changes.append((row.instance, list(row.changed)))
             kind.write(ctx, [row.instance for row in new], changes)
             kind.refresh_summaries(ctx, [*new, *updated])
-    except PeriodClosed as error:
-        raise CommitRefused(error.messages[0] + " Không có gì được lưu.") from error
     except ValidationError as error:
         raise CommitRefused("; ".join(error.messages) + " Không có gì được lưu.") from error
     except IntegrityError as error:

@@ -1,7 +1,12 @@
+"""The platform's one table: import jobs (the file, who, when, the preview and the outcome).
+
+A job is scoped to a unit of the organisation; core names that model only through the setting
+`IMPORTS_SCOPE_MODEL` ("chapters.Unit"), as Django's auth names the user model, so no module of core imports
+the organisation's apps. The table keeps its first name, chapters_importjob (it moved here from chapters).
+"""
+
 from django.conf import settings
 from django.db import models
-
-from .tree import Unit
 
 
 class ImportJob(models.Model):
@@ -23,7 +28,12 @@ class ImportJob(models.Model):
     file_hash = models.CharField(max_length=64, db_index=True)
     file_size = models.PositiveBigIntegerField(default=0)
     unit = models.ForeignKey(
-        Unit, verbose_name="trong phạm vi", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.IMPORTS_SCOPE_MODEL,
+        verbose_name="trong phạm vi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor = models.CharField(max_length=255, blank=True, help_text="Người dùng hoặc dòng lệnh đã chạy.")
@@ -52,6 +62,7 @@ class ImportJob(models.Model):
     )
 
     class Meta:
+        db_table = "chapters_importjob"
         verbose_name = "lần nhập dữ liệu"
         verbose_name_plural = "các lần nhập dữ liệu"
         ordering = ["-created_at"]

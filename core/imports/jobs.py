@@ -28,9 +28,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from chapters.models import ImportJob
-from chapters.services.history import command_line
 from core.formatting import number
+from core.history import command_line
+from core.models import ImportJob
 from core.spreadsheets.headers import find_header
 from core.spreadsheets.parsing import parse_date
 from core.spreadsheets.reading import FileRejected, ReadFile, check_size, read_file
@@ -102,7 +102,7 @@ def job_reason(job: ImportJob) -> str:
 
 
 def _context(job: ImportJob, user) -> ImportContext:
-    return ImportContext(kind=kind_of(job), user=user, scope_unit=job.unit, reason=job_reason(job), as_of=job.as_of)
+    return kind_of(job).context(user=user, scope_unit=job.unit, reason=job_reason(job), as_of=job.as_of)
 
 
 def _already(job_kind: str, digest: str, unit) -> ImportJob | None:
@@ -248,7 +248,7 @@ def job_validate(job: ImportJob, read: ReadFile | None = None) -> ImportJob:
 def job_start_validation(job: ImportJob, read: ReadFile | None = None) -> ImportJob:
     """Validate now, or in a Celery task (after the current transaction commits) for big files."""
     if job.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
-        from chapters.tasks import import_validate
+        from core.tasks import import_validate
 
         _set(job, status=Status.PENDING, progress=0)
         transaction.on_commit(lambda: import_validate.delay(job.pk))
@@ -271,7 +271,7 @@ def job_start_commit(job: ImportJob, *, user=None) -> ImportJob:
     if job.status != Status.VALID:
         raise ValidationError("Chỉ nhập được tệp đã kiểm tra và không có lỗi.")
     if job.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
-        from chapters.tasks import import_commit
+        from core.tasks import import_commit
 
         committer = user if getattr(user, "is_authenticated", False) else None
         _set(job, status=Status.COMMITTING, progress=0, committed_by=committer)
