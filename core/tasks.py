@@ -34,3 +34,11 @@ def import_commit(job_id: int, user_id: int | None = None) -> None:
         job_commit(job, user=user)
     except Exception as error:  # noqa: BLE001
         job_fail(job_id, error)
+
+
+@shared_task
+def sweep_stuck_imports() -> int:
+    """Imports whose worker died are failed with a readable message, never left "running" (Celery beat)."""
+    from core.imports.jobs import jobs_sweep_stuck
+
+    return jobs_sweep_stuck()

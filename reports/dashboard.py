@@ -201,11 +201,14 @@ def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behi
 def completeness(unit: Unit, year: int) -> list[dict]:
     """For each unit directly below: which of baseline figures, members, fund book and title results it has
     entered for `year` (from summaries), and whether its report was sent."""
+    from reports.deadlines import SENT, Calendar, is_late
+
     f = period_figures(unit, year=year, period="Y")
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(unit__in=[c["unit"] for c in f.children], year=year, period=Report.Period.YEAR)
     }
+    calendar = Calendar()
     rows = []
     for child in f.children:
         figures = child["figures"]
@@ -215,7 +218,22 @@ def completeness(unit: Unit, year: int) -> list[dict]:
             "members": bool(figures.get("members.end")),
             "funds": any(k.startswith("funds.") and v for k, v in figures.items()),
             "titles": any(k.startswith("titles.") and v for k, v in figures.items()),
-            "report": bool(report and report.status == Report.Status.SUBMITTED),
+            "report": bool(report and report.status in SENT),
         }
-        rows.append({"unit": child["unit"], "checks": checks, "missing": [k for k, ok in checks.items() if not ok]})
+        # Only associations send reports; a chapter's column says nothing is owed.
+        owes = child["unit"].kind == Unit.Kind.ASSOCIATION
+        if not owes:
+            checks.pop("report")
+        deadline = calendar.for_unit(child["unit"], year, Report.Period.YEAR)
+        rows.append(
+            {
+                "unit": child["unit"],
+                "checks": checks,
+                "missing": [k for k, ok in checks.items() if not ok],
+                "owes_report": owes,
+                "report": report,
+                "deadline": deadline,
+                "late": owes and is_late(report, deadline),
+            }
+        )
     return rows

@@ -180,9 +180,17 @@ def period_figures(
                     if found:
                         figures.update(found)
                         break
+            if tree == "today" and units[child].active_until and not _counts_anything(figures):
+                # A dissolved unit (a pre-reform district, a merged province) hangs under its successor in
+                # today's tree; with nothing to count but itself it is not a row of today's organisation.
+                continue
             rows.append({"unit": units[child], "name": units[child].name, "figures": figures})
         result.children = sorted(rows, key=lambda row: (row["unit"].level_rank, row["unit"].sort_key))
     return result
+
+
+def _counts_anything(figures: dict[str, int]) -> bool:
+    return any(value for key, value in figures.items() if not key.startswith("units.association."))
 
 
 def period_end(year: int, period: str) -> datetime.date:

@@ -351,5 +351,23 @@ def job_fail(job_id: int, error: Exception) -> None:
     )
 
 
+STUCK_AFTER_HOURS = 6  # the biggest import measured takes minutes (docs/benchmarks.md); hours mean a dead worker
+
+
+def jobs_sweep_stuck(now=None) -> int:
+    """Jobs left running by a worker that died (their transaction rolled back: nothing was saved) are failed with
+    a readable message. Run by Celery beat (core.tasks.sweep_stuck_imports)."""
+    now = now or timezone.now()
+    running = (ImportJob.Status.PENDING, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING)
+    return ImportJob.objects.filter(
+        status__in=running, created_at__lt=now - datetime.timedelta(hours=STUCK_AFTER_HOURS)
+    ).update(
+        status=Status.FAILED,
+        progress=100,
+        finished_at=now,
+        message="Việc nhập bị gián đoạn (máy xử lý đã dừng giữa chừng): không có gì được lưu. Hãy tải tệp lên lại.",
+    )
+
+
 def command_actor() -> str:
     return command_line()

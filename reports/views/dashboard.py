@@ -11,6 +11,7 @@ from chapters import scoping
 from chapters.models import Unit
 from core.views import tree_from, year_from
 from reports import charts
+from reports.approval import children_status
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
 
 
@@ -29,7 +30,16 @@ def unit_dashboard(request, unit_pk):
     sort = request.GET.get("sort", "")
     behind_only = request.GET.get("behind") == "1"
     data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
+    reports_below = (
+        children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION and not request.htmx else []
+    )
     context = {
+        "reports_below": {
+            "total": len(reports_below),
+            "sent": sum(row["sent"] or row["settled"] for row in reports_below),
+            "late": sum(row["late"] and not row["settled"] for row in reports_below),
+            "waiting": sum(row["status"] == "submitted" for row in reports_below),
+        },
         "unit": unit,
         "year": year,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
