@@ -266,6 +266,8 @@ class Scholarship(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    period_field = "stopped_year"  # the field a closed-year or closed-unit message belongs to
+
     def period_keys(self):
         # The yearly awards are the dated facts (guarded through their decisions); stopping is one too.
         return [(self.unit, self.stopped_year)] if self.stopped_year else []

@@ -391,10 +391,10 @@ class RoleGrantForm(forms.Form):
 
 
 def restrict_role_units(field: forms.ModelChoiceField, user, *, preset: Unit | None = None, held=()) -> None:
-    """Accept any open unit the user administers, but list only the associations (a province holds ~10,000
-    chapters): a chapter is offered when the page was opened from it (`preset`) or already holds a role."""
-    today = timezone.localdate()
-    scope = scoping.units_for(user, scoping.MANAGE).filter(Q(active_until__isnull=True) | Q(active_until__gte=today))
+    """Accept any unit the user administers, closed ones included (back data of a pre-reform association is
+    keyed under a role on it), but list only the associations (a province holds ~10,000 chapters): a chapter is
+    offered when the page was opened from it (`preset`) or already holds a role."""
+    scope = scoping.units_for(user, scoping.MANAGE)
     field.queryset = scope.ordered()
     shown = Q(kind=Unit.Kind.ASSOCIATION) | Q(pk__in=[u.pk for u in (preset, *held) if u is not None])
     field.choices = [("", "---------")] + [(u.pk, field.label_from_instance(u)) for u in scope.filter(shown).ordered()]

@@ -36,13 +36,16 @@ def _roles(user) -> list[tuple[str, str]]:
 def forget_roles(user) -> None:
     user.__dict__.pop("_khuyenhoc_roles", None)
     user.__dict__.pop("_khuyenhoc_paths", None)
+    user.__dict__.pop("_khuyenhoc_lineage", None)
 
 
 def role_paths(user, action: str) -> list[str] | None:
     """Paths of the subtrees where `user` may do `action`; None means everywhere (superuser).
 
-    For VIEW, the closed predecessors of units in the user's subtrees are added (a merged commune's history
-    is read by the officers of the commune that succeeded it; design.md §2). Their data stays read-only.
+    For every action, the closed predecessors of units in the user's subtrees are added: a merged commune's
+    history is read by the officers of the commune that succeeded it (design.md §2), and its back data is keyed
+    and approved by the successor's secretaries and officers. What they may key there is limited to the dates
+    when it was open (`chapters.services.periods.unit_open_guard`).
     """
     if not user or not user.is_authenticated or not user.is_active:
         return []
@@ -52,8 +55,8 @@ def role_paths(user, action: str) -> list[str] | None:
     if action in cache:
         return cache[action]
     paths = {path for kind, path in _roles(user) if action in ROLE_ACTIONS.get(kind, ())}
-    if action == VIEW and paths:
-        paths |= _predecessor_paths(paths)
+    if paths:
+        paths |= _follow(_lineage_edges(user), paths)
     # Drop paths already covered by a shorter one, so the SQL filter stays small.
     kept: list[str] = []
     for path in sorted(paths):
@@ -63,22 +66,48 @@ def role_paths(user, action: str) -> list[str] | None:
     return kept
 
 
-def _predecessor_paths(paths: set[str]) -> set[str]:
-    """Paths of units that were merged or split into a unit under `paths`, following chains of reforms."""
-    from chapters.models import Lineage
+def _lineage_edges(user) -> list[tuple[str, str]]:
+    """(predecessor path, successor path) of the reforms reachable from any of the user's roles, read once per
+    request (a few queries) and shared by every action."""
+    cached = getattr(user, "_khuyenhoc_lineage", None)
+    if cached is None:
+        cached = _edges({path for _kind, path in _roles(user)})
+        user._khuyenhoc_lineage = cached
+    return cached
 
+
+def _follow(edges: list[tuple[str, str]], paths: set[str]) -> set[str]:
+    """The predecessors of the units under `paths`, through chains of reforms, from the edges in memory."""
     found: set[str] = set()
     frontier = set(paths)
-    for _round in range(5):  # reforms chain a few times at most (Hanoi redrew its communes twice)
-        query = Q(pk__in=[])
-        for path in frontier:
-            query |= Q(successor__path__startswith=path)
-        new = set(Lineage.objects.filter(query).values_list("predecessor__path", flat=True)) - found - paths
-        if not new:
-            break
+    while frontier:
+        new = {pred for pred, succ in edges if any(succ.startswith(path) for path in frontier)} - found - paths
         found |= new
         frontier = new
     return found
+
+
+def _edges(paths: set[str]) -> list[tuple[str, str]]:
+    from chapters.models import Lineage
+
+    edges: set[tuple[str, str]] = set()
+    frontier, seen = set(paths), set(paths)
+    for _round in range(5):  # reforms chain a few times at most (Hanoi redrew its communes twice)
+        if not frontier:
+            break
+        query = Q(pk__in=[])
+        for path in frontier:
+            query |= Q(successor__path__startswith=path)
+        rows = set(Lineage.objects.filter(query).values_list("predecessor__path", "successor__path"))
+        edges |= rows
+        frontier = {pred for pred, _succ in rows} - seen
+        seen |= frontier
+    return sorted(edges)
+
+
+def predecessor_paths(unit: Unit) -> list[str]:
+    """Paths of the closed units `unit` and its subtree succeeded (merges, splits, chains of them)."""
+    return sorted(_follow(_edges({unit.path}), {unit.path}))
 
 
 def scope_q(user, action: str = VIEW, *, unit_field: str = "unit") -> Q:

@@ -136,11 +136,12 @@ class FundForm(VersionedModelForm):
 
     @staticmethod
     def unit_choices(user):
-        """Open units where the user may open a fund: as secretary or administrator."""
+        """Units where the user may open a fund, as secretary or administrator; closed units too, so that the
+        books of a pre-reform association can be keyed for the years it was open."""
         where = scoping.scope_q(user, scoping.CHANGE, unit_field="") | scoping.scope_q(
             user, scoping.MANAGE, unit_field=""
         )
-        return Unit.objects.open_today().filter(where).ordered()
+        return Unit.objects.filter(where).ordered()
 
     def clean_name(self):
         return nfc(self.cleaned_data["name"])

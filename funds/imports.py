@@ -213,7 +213,11 @@ class TransactionKind(ImportKind):
         name = row.values.get("fund_name") or DEFAULT_FUND_NAME
         fund = ctx.data["funds"].get((unit.pk, name.casefold()))
         if fund is None:
-            row.error("fund_name", f"{unit.display_name} chưa có quỹ «{name}»: hãy mở quỹ trên phần mềm trước.")
+            closed = "" if unit.active_until is None else ", kể cả khi đơn vị đã ngừng hoạt động"
+            row.error(
+                "fund_name",
+                f"{unit.display_name} chưa có quỹ «{name}»: hãy mở quỹ trên phần mềm trước (Quỹ → Mở quỹ{closed}).",
+            )
             return unit
         row.extra["fund"] = fund
         parsed = split_number(row.values.get("number", ""))

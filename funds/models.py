@@ -88,6 +88,8 @@ class OpeningBalance(models.Model):
     def __str__(self) -> str:
         return f"{self.fund} – {self.year}: {self.amount}"
 
+    period_field = "year"  # the field a closed-year or closed-unit message belongs to
+
     def period_keys(self):
         return [(self.fund.unit, self.year)]
 

@@ -252,6 +252,7 @@ CRITERIA_SETS = [
         ],
     },
 ]
+LOCAL_TITLE_YEAR = 2010
 LOCAL_TITLE_NOTE = "Danh hiệu cũ hoặc riêng của địa phương: công nhận theo bình xét của chi hội, không chấm điểm."
 
 
@@ -273,7 +274,7 @@ def install(TitleType, CriteriaSet, Criterion) -> dict[str, int]:
         if spec and "same_as" in spec:
             spec = {**specs[spec["same_as"]], "title": code}
         if spec is None:
-            spec = {"name": f"Tiêu chí {title.name}", "basis": "", "year_from": 2010, "notes": LOCAL_TITLE_NOTE}
+            spec = {"name": f"Tiêu chí {title.name}", "year_from": LOCAL_TITLE_YEAR, "notes": LOCAL_TITLE_NOTE}
         criteria_set = CriteriaSet.objects.create(
             title_type=title,
             name=spec["name"].replace("Đơn vị học tập", title.name) if code.startswith("dvht") else spec["name"],
@@ -302,4 +303,53 @@ def install(TitleType, CriteriaSet, Criterion) -> dict[str, int]:
                     max_points=Decimal(item_points),
                     order=order,
                 )
+    return created
+
+
+# Added with the validity years of targets and the "recognition only" sets (issue #13): kept apart from
+# `install`, which the first data migration runs with models that do not have these fields yet.
+TARGET_FROM_YEAR = 2022  # Decision 387/QĐ-TTg was signed on 25/03/2022: no national target before that year
+FIRST_YEAR = 1990  # the earliest year the application takes (chapters.models.figures.YEAR_VALIDATORS)
+RECOGNITION_ONLY_BASIS = "Số liệu các năm trước khi có bộ tiêu chí trên phần mềm"
+RECOGNITION_ONLY_NOTE = (
+    "Bộ «chỉ ghi nhận công nhận»: hồ sơ của các năm này ghi đăng ký, bình xét và quyết định công nhận, không có "
+    "điểm từng tiêu chí, để nhập được số liệu cũ."
+)
+
+
+def install_target_years(TitleType) -> int:
+    """The shipped national targets are in force from the year of their decision to the year they are to be
+    reached. Only fills an empty year, never overwrites one an administrator set."""
+    return TitleType.objects.filter(
+        target_basis=TARGET_BASIS, national_target__isnull=False, target_from_year__isnull=True
+    ).update(target_from_year=TARGET_FROM_YEAR)
+
+
+def install_recognition_only(TitleType, CriteriaSet) -> int:
+    """For each title type, a national "recognition only" set for the years before its earliest set, so that
+    back data of those years can be recorded. Sets without criteria (local titles) are marked as such."""
+    created = 0
+    CriteriaSet.objects.filter(criteria__isnull=True, recognition_only=False).update(recognition_only=True)
+    # The shipped sets of local titles (no criteria, from 2010) simply reach back to the first year.
+    CriteriaSet.objects.filter(
+        recognition_only=True, issuer__isnull=True, notes=LOCAL_TITLE_NOTE, year_from=LOCAL_TITLE_YEAR
+    ).update(year_from=FIRST_YEAR)
+    for title in TitleType.objects.all():
+        first = CriteriaSet.objects.filter(title_type=title).order_by("year_from").values_list("year_from", flat=True)
+        first = first.first()
+        if first is None or first <= FIRST_YEAR:
+            continue
+        if CriteriaSet.objects.filter(title_type=title, recognition_only=True, year_from__lt=first).exists():
+            continue
+        CriteriaSet.objects.create(
+            title_type=title,
+            name=f"{title.name}: chỉ ghi nhận công nhận (trước năm {first})",
+            issuer_name=NATIONAL_ISSUER,
+            basis=RECOGNITION_ONLY_BASIS,
+            year_from=FIRST_YEAR,
+            year_until=first - 1,
+            recognition_only=True,
+            notes=RECOGNITION_ONLY_NOTE,
+        )
+        created += 1
     return created

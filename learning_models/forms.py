@@ -123,6 +123,7 @@ class TitleTypeForm(VersionedModelForm):
             "years_valid",
             "denominator",
             "national_target",
+            "target_from_year",
             "target_year",
             "target_basis",
             "owner",
@@ -151,6 +152,7 @@ class CriteriaSetForm(VersionedModelForm):
             "threshold",
             "level1_threshold",
             "level2_threshold",
+            "recognition_only",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
@@ -181,7 +183,7 @@ class CriteriaSetCopyForm(forms.Form):
 class TargetForm(VersionedModelForm):
     class Meta:
         model = Target
-        fields = ["title_type", "year", "percent", "basis"]
+        fields = ["title_type", "year", "year_until", "percent", "basis"]
 
 
 class LearningClassForm(VersionedModelForm):
@@ -219,3 +221,73 @@ class LearningClassForm(VersionedModelForm):
 
 
 STATUS_CHOICES = [("", "Mọi trạng thái"), *TitleRecord.Status.choices]
+
+
+BULK_ACTION_CHOICES = [
+    ("review", "Ghi nhận họp bình xét (chi hội)"),
+    ("propose", "Đề nghị công nhận (hội cấp xã)"),
+    ("recognise", "Công nhận theo quyết định"),
+]
+
+
+class BulkSelectionForm(forms.Form):
+    """Which records a bulk action touches: read from the address, so the count shown and the count confirmed
+    come from the same filters."""
+
+    action = forms.ChoiceField(label="Thao tác", choices=BULK_ACTION_CHOICES)
+    title = forms.ModelChoiceField(
+        label="Danh hiệu",
+        queryset=TitleType.objects.filter(active=True).order_by("order", "name"),
+        to_field_name="code",
+        error_messages={"required": "Hãy chọn danh hiệu.", "invalid_choice": "Không có danh hiệu này."},
+    )
+    within = forms.ModelChoiceField(
+        label="Trong đơn vị",
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text="Một xã, một chi hội bên dưới; để trống: cả đơn vị đang xem.",
+        error_messages={"invalid_choice": "Đơn vị không tồn tại hoặc nằm ngoài phạm vi của bạn."},
+    )
+    min_total = forms.DecimalField(
+        label="Tổng điểm từ",
+        required=False,
+        min_value=0,
+        max_digits=6,
+        decimal_places=1,
+        help_text="Chỉ các hồ sơ có tổng điểm từ mức này trở lên.",
+        localize=True,
+    )
+    meets_threshold = forms.BooleanField(label="Chỉ hồ sơ đạt điểm công nhận của bộ tiêu chí", required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["within"].queryset = units
+        self.fields["within"].label_from_instance = lambda unit: f"{unit.display_name} ({unit.code})"
+
+
+class BulkActionForm(forms.Form):
+    """The action's own data and the user's confirmation of how many records it will touch."""
+
+    review_date = VietnameseDateField(label="Ngày họp bình xét", required=False, help_text=DATE_HELP)
+    note = forms.CharField(label="Biên bản số, ghi chú", max_length=255, required=False)
+    decision_number = forms.CharField(
+        label="Số quyết định", max_length=60, required=False, help_text="Ví dụ 125/QĐ-UBND."
+    )
+    decision_date = VietnameseDateField(label="Ngày ký quyết định", required=False, help_text=DATE_HELP)
+    decision_issuer = forms.CharField(label="Cơ quan ra quyết định", max_length=255, required=False)
+    confirm = forms.BooleanField(
+        label="Tôi đã xem số hồ sơ và xác nhận thực hiện",
+        error_messages={"required": "Hãy đánh dấu xác nhận trước khi thực hiện thao tác hàng loạt."},
+    )
+
+    FIELDS = {
+        "review": ("review_date", "note"),
+        "propose": (),
+        "recognise": ("decision_number", "decision_date", "decision_issuer"),
+    }
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("review_date", "note", "decision_number", "decision_date", "decision_issuer"):
+            if name not in self.FIELDS.get(action, ()):
+                del self.fields[name]

@@ -8,14 +8,12 @@ date (then it registers and scores at once). Points are checked against the crit
 recognised or proposed record cannot be changed; re-importing the same file changes nothing.
 """
 
-import json
 import time
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import DatabaseError, connection
-from django.db.models import JSONField, Q
-from django.utils import timezone
+from django.db.models import Q
 
 from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
@@ -27,8 +25,10 @@ from learning_models.models import ClassParticipant, CriteriaSet, Criterion, Lea
 from learning_models.scoring import parse_points, points_text, rules_for
 from learning_models.services.catalogue import CriteriaSetResolver
 from learning_models.services.classes import parse_participants
+from learning_models.services.records import copy_value, history_copy
 
 SCORE_PREFIX = "score:"
+DECISION_FIELDS = ["decision_number", "decision_date", "decision_issuer", "level", "valid_until_year", "locked"]
 COLUMNS_TTL = 60  # seconds the criteria columns are kept before the criteria sets are read again
 Subject = TitleType.Subject
 CHUNK = 1000
@@ -116,9 +116,37 @@ TAIL_COLUMNS = [
         model_fields=("evidence",),
         width=24,
     ),
+    # Back data: a record recognised on paper years ago is imported with its decision (officers only).
+    Column(
+        "decision_number",
+        "Số quyết định công nhận",
+        ("Số quyết định", "Số QĐ", "Số QĐ công nhận", "Quyết định số"),
+        model_fields=("decision_number",),
+        help="Chỉ với số liệu cũ đã có quyết định công nhận (cần quyền duyệt): hồ sơ được ghi là đã công nhận.",
+        example="125/QĐ-UBND",
+        width=16,
+    ),
+    Column(
+        "decision_date",
+        "Ngày quyết định",
+        ("Ngày QĐ", "Ngày ký quyết định", "Ngày công nhận"),
+        parser=parse_date,
+        model_fields=("decision_date",),
+        help="Bắt buộc khi có số quyết định; không trước năm của danh hiệu, không sau hôm nay.",
+        example="20/12/2025",
+        width=12,
+    ),
+    Column(
+        "decision_issuer",
+        "Cơ quan ra quyết định",
+        ("Cơ quan công nhận", "Nơi ra quyết định", "Cấp công nhận"),
+        model_fields=("decision_issuer",),
+        help="Bắt buộc khi có số quyết định.",
+        example="UBND phường Bạch Đằng",
+        width=22,
+    ),
     Column("status_text", "Trạng thái", (), help="Chỉ khi xuất dữ liệu; không đọc khi nhập.", width=16),
     Column("total_text", "Tổng điểm", ("Tổng", "Tổng cộng điểm"), help="Chỉ khi xuất; tính từ các cột điểm.", width=8),
-    Column("decision_text", "Quyết định công nhận", (), help="Chỉ khi xuất dữ liệu.", width=22),
 ]
 
 
@@ -168,7 +196,8 @@ class TitleKind(ImportKind):
     batch_size = 2000
     description = (
         "Mỗi dòng là một hộ gia đình, dòng họ, đơn vị hoặc cá nhân đăng ký một danh hiệu trong một năm, kèm điểm "
-        "từng tiêu chí (nếu đã chấm). Hồ sơ chưa có thì được đăng ký; đã có thì cập nhật điểm và ghi chú. Dòng có "
+        "từng tiêu chí (nếu đã chấm), và với số liệu cũ đã được công nhận: số, ngày, cơ quan ra quyết định (cần quyền "
+        "duyệt). Hồ sơ chưa có thì được đăng ký; đã có thì cập nhật điểm và ghi chú. Dòng có "
         "điểm của hồ sơ chưa đăng ký bị từ chối, trừ khi ghi «Ngày đăng ký» (đăng ký và chấm điểm cùng lúc). Điểm "
         "vượt điểm tối đa, hồ sơ đã được đề nghị hoặc công nhận, năm đã khóa sổ: báo lỗi, không lưu gì. Hộ gia "
         "đình và dòng họ phải có sẵn (nhập trước bằng loại «Hộ gia đình», «Dòng họ»)."
@@ -394,14 +423,70 @@ class TitleKind(ImportKind):
                 record.status = TitleRecord.Status.REGISTERED
         if "evidence" in present:
             record.evidence = nfc(row.values.get("evidence") or "")
+        self._build_decision(ctx, row, record, rules)
         household = row.extra["subject"].get("household")
         record.prepare(name_sort_key=household.sort_key if household is not None else None)
         return record
 
+    def _build_decision(self, ctx: ImportContext, row: Row, record: TitleRecord, rules) -> None:
+        """A row with a decision number records the recognition by that decision (back data)."""
+        row.extra["was_locked"] = row.existing is not None and row.existing.locked
+        row.extra["was_proposed"] = row.existing is not None and row.existing.status == TitleRecord.Status.PROPOSED
+        number = nfc(row.values.get("decision_number") or "")
+        if not number:
+            return
+        row.extra["decision"] = True
+        if row.extra["was_locked"]:
+            # The same decision again changes nothing; another one is not written over a locked record.
+            if (number, row.values.get("decision_date")) != (record.decision_number, record.decision_date):
+                row.error(
+                    "decision_number",
+                    f"Hồ sơ của {_label(record)} năm {record.year} đã khóa"
+                    + (f" với quyết định {record.decision_number}" if record.decision_number else "")
+                    + ": không ghi quyết định khác bằng tệp (cán bộ mở khóa hồ sơ trước).",
+                )
+            return
+        record.status = TitleRecord.Status.RECOGNISED
+        record.decision_number = number
+        record.decision_date = row.values.get("decision_date")
+        record.decision_issuer = nfc(row.values.get("decision_issuer") or "")
+        record.level = rules.level_for(record.total)
+        record.valid_until_year = record.year + row.extra["title_type"].years_valid - 1
+        record.refusal_reason = ""
+        record.locked = True
+
+    def _decision_problems(self, ctx: ImportContext, row: Row) -> None:
+        from learning_models.services.records import can_approve
+
+        record = row.instance
+        if not record.decision_date:
+            row.error("decision_date", "Có số quyết định thì phải ghi ngày quyết định.")
+        elif record.decision_date > ctx.today:
+            row.error("decision_date", "Ngày quyết định không được sau hôm nay.")
+        elif record.decision_date.year < record.year:
+            row.error("decision_date", f"Quyết định ký trước năm {record.year} của danh hiệu.")
+        if not record.decision_issuer:
+            row.error("decision_issuer", "Hãy ghi cơ quan ra quyết định (ví dụ: UBND phường Bạch Đằng).")
+        shortfalls = self.rules(ctx, record.criteria_set).shortfalls(record.scores)
+        if shortfalls:
+            row.error("", f"{_label(record)} chưa đạt tiêu chí: " + "; ".join(shortfalls) + ".")
+        if ctx.user is not None:
+            allowed = ctx.data.setdefault("approves", {})
+            if record.unit_id not in allowed:
+                allowed[record.unit_id] = can_approve(ctx.user, record.unit)
+            if not allowed[record.unit_id]:
+                row.error(
+                    "decision_number",
+                    "Ghi quyết định công nhận cần quyền duyệt (cán bộ) của hội cấp xã; thư ký nhập tệp không có cột "
+                    "quyết định.",
+                )
+
     def validate(self, ctx: ImportContext, row: Row) -> None:
         record = row.instance
+        if row.extra.get("decision") and not row.extra.get("was_locked"):
+            self._decision_problems(ctx, row)
         if row.existing is not None and row.changed:
-            if record.locked or record.status == TitleRecord.Status.PROPOSED:
+            if row.extra.get("was_locked") or row.extra.get("was_proposed"):
                 state = "đã khóa" if record.locked else "đã được hội xã đề nghị công nhận"
                 row.error("", f"Hồ sơ của {_label(record)} năm {record.year} {state}: không sửa được bằng tệp.")
         if row.existing is None and record.registered_on:
@@ -410,7 +495,7 @@ class TitleKind(ImportKind):
                 row.error("registered_on", f"Ngày đăng ký danh hiệu năm {year} phải trong năm {year - 1} hoặc {year}.")
 
     def compare_fields(self) -> list[str]:
-        return ["registered_on", "scores", "evidence"]
+        return ["registered_on", "scores", "evidence", "status", "decision_number", "decision_date", "decision_issuer"]
 
     def prepare_for_write(self, ctx: ImportContext, instance: TitleRecord) -> None:
         return None  # build() has prepared the derived columns
@@ -432,16 +517,22 @@ class TitleKind(ImportKind):
             bulk_update_with_history(
                 [record for record, _changed in updated],
                 TitleRecord,
-                ["registered_on", "scores", "total", "status", "evidence", "version"],
+                ["registered_on", "scores", "total", "status", "evidence", "version", *DECISION_FIELDS],
                 batch_size=self.batch_size,
                 default_user=ctx.history_user,
                 default_change_reason=ctx.reason,
             )
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
+        from chapters.summaries import summary_years
+
         unit_ids = {row.instance.unit_id for row in rows}
-        years = {row.instance.year for row in rows}
-        if unit_ids:
+        years = set()
+        for row in rows:
+            record = row.instance
+            years.update(range(record.year, max(record.valid_until_year or record.year, record.year) + 1))
+        years &= set(summary_years())
+        if unit_ids and years:
             summaries_refresh(unit_ids=unit_ids, years=years, providers=self.summary_providers)
 
     # --- export ----------------------------------------------------------------------------------------------
@@ -468,9 +559,9 @@ class TitleKind(ImportKind):
                 "evidence": record.evidence,
                 "status_text": record.get_status_display(),
                 "total_text": points_text(record.total),
-                "decision_text": (
-                    f"{record.decision_number} ngày {record.decision_date:%d/%m/%Y}" if record.decision_number else ""
-                ),
+                "decision_number": record.decision_number,
+                "decision_date": record.decision_date,
+                "decision_issuer": record.decision_issuer,
             }
             for code, points in record.scores.items():
                 values[f"{SCORE_PREFIX}{code}"] = _number(points)
@@ -490,25 +581,12 @@ def copy_with_history(records: list[TitleRecord], *, user, reason: str) -> None:
         record.pk = pk
         record._state.adding = False
     fields = TitleRecord._meta.concrete_fields
-    historical = TitleRecord.history.model
-    now = timezone.now()
-    extras = {"history_date": now, "history_change_reason": reason[:100], "history_type": "+",
-              "history_user_id": getattr(user, "pk", None)}  # fmt: skip
-    tracked = [f for f in historical._meta.concrete_fields if f.attname != "history_id"]
-
-    def value(field, record):
-        raw = getattr(record, field.attname)
-        return json.dumps(raw) if isinstance(field, JSONField) else raw
-
     with connection.cursor() as cursor:
         names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
         with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
             for record in records:
-                copy.write_row([value(field, record) for field in fields])
-        names = ", ".join(connection.ops.quote_name(f.column) for f in tracked)
-        with cursor.copy(f"COPY {historical._meta.db_table} ({names}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row([extras[f.attname] if f.attname in extras else value(f, record) for f in tracked])
+                copy.write_row([copy_value(field, record) for field in fields])
+    history_copy(records, history_type="+", user=user, reason=reason)
 
 
 def _number(points):

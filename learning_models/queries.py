@@ -11,6 +11,8 @@ types and targets, never the title records themselves.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from chapters.models import Unit
 from chapters.summaries import TreeSnapshot, rollup, rollup_levels, tree_snapshot
 from core.formatting import percent, ratio
@@ -84,17 +86,26 @@ def _figure_names(types: list[TitleType]) -> list[str]:
     return names
 
 
-def _targets(unit: Unit, types: list[TitleType], year: int) -> dict[int, tuple[Decimal | None, str]]:
-    """The target of each title for `unit`: its province's own for the year (or latest before), else national."""
+def targets_in_force(unit: Unit, types: list[TitleType], year: int) -> dict[int, tuple[Decimal | None, str]]:
+    """(percent, the decision it comes from) of each title for `unit` in `year`: the target in force that year,
+    its province's own (the latest that started by then and has not ended) else the national one within the years
+    of its decision; (None, "") when none was set for that year."""
     rows = (
         Target.objects.filter(unit_id__in=unit.ancestor_ids, year__lte=year, title_type__in=types)
+        .filter(Q(year_until__isnull=True) | Q(year_until__gte=year))
         .select_related("unit")
         .order_by("title_type_id", "-year", "-unit__depth")
     )
     found: dict[int, tuple[Decimal | None, str]] = {}
     for row in rows:
         found.setdefault(row.title_type_id, (row.percent, row.basis or f"Chỉ tiêu của {row.unit.display_name}"))
-    return {t.pk: found.get(t.pk, (t.national_target, t.target_basis)) for t in types}
+    result = {}
+    for title_type in types:
+        national = title_type.national_target_in(year)
+        result[title_type.pk] = found.get(
+            title_type.pk, (national, title_type.target_basis if national is not None else "")
+        )
+    return result
 
 
 def _build(types, values: dict[str, int], targets, h1: dict[str, int] | None = None) -> list[TitleFigure]:
@@ -143,7 +154,7 @@ def title_figures(
         tree=tree,
         snapshot=trees.get("H1"),
     )
-    return _build(types, values, _targets(unit, types, year), h1)
+    return _build(types, values, targets_in_force(unit, types, year), h1)
 
 
 def title_figures_children(
@@ -154,7 +165,7 @@ def title_figures_children(
     totals = rollup_levels(unit, years=[year], snapshot=snapshot)[year].children
     child_ids = snapshot.children().get(unit.pk, [])
     children = Unit.objects.filter(pk__in=child_ids).ordered()
-    targets = _targets(unit, [title_type], year)
+    targets = targets_in_force(unit, [title_type], year)
     return [(child, _build([title_type], totals.get(child.pk, {}), targets)[0]) for child in children]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning_models.views import catalogue, classes, decisions, figures, records
+from learning_models.views import bulk, catalogue, classes, decisions, figures, records
 
 app_name = "learning_models"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("ho-so/<int:pk>/mo-khoa/", decisions.record_unlock_view, name="record_unlock"),
     path("ho-so/<int:pk>/khoa/", decisions.record_lock_view, name="record_lock"),
     path("ho-so/<int:pk>/giay-chung-nhan.pdf", decisions.record_certificate, name="record_certificate"),
+    # Review, propose, recognise a whole filtered selection
+    path("hang-loat/", bulk.records_bulk, name="records_bulk"),
     # Figures
     path("so-lieu/", figures.title_summary, name="title_summary"),
     # Catalogue

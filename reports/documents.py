@@ -74,25 +74,28 @@ UNIT_WORDS = {"household": "hộ", "clan": "dòng họ", "unit": "đơn vị", "
 
 
 def title_types(unit: Unit | None = None, year: int | None = None) -> list[dict]:
-    """Active title types in display order, with the province's own target for `year` where it set one."""
-    from learning_models.models import Target, TitleType
+    """Active title types in display order, with the target in force in `year` and the decision it comes from
+    (none when no target was set for that year, nor without a unit and year)."""
+    from learning_models.models import TitleType
+    from learning_models.queries import targets_in_force
 
-    targets = {}
-    if unit is not None and year is not None:
-        province_ids = [i for i in unit.ancestor_ids]
-        rows = Target.objects.filter(unit_id__in=province_ids, year=year).values_list("title_type_id", "percent")
-        targets = dict(rows)
-    return [
-        {
-            "code": t.code,
-            "name": t.name,
-            "subject": t.subject_kind,
-            "unit_word": UNIT_WORDS.get(t.subject_kind, ""),
-            "denominator": t.denominator or None,
-            "target": targets.get(t.pk, t.national_target),
-        }
-        for t in TitleType.objects.filter(active=True).order_by("order", "name")
-    ]
+    types = list(TitleType.objects.filter(active=True).order_by("order", "name"))
+    targets = targets_in_force(unit, types, year) if unit is not None and year is not None else {}
+    rows = []
+    for t in types:
+        target, basis = targets.get(t.pk, (None, ""))
+        rows.append(
+            {
+                "code": t.code,
+                "name": t.name,
+                "subject": t.subject_kind,
+                "unit_word": UNIT_WORDS.get(t.subject_kind, ""),
+                "denominator": t.denominator or None,
+                "target": target,
+                "target_basis": basis,
+            }
+        )
+    return rows
 
 
 def parent_authority(unit: Unit, on: datetime.date) -> str:

@@ -229,6 +229,8 @@ def learning_society(f: PeriodFigures, title_types: list[dict]) -> Part:
                 reached = Decimal(holding) / Decimal(total) * 100
                 verdict = "đạt" if reached >= Decimal(str(title["target"])) else "chưa đạt"
                 sentence += f", {verdict} chỉ tiêu {number(title['target'])}%"
+                if title.get("target_basis"):
+                    sentence += f" (theo {title['target_basis']})"
         if holding and (holding != recognised or term):
             held = "đến cuối nhiệm kỳ đang giữ danh hiệu" if term else "đang giữ danh hiệu"
             sentence += f"; {held} {number(holding)} {word}".rstrip()

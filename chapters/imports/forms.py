@@ -41,8 +41,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(kind.name, kind.label) for kind in all_kinds()]
-        # Associations and the user's own units: the roots an import is scoped to (a province has ~10,000 units).
-        base = Unit.objects.filter(Q(kind=Unit.Kind.ASSOCIATION) | Q(roles__user=user)).distinct().open_today()
+        # Associations and the user's own units: the roots an import is scoped to (a province has ~10,000 units);
+        # closed ones too, for their back data.
+        base = Unit.objects.filter(Q(kind=Unit.Kind.ASSOCIATION) | Q(roles__user=user)).distinct()
         restrict_unit_field(self, "unit", user, scoping.CHANGE, queryset=base)
         if self.fields["unit"].queryset.count() == 1:
             self.fields["unit"].initial = self.fields["unit"].queryset.first()

@@ -20,7 +20,7 @@ from django.db.models import Q
 
 from chapters import scoping
 from chapters.models import ClosedPeriod, Unit, UnitName
-from chapters.services.periods import PeriodClosed, period_guard
+from chapters.services.periods import PeriodClosed, closing_problem, field_of, period_guard
 from core.imports import kinds as base
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_code
@@ -45,6 +45,11 @@ class ImportContext(base.ImportContext):
     def __post_init__(self):
         self._code_spans: dict[tuple[str, int], list[tuple]] = {}  # (code, unit id) → when the unit bore it
         self._paths = None if self.user is None else scoping.role_paths(self.user, scoping.CHANGE)
+        # The job's unit covers the units it succeeded too: a new commune's secretary keys the back data of the
+        # communes merged into it from her own commune's import page.
+        self._scope_paths = None
+        if self.scope_unit is not None:
+            self._scope_paths = [self.scope_unit.path, *scoping.predecessor_paths(self.scope_unit)]
 
     @property
     def full_scope(self) -> bool:
@@ -58,10 +63,11 @@ class ImportContext(base.ImportContext):
         return self.visible_path(unit.path)
 
     def visible_path(self, path: str) -> bool:
-        """`in_scope` for a unit known by its path only."""
+        """`in_scope` for a unit known by its path only: inside the job's unit (or a unit it succeeded), and
+        inside the importer's CHANGE roles."""
         if not path:
             return False
-        if self.scope_unit is not None and not path.startswith(self.scope_unit.path):
+        if self._scope_paths is not None and not any(path.startswith(own) for own in self._scope_paths):
             return False
         return self._paths is None or any(path.startswith(own) for own in self._paths)
 
@@ -167,8 +173,32 @@ class ImportKind(base.ImportKind):
         return unit
 
     def period_problems(self, ctx: ImportContext, rows: list[Row]) -> None:
-        """Refuse rows dated in a closed year: a cheap pass over the (few) closures in force, then the guard itself
-        for the rows that hit one, so the message is the guard's."""
+        """Refuse rows dated in a closed year, and rows dated after their unit closed."""
+        self._closed_year_problems(rows)
+        self._closing_problems(rows)
+
+    def _closing_problems(self, rows: list[Row]) -> None:
+        """Back data of a closed unit is for the dates when it was open: a row dated after the closing is refused
+        on its column."""
+        if not getattr(self.model, "unit_closing_guard", True):
+            return
+        for row in rows:
+            if row.errors or row.status == "unchanged":
+                continue
+            for unit, when in self.period_keys(row.instance):
+                if unit is None or unit.active_until is None or when is None:
+                    continue
+                model_field = field_of(row.instance, when)
+                column = self.column_for_model_field(model_field) if model_field else None
+                column = column or (self.column(self.period_field) if self.period_field else None)
+                message = closing_problem(unit, when, column.header if column else "")
+                if message:
+                    row.error(column.field if column else "", message)
+                    break
+
+    def _closed_year_problems(self, rows: list[Row]) -> None:
+        """A cheap pass over the (few) closures in force, then the guard itself for the rows that hit one, so the
+        message is the guard's."""
         closed: dict[int, set[int]] = {}
         for unit_id, year in ClosedPeriod.objects.in_force().values_list("unit_id", "year"):
             closed.setdefault(unit_id, set()).add(year)

@@ -33,6 +33,8 @@ class BaselineFigure(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} – {self.year}"
 
+    period_field = "year"  # the field a closed-year or closed-unit message belongs to
+
     def period_keys(self):
         return [(self.unit, self.year)]
 

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from chapters import scoping
@@ -49,6 +49,57 @@ def period_guard(items: Iterable[tuple[Unit, datetime.date | int | None]]) -> No
         closure = closure_for(unit, year)
         if closure:
             raise PeriodClosed(_closure_message(closure, unit), code="period_closed")
+
+
+class UnitClosed(ValidationError):
+    """A fact dated after its unit's closing date was to be written (design.md §2: back data of a closed unit is
+    keyed for the dates when it was open)."""
+
+
+def field_of(instance, when) -> str | None:
+    """The model field a (unit, date or year) key of `instance` comes from, for messages: the model's
+    `period_field` when it names one, else the date field holding `when`."""
+    named = getattr(instance, "period_field", None)
+    if named:
+        return named
+    for model_field in instance._meta.concrete_fields:
+        if isinstance(model_field, models.DateField) and getattr(instance, model_field.attname, None) == when:
+            return model_field.name
+    return None
+
+
+def closing_problem(unit: Unit | None, when: datetime.date | int | None, label: str = "") -> str | None:
+    """The Vietnamese message when `when` (a date or a year) falls after `unit` closed, else None."""
+    if unit is None or when is None or unit.active_until is None:
+        return None
+    if isinstance(when, datetime.date):
+        if when <= unit.active_until:
+            return None
+        shown = when.strftime("%d/%m/%Y")
+    else:
+        if when <= unit.active_until.year:
+            return None
+        shown = str(when)
+    prefix = f"«{label}» {shown}" if label else shown
+    return (
+        f"{prefix} sau ngày {unit.display_name} ngừng hoạt động ({unit.active_until:%d/%m/%Y}): đơn vị đã ngừng "
+        "hoạt động chỉ nhận số liệu của thời gian còn hoạt động."
+    )
+
+
+def unit_open_guard(instance, keys: Iterable[tuple[Unit, datetime.date | int | None]]) -> None:
+    """Raise UnitClosed, on the field concerned, if a key of `instance` is dated after its unit closed. A model
+    whose facts may end after its unit closed (a member moved out of a merged chapter later) opts out with
+    `unit_closing_guard = False`."""
+    if not getattr(instance, "unit_closing_guard", True):
+        return
+    for unit, when in keys:
+        name = field_of(instance, when)
+        label = str(instance._meta.get_field(name).verbose_name) if name else ""
+        label = label[:1].upper() + label[1:]
+        message = closing_problem(unit, when, label)
+        if message:
+            raise UnitClosed({name: message} if name else message, code="unit_closed")
 
 
 def closed_years(unit: Unit) -> dict[int, ClosedPeriod]:

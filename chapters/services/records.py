@@ -9,7 +9,7 @@ returning the (unit, date or year) pairs it touches.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from chapters.services.periods import period_guard
+from chapters.services.periods import period_guard, unit_open_guard
 from core.history import stamp
 from core.text import person_name
 
@@ -66,7 +66,9 @@ def record_save(instance, *, actor=None, expected_version: int | None = None, re
         instance.version = current.version + 1
     else:
         instance.version = 1
-    period_guard(_keys(instance))
+    keys = _keys(instance)
+    period_guard(keys)
+    unit_open_guard(instance, keys)
     if validate:
         instance.full_clean()
     stamp(instance, actor=actor, reason=reason)

@@ -141,8 +141,6 @@ def role_grant(*, actor, user, unit: Unit, kind: str) -> Role:
     _ensure_manages(actor, unit)
     if kind not in Role.Kind.values:
         raise ValidationError({"kind": "Vai trò không hợp lệ."})
-    if not unit.is_open:
-        raise ValidationError({"unit": f"{unit.display_name} đã ngừng hoạt động."})
     existing = Role.objects.filter(user=user, unit=unit, kind=kind).first()
     if existing:
         raise ValidationError(

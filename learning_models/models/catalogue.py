@@ -74,7 +74,20 @@ class TitleType(models.Model):
         blank=True,
         validators=[MinValueValidator(0, "Chỉ tiêu không được âm."), MaxValueValidator(100, "Chỉ tiêu tối đa 100%.")],
     )
-    target_year = models.PositiveSmallIntegerField("năm đạt chỉ tiêu", null=True, blank=True)
+    target_from_year = models.PositiveSmallIntegerField(
+        "chỉ tiêu áp dụng từ năm",
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text="Năm của văn bản đặt chỉ tiêu; các năm trước đó không có chỉ tiêu chung.",
+    )
+    target_year = models.PositiveSmallIntegerField(
+        "năm đạt chỉ tiêu",
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text="Chỉ tiêu áp dụng đến hết năm này; sau đó không có chỉ tiêu chung cho tới khi nhập chỉ tiêu mới.",
+    )
     target_basis = models.CharField("căn cứ chỉ tiêu", max_length=255, blank=True)
     owner = models.ForeignKey(
         Unit,
@@ -117,6 +130,8 @@ class TitleType(models.Model):
                 errors[name] = "Giá trị không hợp lệ."
         if self.national_target is not None and not self.denominator:
             errors["denominator"] = "Có chỉ tiêu thì phải chọn số liệu nền làm mẫu số."
+        if self.target_from_year and self.target_year and self.target_year < self.target_from_year:
+            errors["target_year"] = "Năm đạt chỉ tiêu không được trước năm bắt đầu áp dụng."
         if errors:
             raise ValidationError(errors)
 
@@ -165,15 +180,34 @@ class TitleType(models.Model):
     def figure(self, name: str) -> str:
         return f"titles.{self.code}.{name}"
 
+    def national_target_in(self, year: int) -> Decimal | None:
+        """The national target in force in `year`: only between the year of its decision and the year it is to
+        be reached (a 2022 target says nothing of 2019)."""
+        if self.national_target is None:
+            return None
+        if self.target_from_year and year < self.target_from_year:
+            return None
+        if self.target_year and year > self.target_year:
+            return None
+        return self.national_target
+
 
 class Target(models.Model):
-    """A province's own target for a title and year, replacing the national one (Decision 387 by default)."""
+    """A province's own target for a title from a year, replacing the national one (Decision 387 by default)
+    until `year_until`, or until a later target of the province when that is empty."""
 
     unit = models.ForeignKey(Unit, verbose_name="hội tỉnh", on_delete=models.CASCADE, related_name="title_targets")
     title_type = models.ForeignKey(
         TitleType, verbose_name="danh hiệu", on_delete=models.CASCADE, related_name="targets"
     )
-    year = models.PositiveSmallIntegerField("năm", validators=YEAR_VALIDATORS)
+    year = models.PositiveSmallIntegerField("áp dụng từ năm", validators=YEAR_VALIDATORS)
+    year_until = models.PositiveSmallIntegerField(
+        "đến năm",
+        null=True,
+        blank=True,
+        validators=YEAR_VALIDATORS,
+        help_text="Để trống: đến khi có chỉ tiêu mới của danh hiệu này.",
+    )
     percent = models.DecimalField(
         "chỉ tiêu (%)",
         max_digits=5,
@@ -197,7 +231,18 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title_type} {self.year}: {self.percent}%"
+        return f"{self.title_type} {self.years_display}: {self.percent}%"
+
+    @property
+    def years_display(self) -> str:
+        if self.year_until == self.year:
+            return str(self.year)
+        return f"{self.year}–{self.year_until}" if self.year_until else f"từ {self.year}"
+
+    def clean(self):
+        self.basis = nfc(self.basis)
+        if self.year_until is not None and self.year and self.year_until < self.year:
+            raise ValidationError({"year_until": "Năm kết thúc không được trước năm bắt đầu."})
 
 
 class CriteriaSet(models.Model):
@@ -236,6 +281,14 @@ class CriteriaSet(models.Model):
     )
     level2_threshold = models.DecimalField(
         "điểm đạt mức 2", max_digits=6, decimal_places=1, null=True, blank=True, validators=POINTS_VALIDATORS
+    )
+    recognition_only = models.BooleanField(
+        "chỉ ghi nhận công nhận, không chấm điểm",
+        default=False,
+        help_text=(
+            "Cho các năm trước khi có bộ tiêu chí trên phần mềm (số liệu cũ) và các danh hiệu công nhận theo bình "
+            "xét: hồ sơ ghi kết quả công nhận, không có điểm từng tiêu chí."
+        ),
     )
     notes = models.TextField("ghi chú", blank=True)
     copied_from = models.ForeignKey(

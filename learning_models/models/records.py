@@ -148,6 +148,8 @@ class TitleRecord(models.Model):
         self.prepare()
         super().save(*args, **kwargs)
 
+    period_field = "year"  # the field a closed-year or closed-unit message belongs to
+
     def period_keys(self):
         return [(self.unit, self.year)]
 

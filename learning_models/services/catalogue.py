@@ -192,6 +192,11 @@ def criteria_set_update(
         )
     for name, value in fields.items():
         setattr(criteria_set, name, value)
+    if criteria_set.recognition_only and clean:
+        raise ValidationError(
+            "Bộ «chỉ ghi nhận công nhận» không có tiêu chí chấm điểm: hãy bỏ các tiêu chí, hoặc bỏ chọn «chỉ ghi nhận "
+            "công nhận, không chấm điểm»."
+        )
     record_save(criteria_set, actor=actor, expected_version=expected_version)
     by_code = {c.code: c for c in current}
     keep = {row.code for row in clean}
@@ -217,8 +222,17 @@ def criteria_set_update(
 
 
 @transaction.atomic
-def target_save(*, unit: Unit, title_type: TitleType, year: int, percent: Decimal, basis: str = "", actor=None):
-    """A province's own target for a title and a year."""
+def target_save(
+    *,
+    unit: Unit,
+    title_type: TitleType,
+    year: int,
+    percent: Decimal,
+    basis: str = "",
+    year_until: int | None = None,
+    actor=None,
+):
+    """A province's own target for a title, in force from `year` to `year_until` (empty: until a later one)."""
     if unit.level != Unit.Level.PROVINCE:
         raise ValidationError({"unit": "Chỉ tiêu được đặt cho hội cấp tỉnh."})
     if actor is not None and not scoping.can(actor, scoping.MANAGE, unit):
@@ -228,5 +242,6 @@ def target_save(*, unit: Unit, title_type: TitleType, year: int, percent: Decima
     )
     target.percent = percent
     target.basis = nfc(basis)
+    target.year_until = year_until
     record_save(target, actor=actor)
     return target

@@ -179,6 +179,7 @@ def target_list(request):
                     year=data["year"],
                     percent=data["percent"],
                     basis=data["basis"],
+                    year_until=data.get("year_until"),
                     actor=request.user,
                 )
             except ValidationError as error:

@@ -25,8 +25,9 @@ def _classes(user, action=scoping.VIEW):
 
 
 def _units(user, unit: Unit):
-    """Where a class can be held: the unit in the address and the units below it the user may enter data for."""
-    return scoping.restrict(Unit.objects.subtree(unit), user, scoping.CHANGE, unit_field="").open_today()
+    """Where a class can be held: the unit in the address and the units below it the user may enter data for;
+    closed ones too (their back data), whose classes the closed-unit guard keeps to the dates they were open."""
+    return scoping.restrict(Unit.objects.subtree(unit), user, scoping.CHANGE, unit_field="")
 
 
 def class_list(request):

@@ -9,6 +9,10 @@ from chapters.models import Unit
 
 
 class DatedFactsMixin:
+    # People carry on when their chapter closes: a membership in a merged chapter ends (or its member leaves) on
+    # the day she is moved out, which may come after the closing; the closed-unit guard leaves these facts alone.
+    unit_closing_guard = False
+
     def fact_values(self) -> dict[str, tuple[int | None, object]]:
         """{fact name: (unit id, date)} of this record; subclasses say which fields are dated facts."""
         raise NotImplementedError

@@ -357,6 +357,8 @@ class Due(models.Model):
     def __str__(self) -> str:
         return f"{self.member_id} – {self.year}"
 
+    period_field = "year"  # the field a closed-year or closed-unit message belongs to
+
     def period_keys(self):
         return [(self.unit, self.year)]
 

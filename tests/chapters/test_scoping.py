@@ -31,7 +31,7 @@ def test_inactive_or_roleless_user_sees_nothing(tree, secretary):
     assert scoping.role_paths(UserFactory(username="khong_vai"), scoping.VIEW) == []
 
 
-def test_officer_of_successor_reads_merged_predecessor_but_cannot_change_it(tree, client_for):
+def test_officer_of_successor_reads_merged_predecessor_and_its_secretary_keys_its_back_data(tree, client_for):
     old = CommuneFactory(parent=tree.province, code="OLD-A", active_from=datetime.date(2000, 1, 1))
     old_chapter = UnitFactory(parent=old, code="OLD-A-1")
     new = CommuneFactory(parent=tree.province, code="NEW-A", active_from=datetime.date(2025, 7, 1))
@@ -46,8 +46,8 @@ def test_officer_of_successor_reads_merged_predecessor_but_cannot_change_it(tree
     # Its chapter moved to the new commune, so it is in scope the ordinary way.
     old_chapter.refresh_from_db()
     assert scoping.can(secretary, scoping.CHANGE, old_chapter)
-    # The closed predecessor itself stays read-only.
-    assert not scoping.can(secretary, scoping.CHANGE, old)
+    # The closed predecessor's back data is keyed by the successor's secretary (for the dates it was open).
+    assert scoping.can(secretary, scoping.CHANGE, old)
     # Another commune's officer still sees nothing of it.
     stranger = UserFactory(username="nguoi_la")
     RoleFactory(user=stranger, unit=tree.other_commune, kind=Role.Kind.OFFICER)

@@ -29,7 +29,7 @@ def test_national_titles_are_shipped_with_their_targets(db):
 
 
 def test_learning_family_set_follows_decision_448(db):
-    family = CriteriaSet.objects.get(title_type__code="gdht", issuer=None)
+    family = CriteriaSet.objects.get(title_type__code="gdht", issuer=None, recognition_only=False)
     tops = family.criteria_tree()
     assert [(t.code, t.max_points) for t in tops] == [("1", 30), ("2", 30), ("3", 20), ("4", 20)]
     assert [(i.code, i.max_points) for i in tops[0].items] == [("1.1", 10), ("1.2", 10), ("1.3", 10)]
@@ -52,15 +52,18 @@ def test_a_province_copy_applies_to_its_units_from_its_first_year(tree, administ
 
 
 def test_only_an_administrator_of_the_province_copies_a_set(tree, officer, gdht):
-    national = CriteriaSet.objects.get(title_type=gdht, issuer=None)
+    national = CriteriaSet.objects.get(title_type=gdht, issuer=None, recognition_only=False)
     with pytest.raises(PermissionDenied):
         criteria_set_copy(source=national, issuer=tree.province, name="", year_from=YEAR, actor=officer)
-    assert CriteriaSet.objects.filter(title_type=gdht).count() == 1
+    assert CriteriaSet.objects.filter(title_type=gdht, issuer__isnull=False).count() == 0
 
 
 def test_adapting_a_set_checks_that_sub_items_add_up(tree, administrator, gdht):
     own = criteria_set_copy(
-        source=CriteriaSet.objects.get(title_type=gdht, issuer=None), issuer=tree.province, name="", year_from=YEAR
+        source=CriteriaSet.objects.get(title_type=gdht, issuer=None, recognition_only=False),
+        issuer=tree.province,
+        name="",
+        year_from=YEAR,
     )
     rows = rows_of(own)
     rows[1].max_points = Decimal(15)  # 1.1 now 15: 15 + 10 + 10 ≠ 30
@@ -75,7 +78,10 @@ def test_adapting_a_set_checks_that_sub_items_add_up(tree, administrator, gdht):
 
 def test_a_set_in_use_keeps_its_structure(families, tree, gdht):
     own = criteria_set_copy(
-        source=CriteriaSet.objects.get(title_type=gdht, issuer=None), issuer=tree.province, name="", year_from=YEAR
+        source=CriteriaSet.objects.get(title_type=gdht, issuer=None, recognition_only=False),
+        issuer=tree.province,
+        name="",
+        year_from=YEAR,
     )
     registration_create(title_type=gdht, year=YEAR, household=families.an)
     rows = rows_of(own)

@@ -300,7 +300,7 @@ def test_summary_page_states_registered_and_recognised(client_for, viewer, tree,
 
 
 def test_administrator_copies_and_adapts_a_set(client_for, administrator, secretary, tree, gdht):
-    national = CriteriaSet.objects.get(title_type=gdht, issuer=None)
+    national = CriteriaSet.objects.get(title_type=gdht, issuer=None, recognition_only=False)
     url = reverse("learning_models:criteriaset_copy", args=[national.pk])
     assert client_for(secretary).post(url, {"issuer": tree.province.pk, "year_from": YEAR}).status_code == 403
     response = client_for(administrator).post(

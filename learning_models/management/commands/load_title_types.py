@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from learning_models.catalogue import install
+from learning_models.catalogue import install, install_recognition_only, install_target_years
 from learning_models.models import CriteriaSet, Criterion, TitleType
 
 
@@ -13,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = install(TitleType, CriteriaSet, Criterion)
+            install_target_years(TitleType)
+            created["criteria_sets"] += install_recognition_only(TitleType, CriteriaSet)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã thêm {created['title_types']} danh hiệu và {created['criteria_sets']} bộ tiêu chí "
