@@ -46,6 +46,16 @@ def restrict_unit_field(form: forms.Form, field_name: str, user, action=scoping.
         field.queryset = scoping.restrict(base, user, action, unit_field="").ordered()
 
 
+def preselect_only_choice(form: forms.Form, field_name: str) -> None:
+    """A unit field with one choice (a secretary's only chapter) starts on it, so the first save succeeds."""
+    field = form.fields.get(field_name)
+    if field is None or form.is_bound or form.initial.get(field_name) or getattr(field, "initial", None):
+        return
+    only = list(field.queryset.values_list("pk", flat=True)[:2])
+    if len(only) == 1:
+        form.initial[field_name] = only[0]
+
+
 class VersionedModelForm(forms.ModelForm):
     """A ModelForm that carries the record's version, so a stale save is refused rather than lost."""
 

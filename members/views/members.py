@@ -3,7 +3,7 @@ leave, move, dues and erasure actions."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,9 +111,10 @@ class MemberListView(ScopedQuerysetMixin, ListView):
                 "advanced_filters": any(
                     self.request.GET.get(name) for name in ("unit", "status", "party", "joined_year", "dues")
                 ),
-                "dues_form": DuesForm(prefix="dues"),
-                "move_form": MoveForm(prefix="move", user=user),
-                "leave_form": LeaveForm(prefix="leave"),
+                # Each action checks only its own fields: the dues amount must not block printing cards.
+                "dues_form": DuesForm(prefix="dues", initial=_usual_amount(user), use_required_attribute=False),
+                "move_form": MoveForm(prefix="move", user=user, use_required_attribute=False),
+                "leave_form": LeaveForm(prefix="leave", use_required_attribute=False),
                 "here": self.request.get_full_path(),
                 "export_unit": (self.filter_form.cleaned_data.get("unit") if self.filter_form.is_valid() else None),
             }
@@ -322,9 +323,28 @@ class MemberDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
+def _amount_initial(amount: int | None) -> dict:
+    return {"amount": f"{amount:,}".replace(",", ".")} if amount else {}
+
+
 def _last_amount(member: Member) -> dict:
     last = member.dues.order_by("-year").values_list("amount", flat=True).first()
-    return {"amount": f"{last:,}".replace(",", ".")} if last else {}
+    return _amount_initial(last) if last else _amount_initial(chapter_dues_rate([member.unit_id]))
+
+
+def _usual_amount(user) -> dict:
+    units = list(grassroots_units(user).values_list("pk", flat=True)[:2])
+    return _amount_initial(chapter_dues_rate(units)) if len(units) == 1 else {}
+
+
+def chapter_dues_rate(unit_ids: list[int]) -> int | None:
+    """A chapter's dues rate: the amount most of its members paid in the latest year anyone paid."""
+    dues = Due.objects.filter(unit_id__in=unit_ids)
+    year = dues.aggregate(year=Max("year"))["year"]
+    if year is None:
+        return None
+    usual = dues.filter(year=year).values("amount").annotate(n=Count("pk")).order_by("-n", "-amount").first()
+    return usual["amount"]
 
 
 def _changeable_member(request, pk) -> Member:

@@ -70,3 +70,22 @@ def login(page, username: str, password: str) -> None:
 def overflows(page) -> bool:
     """True when the page is wider than the screen (the body scrolls sideways)."""
     return page.evaluate("document.body.scrollWidth > window.innerWidth")
+
+
+# Issue 18: the two screens every journey is tried on.
+PHONE_390 = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def phone390(browser, live_server):
+    context, page = _page(browser, live_server, **PHONE_390)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def laptop(browser, live_server):
+    context, page = _page(browser, live_server, **LAPTOP)
+    yield page
+    context.close()
