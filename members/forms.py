@@ -12,6 +12,7 @@ from chapters import scoping
 from chapters.mixins import VersionedModelForm, preselect_only_choice, restrict_unit_field
 from chapters.models import Unit
 from chapters.models.tree import PATH_SEPARATOR
+from chapters.pickers import use_unit_picker
 from core.text import nfc
 
 from .models import Clan, Household, Member
@@ -106,6 +107,7 @@ class MemberForm(VersionedModelForm):
         else:
             self.fields["unit"] = UnitChoiceField(label="Chi hội", queryset=grassroots_units(user))
             preselect_only_choice(self, "unit")
+            use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
             del self.fields["household"], self.fields["left_on"], self.fields["left_reason"]
             self.fields["joined_on"].initial = timezone.localdate()
         self.fields["birth_year"].help_text = "Nếu không biết ngày sinh, chỉ cần năm sinh."
@@ -142,6 +144,7 @@ class QuickMemberForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = grassroots_units(user)
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
         self.fields["joined_on"].initial = timezone.localdate()
         _required_messages(self)
 
@@ -259,6 +262,7 @@ class HouseholdForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label="Chi hội khu dân cư", queryset=grassroots_units(user))
         preselect_only_choice(self, "unit")
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
         clans = household_clans(user)
         if self.instance.pk:
             area = self.instance.unit.parent or self.instance.unit
@@ -298,6 +302,8 @@ class ClanForm(VersionedModelForm):
             queryset=units.open_today().ordered(),
             help_text=Clan._meta.get_field("unit").help_text,
         )
+        preselect_only_choice(self, "unit")
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS, Unit.Level.COMMUNE))
         self.fields["board"] = UnitChoiceField(
             label="Ban khuyến học của dòng họ",
             required=False,

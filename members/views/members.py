@@ -4,12 +4,12 @@ leave, move, dues and erasure actions."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from chapters import scoping
@@ -120,6 +120,40 @@ class MemberListView(ScopedQuerysetMixin, ListView):
             }
         )
         return context
+
+
+@require_GET
+def member_search(request):
+    """The search behind the member picker (receipts, payments): name without accents, card number or phone."""
+    text = request.GET.get("q", "").strip()[:100]
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    members = (
+        scoping.restrict(Member.objects.filter(erased_at__isnull=True), request.user, scoping.VIEW)
+        .search(text)
+        .select_related("unit")
+        .ordered()[:20]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "value": str(m.pk),
+                    "label": m.full_name,
+                    "detail": " · ".join(
+                        part
+                        for part in (
+                            f"sinh {m.birth_year}",
+                            m.card_number and f"thẻ {m.card_number}",
+                            m.unit.display_name,
+                        )
+                        if part
+                    ),
+                }
+                for m in members
+            ]
+        }
+    )
 
 
 def _duplicate_warning(form, members) -> None:

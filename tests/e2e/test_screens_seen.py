@@ -120,3 +120,47 @@ def test_dues_amount_is_prefilled_from_the_chapters_rate(phone390, tree, secreta
     login(phone390, "thuky", PASSWORD)
     phone390.goto(reverse("members:member_list"))
     assert phone390.input_value("[name=dues-amount]") == "36.000"
+
+
+def test_fund_form_picks_a_unit_by_searching_instead_of_a_long_list(phone390, tree, administrator, monkeypatch):
+    from funds.models import Fund
+
+    # The picker replaces the dropdown above a threshold (150 in use); the test tree is small, so lower it.
+    monkeypatch.setattr("chapters.pickers.PICKER_THRESHOLD", 3)
+    login(phone390, "quantri", PASSWORD)
+    phone390.goto(reverse("funds:fund_create"))
+    assert phone390.locator("select[name=unit]").count() == 0, "a unit dropdown listing every unit"
+    box = phone390.get_by_role("combobox", name="Đơn vị")
+    box.fill("thon dong")
+    option = phone390.get_by_role("option", name="Chi hội thôn Đông (10002-01)")
+    option.tap()
+    assert phone390.input_value("input[name=unit]") == "10002-01"
+    phone390.fill("[name=name]", "Quỹ khuyến học thôn Đông")
+    with phone390.expect_navigation():
+        phone390.tap("main form button[type=submit]")
+    assert Fund.objects.get(name="Quỹ khuyến học thôn Đông").unit == tree.outside_chapter
+    assert not overflows(phone390)
+
+
+def test_receipt_names_a_member_found_by_name(phone390, tree, secretary):
+    from funds.models import Transaction
+    from funds.services import fund_create
+
+    fund = fund_create(unit=tree.chapter)
+    member = _member(tree.chapter, "Trần Thị Thu")
+    _member(tree.outside_chapter, "Trần Thị Thủy")  # another commune's: not offered
+    login(phone390, "thuky", PASSWORD)
+    phone390.goto(reverse("funds:transaction_create", args=[fund.pk, "thu"]))
+    box = phone390.get_by_role("combobox", name="Hội viên")
+    box.fill("tran thi th")
+    options = phone390.locator(".picker-list [role=option]")
+    options.first.wait_for()
+    assert options.count() == 1
+    options.first.tap()
+    assert phone390.input_value("[name=counterparty_name]") == "Trần Thị Thu"
+    phone390.fill("[name=amount]", "100.000")
+    phone390.fill("[name=reason]", "Ủng hộ quỹ")
+    with phone390.expect_navigation():
+        phone390.tap("main form button[type=submit] >> nth=0")
+    voucher = Transaction.objects.get(fund=fund)
+    assert (voucher.member_id, voucher.counterparty_type, voucher.amount) == (member.pk, "member", 100000)
