@@ -62,8 +62,8 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
             late = timezone.localdate() > deadline_for(last, Report.Period.YEAR)
             items.append(
                 {
-                    "label": f"Báo cáo tổng kết năm {last} chưa gửi cấp trên" + (" (đã quá hạn)" if late else ""),
-                    "url": _url("reports:report_list", unit.pk),
+                    "label": f"Báo cáo tổng kết năm {last} chưa gửi cấp trên",
+                    "url": _url("reports:report_list", unit.pk, query=f"year={last}"),
                     "late": late,
                 }
             )

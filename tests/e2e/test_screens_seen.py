@@ -164,3 +164,125 @@ def test_receipt_names_a_member_found_by_name(phone390, tree, secretary):
         phone390.tap("main form button[type=submit] >> nth=0")
     voucher = Transaction.objects.get(fund=fund)
     assert (voucher.member_id, voucher.counterparty_type, voucher.amount) == (member.pk, "member", 100000)
+
+
+def test_member_page_and_history_read_as_vietnamese(laptop, tree, secretary, families, catalogue):  # noqa: F811
+    from learning_models.services.records import record_score
+
+    member = member_create(
+        actor=secretary,
+        unit=tree.chapter,
+        joined_on=datetime.date(2020, 1, 1),
+        full_name="Phạm Thị Hoa",
+        birth_date=datetime.date(1961, 4, 5),
+        birth_year=1961,
+        gender="F",
+    )
+    registration_bulk_create(title_type=TitleType.objects.get(code="gdht"), year=YEAR, unit=tree.chapter)
+    record = families.an.title_records.get()
+    record_score(record, scores={"1.1": 10, "1.2": 9}, actor=secretary)
+    record.refresh_from_db()
+    record_score(record, scores={"1.1": 8, "1.2": 9}, actor=secretary)
+    login(laptop, "thuky", PASSWORD)
+
+    laptop.goto(reverse("members:member_detail", args=[member.pk]))
+    facts = laptop.inner_text("dl.facts")
+    assert "Ngày sinh\n05/04/1961" in facts and "Năm sinh" not in facts
+
+    laptop.goto(reverse("learning_models:record_detail", args=[record.pk]))
+    history = laptop.inner_text("section.history")
+    assert "{" not in history and "'" not in history, history
+    assert "Điểm: 1.1: 10; 1.2: 9 → 1.1: 8; 1.2: 9" in history
+
+
+@pytest.fixture
+def finalised_setup(tree, officer, monkeypatch):
+    from reports.models import ReportRun
+    from reports.services import report_get_or_create
+
+    queued = []
+    monkeypatch.setattr("reports.services._enqueue", queued.append)
+    report = report_get_or_create(unit=tree.commune, year=2025)
+    ReportRun.objects.create(
+        report=report,
+        status=ReportRun.Status.DONE,
+        progress=100,
+        step="Hoàn thành",
+        figures={"current": {"awards.collectives": 3, "members.end": 120}, "previous": {"members.end": 110}},
+    )
+    return report, queued
+
+
+def test_report_page_reads_plainly_and_finalising_renders_the_numbered_print(laptop, tree, officer, finalised_setup):
+    from reports.models import ReportRun
+
+    report, queued = finalised_setup
+    login(laptop, "canbo", PASSWORD)
+    laptop.goto(reverse("reports:report_detail", args=[report.pk]))
+    assert laptop.inner_text("h1") == "Tổng kết năm 2025"
+    body = laptop.inner_text("main")
+    assert "Hoàn thành – Hoàn thành" not in body
+    laptop.click("summary:has-text('Số liệu đã dùng')")
+    figures = laptop.inner_text("details table")
+    assert "awards.collectives" not in figures and "Tập thể được khen thưởng" in figures
+
+    laptop.on("dialog", lambda dialog: dialog.accept())
+    with laptop.expect_navigation():
+        laptop.click("button:has-text('Chốt báo cáo')")
+    report.refresh_from_db()
+    assert report.number == 1
+    # The print offered for signing is made again, with its number.
+    fresh = report.runs.exclude(status=ReportRun.Status.DONE).get()
+    assert queued == [fresh.pk]
+    history = laptop.inner_text("section.history")
+    assert "finalised" not in history and "canbo" not in history
+    assert "Người chốt" in history and "Lê Văn Minh" in history
+
+
+def test_home_page_overdue_report_link_opens_that_years_form(laptop, tree, officer):
+    login(laptop, "canbo", PASSWORD)
+    last = timezone.localdate().year - 1
+    link = laptop.locator(f"a:has-text('Báo cáo tổng kết năm {last} chưa gửi cấp trên')")
+    assert "(đã quá hạn) quá hạn" not in laptop.inner_text("main")
+    with laptop.expect_navigation():
+        link.click()
+    assert laptop.input_value("#id_year") == str(last)
+
+
+def test_read_only_users_are_not_offered_quick_add(phone390, tree, viewer):
+    login(phone390, "kiemtra", PASSWORD)
+    phone390.goto(reverse("members:member_list"))
+    assert phone390.locator("a:has-text('Thêm nhanh')").count() == 0
+
+
+def test_administrator_gives_a_role_on_a_chapter(laptop, tree, administrator):
+    from chapters.models import Role
+
+    login(laptop, "quantri", PASSWORD)
+    laptop.goto(reverse("chapters:user_create"))
+    options = laptop.locator("[name=unit] option").all_inner_texts()
+    assert any("Chi hội tổ dân phố số 1" in text for text in options), options
+    laptop.fill("[name=username]", "thuky_moi")
+    laptop.fill("[name=full_name]", "Vũ Thị Xuân")
+    laptop.select_option("[name=unit]", str(tree.chapter.pk))
+    laptop.select_option("[name=kind]", Role.Kind.SECRETARY)
+    with laptop.expect_navigation():
+        laptop.click("main form button[type=submit]")
+    assert Role.objects.get(user__username="thuky_moi").unit == tree.chapter
+
+
+def test_class_list_header_counts_the_classes(laptop, tree, secretary):
+    from learning_models.models import LearningClass
+    from learning_models.services.classes import class_save
+
+    for topic, sessions in (("Tin học cho người cao tuổi", 4), ("Trồng rau sạch", 3)):
+        class_save(
+            LearningClass(
+                unit=tree.chapter, topic=topic, starts_on=datetime.date(2025, 3, 1), sessions=sessions, attendances=20
+            ),
+            actor=secretary,
+        )
+    login(laptop, "thuky", PASSWORD)
+    laptop.goto(reverse("learning_models:class_list") + f"?unit={tree.chapter.pk}&year=2025")
+    counts = [laptop.inner_text(f"[data-figure='classes.{key}']") for key in ("count", "sessions", "attendances")]
+    assert counts == ["2", "7", "40"]
