@@ -149,3 +149,54 @@ def template_xlsx(kind: SheetKind) -> io.BytesIO:
     workbook.save(stream)
     stream.seek(0)
     return stream
+
+
+PERCENT_FORMAT = "0.0%"
+
+
+def write_table(
+    *,
+    title: str,
+    sheet_name: str,
+    headers: list[str],
+    rows: Iterable[list],
+    widths: list[int],
+    formats: list[str | None] | None = None,
+    totals: list | None = None,
+    stream=None,
+) -> io.BytesIO:
+    """A table that opens ready to print: a title line, a bold coloured header row frozen under it, column
+    widths, number formats per column (NUMBER_FORMAT, PERCENT_FORMAT, …), a bold totals row, landscape A4
+    fitted to the page width with the header repeated on every page. Values only, never formulas."""
+    stream = stream or io.BytesIO()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_name[:31].replace("/", "-")
+    formats = formats or [None] * len(headers)
+    sheet.append([neutralise(title)])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(headers)
+    for cell in sheet[2]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for values in rows:
+        sheet.append([neutralise(value) for value in values])
+    if totals is not None:
+        sheet.append([neutralise(value) for value in totals])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+    for line in sheet.iter_rows(min_row=3):
+        for cell, number_format in zip(line, formats, strict=False):
+            if number_format and isinstance(cell.value, int | float):
+                cell.number_format = number_format
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "C3" if len(headers) > 2 else "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    workbook.save(stream)
+    stream.seek(0)
+    return stream

@@ -1,7 +1,5 @@
 """The officer's dashboard: headline figures, the units below, five-year trends, completeness."""
 
-import io
-
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +7,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from core.spreadsheets.writing import NUMBER_FORMAT, PERCENT_FORMAT, XLSX_CONTENT_TYPE, write_table
 from core.views import tree_from, year_from
 from reports import charts
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
@@ -48,37 +47,39 @@ def unit_dashboard(request, unit_pk):
 
 
 def unit_dashboard_xlsx(request, unit_pk):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)
     data = dashboard(unit, year, tree=tree_from(request))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Năm {year}"
-    sheet.append([f"{unit.display_name} – số liệu năm {year}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"])
+    ratios = ("share", "families")
+    rows, totals = [], {key: 0 for key, _label in data["columns"] if key not in ratios}
     for row in data["children"]:
         values = []
         for key, _label in data["columns"]:
-            if key in ("share", "families"):
-                ratio = row[key]
-                values.append(float(ratio) if ratio is not None else None)
+            if key in ratios:
+                values.append(float(row[key]) if row[key] is not None else None)
             else:
                 values.append(row["values"].get(key, 0))
-        behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
-        sheet.append([row["unit"].code, row["unit"].display_name, *values, behind])
-    for line in sheet.iter_rows(min_row=3):
-        for cell, (key, _label) in zip(line[2:], data["columns"], strict=False):
-            # Formulas are never written: values only (a cell starting with "=" stays text).
-            cell.number_format = "0.0%" if key in ("share", "families") else "#,##0"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                totals[key] += row["values"].get(key, 0)
+        behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"].get(key))
+        rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    # The totals row: sums, and the unit's own ratios (a ratio of the summed parts, never a sum of ratios).
+    own = {h.key: h.ratio for h in data["headlines"]}
+    family = next((h.ratio for h in data["headlines"] if h.key.startswith("titles.") and h.target), None)
+    own_ratios = {"share": own.get("members.end"), "families": family}
+    total_values = [
+        (float(own_ratios[key]) if own_ratios[key] is not None else None) if key in ratios else totals[key]
+        for key, _label in data["columns"]
+    ]
+    buffer = write_table(
+        title=f"{unit.display_name} – số liệu năm {year}",
+        sheet_name=f"Năm {year}",
+        headers=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
+        rows=rows,
+        widths=[12, 42, *[16 for _column in data["columns"]], 40],
+        formats=[None, None, *[PERCENT_FORMAT if key in ratios else NUMBER_FORMAT for key, _l in data["columns"]]],
+        totals=["", f"Cộng {len(rows)} đơn vị", *total_values, ""],
     )
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
     return response
 

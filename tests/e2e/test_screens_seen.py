@@ -286,3 +286,94 @@ def test_class_list_header_counts_the_classes(laptop, tree, secretary):
     laptop.goto(reverse("learning_models:class_list") + f"?unit={tree.chapter.pk}&year=2025")
     counts = [laptop.inner_text(f"[data-figure='classes.{key}']") for key in ("count", "sessions", "attendances")]
     assert counts == ["2", "7", "40"]
+
+
+def test_members_list_is_compact_on_a_phone(phone390, tree, secretary):
+    for n in range(50):
+        Member.objects.create(
+            unit=tree.chapter,
+            joined_on=datetime.date(2020, 1, 1),
+            full_name=f"Nguyễn Thị Hội Viên {n:02d}",
+            birth_year=1950 + n % 30,
+            gender="F",
+            phone=f"09120000{n:02d}",
+        )
+    login(phone390, "thuky", PASSWORD)
+    phone390.goto(reverse("members:member_list"))
+    rows = phone390.locator("table.members tbody tr")
+    assert rows.count() == 50
+    heights = phone390.evaluate("[...document.querySelectorAll('table.members tbody tr')].map(r => r.offsetHeight)")
+    assert max(heights) <= 90, f"a member takes {max(heights)} px on a phone"
+    assert not overflows(phone390)
+    # Still there: the name links to her page, the dues state, and the phone to call her.
+    first = rows.first
+    assert first.locator("a[href^='tel:']").is_visible() and "chưa nộp" in first.inner_text()
+
+
+def test_import_preview_lists_new_rows_and_every_error_at_once(laptop, tree, secretary, tmp_path):
+    existing = _member(tree.chapter, "Đặng Thị Cúc")
+    existing.card_number = "BD-0001"
+    existing.save()
+    csv = tmp_path / "hoi-vien.csv"
+    csv.write_text(
+        "Mã chi hội,Họ và tên,Giới tính,Năm sinh,Ngày vào hội,Điện thoại,Số CCCD\n"
+        "10001-01,Hoàng Văn Nam,Nam,1958,01/03/2020,0912 345 678,\n"
+        "10001-01,Bùi Thị Yến,Nữ,1962,31/02/2021,0912,1234\n",  # a date that does not exist, phone and CCCD bad
+        encoding="utf-8",
+    )
+    login(laptop, "thuky", PASSWORD)
+    laptop.goto(reverse("imports:job_create") + "?kind=members")
+    laptop.set_input_files("[name=file]", str(csv))
+    with laptop.expect_navigation():
+        laptop.click("main form button[type=submit]")
+    errors = laptop.inner_text("section:has(h2:has-text('Lỗi cần sửa'))")
+    # All three mistakes of row 3, at the first upload.
+    assert "Ngày vào hội" in errors and "Số điện thoại phải có từ 8 đến 15 chữ số" in errors
+    assert "Số CCCD phải gồm đúng 12 chữ số" in errors
+    new = laptop.locator("section:has(h2:has-text('Dòng sẽ thêm mới'))")
+    assert "Hoàng Văn Nam" in new.inner_text() and "0912 345 678" in new.inner_text()
+    assert Member.objects.count() == 1
+
+
+def test_province_dashboard_reads_on_a_laptop_and_exports_a_printable_sheet(laptop, tree, tmp_path):
+    from openpyxl import load_workbook
+
+    from chapters.models import Role
+    from funds.services import fund_create
+    from tests.e2e.test_dashboard import _chapter_with
+    from tests.factories import CommuneFactory, RoleFactory, UserFactory
+
+    year = timezone.localdate().year
+    _chapter_with(tree.chapter, population=100, members=3, year=year)
+    _chapter_with(tree.outside_chapter, population=100, members=2, year=year)
+    for n in range(3):  # communes that entered nothing this year
+        CommuneFactory(parent=tree.province, name=f"Xã Chưa Nhập Số Liệu Có Tên Rất Dài {n}", code=f"1010{n}")
+    fund_create(unit=tree.province, opening_year=year, opening_amount=123_456_789_012_345)
+    officer = UserFactory(username="canbo_tinh", first_name="Bình", last_name="Trần Văn")
+    RoleFactory(user=officer, unit=tree.province, kind=Role.Kind.OFFICER)
+    login(laptop, "canbo_tinh", PASSWORD)
+    laptop.goto(reverse("reports:unit_dashboard", args=[tree.province.pk]))
+
+    name_width = laptop.evaluate("document.querySelector('#children tbody td').getBoundingClientRect().width")
+    assert name_width >= 200, f"the unit-name column is squeezed to {name_width} px"
+    spilling = laptop.evaluate(
+        "[...document.querySelectorAll('.stat .value')].filter(e => e.scrollWidth > e.clientWidth + 1).length"
+    )
+    assert spilling == 0, "a figure overflows its card"
+    labels = laptop.locator(".chart svg text").all_text_contents()
+    assert not [text for text in labels if text.endswith(" N")], labels
+    # Every commune without data counts as behind, not only the one with a low ratio.
+    assert "3/5 đơn vị chưa có số liệu" in laptop.inner_text("#children")
+    assert not overflows(laptop)
+
+    with laptop.expect_download() as download:
+        laptop.click("#children a:has-text('Xuất Excel')")
+    path = tmp_path / "tong-hop.xlsx"
+    download.value.save_as(path)
+    sheet = load_workbook(path).active
+    assert sheet.freeze_panes == "C3" and sheet.print_title_rows == "$2:$2"
+    assert sheet["B2"].value == "Đơn vị" and sheet["B2"].font.b
+    assert sheet.column_dimensions["B"].width >= 40
+    last = [cell.value for cell in sheet[sheet.max_row]]
+    assert last[1] == "Cộng 5 đơn vị" and sheet.cell(sheet.max_row, 3).font.b
+    assert last[2] == 5  # the members of the rows above, summed
