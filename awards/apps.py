@@ -9,8 +9,8 @@ class AwardsConfig(AppConfig):
         from awards import dataset, demo, handlers, imports, providers
         from chapters import dataset as datasets
         from chapters import demo as demos
-        from chapters.imports import kinds
         from chapters.signals import member_erased
+        from core.imports import kinds
         from funds import sources as funds_sources
 
         providers.register_all()

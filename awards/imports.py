@@ -13,9 +13,10 @@ from django.db.models import Max
 from awards.models import Decision, Recipient
 from awards.paste import parse_kind
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_amount, parse_code, parse_date
 from core.spreadsheets.validation import clean_row
 from core.text import fold, nfc, sort_key

@@ -118,10 +118,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from chapters.imports import pipeline
     from chapters.imports.kinds import ImportContext
     from chapters.management.commands.generate_dataset import MARKER
     from chapters.models import Role, Unit
+    from core.imports import pipeline
     from core.spreadsheets.reading import read_file
     from members.imports import member_kind
     from members.models import Member, Membership

@@ -118,8 +118,8 @@ def bench_import(year: int, tmp: Path) -> dict:
     """100,000 households of the dataset register with scores for `year` through the import pipeline."""
     from django.db import connection
 
-    from chapters.imports import pipeline
     from chapters.imports.kinds import ImportContext
+    from core.imports import pipeline
     from core.spreadsheets.reading import read_file
     from learning_models.imports import titles_kind
     from learning_models.models import TitleRecord

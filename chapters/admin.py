@@ -10,7 +10,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from chapters.models import (
     BaselineFigure,
     ClosedPeriod,
-    ImportJob,
     LeadershipPosition,
     Lineage,
     ParentLink,
@@ -21,28 +20,7 @@ from chapters.models import (
     UnitName,
 )
 from chapters.resources import BaselineFigureResource, UnitResource
-
-
-class SuperuserOnlyMixin:
-    """Staff who are not superusers would bypass the unit scoping here: keep them out."""
-
-    def _superuser(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return self._superuser(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._superuser(request)
-
-    def has_add_permission(self, request, *args):
-        return self._superuser(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._superuser(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._superuser(request)
+from core.admin import SuperuserOnlyMixin
 
 
 class ParentLinkInline(admin.TabularInline):
@@ -122,10 +100,3 @@ class SummaryAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_filter = ["period", "year"]
     search_fields = ["figure"]
     raw_id_fields = ["unit"]
-
-
-@admin.register(ImportJob)
-class ImportJobAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
-    list_display = ["kind", "file_name", "status", "created_by", "created_at"]
-    list_filter = ["kind", "status"]
-    raw_id_fields = ["unit", "created_by"]

@@ -7,7 +7,8 @@ class ChaptersConfig(AppConfig):
 
     def ready(self):
         from chapters import middleware, providers  # noqa: F401 (middleware: the login receiver)
-        from chapters.imports import baseline, kinds, units
+        from chapters.imports import baseline, units
+        from core.imports import kinds
 
         providers.register_all()
         kinds.register(units.units_kind)

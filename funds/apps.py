@@ -8,7 +8,7 @@ class FundsConfig(AppConfig):
     def ready(self):
         from chapters import dataset as datasets
         from chapters import demo as demos
-        from chapters.imports import kinds
+        from core.imports import kinds
         from funds import dataset, demo, imports, providers
 
         providers.register_all()

@@ -14,9 +14,10 @@ from collections import defaultdict
 
 from django.db.models import F, Sum
 
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
 from core import formatting
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_amount, parse_date, parse_integer
 
 from .models import ANONYMOUS_NAME, DEFAULT_FUND_NAME, Fund, OpeningBalance, Transaction, VoucherCounter

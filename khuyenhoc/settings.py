@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "reports",
 ]
 
+# The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
+IMPORTS_SCOPE_MODEL = "chapters.Unit"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -135,7 +138,7 @@ else:
     # The embedded default's web server and worker are separate processes: a cache on disk is one they share.
     CACHES = {
         "default": {
-            "BACKEND": "khuyenhoc.cache.SharedFileCache",
+            "BACKEND": "core.cache.SharedFileCache",
             "LOCATION": VAR_DIR / "cache",
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }

@@ -17,9 +17,10 @@ from django.db import DatabaseError, connection
 from django.db.models import JSONField, Q
 from django.utils import timezone
 
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
 from core.text import fold, nfc
 from learning_models.models import ClassParticipant, CriteriaSet, Criterion, LearningClass, TitleRecord, TitleType
@@ -718,7 +719,7 @@ classes_kind = ClassKind()
 
 
 def register_all() -> None:
-    from chapters.imports.kinds import register
+    from core.imports.kinds import register
 
     register(titles_kind)
     register(classes_kind)

@@ -16,8 +16,8 @@ from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.summaries import summaries_refresh
 
-from .models import Clan, Due, Household, Member, Membership, MoveRequest
-from .services import member_move
+from .models import Clan, Due, Household, Member, MoveRequest
+from .services import member_move, members_bulk_create
 
 D = datetime.date
 TOTAL = 2000
@@ -110,21 +110,7 @@ def seed(ctx: DemoContext) -> None:
     period_guard(
         {(m.unit, m.joined_on.year) for m in members} | {(m.unit, m.left_on.year) for m in members if m.left_on}
     )
-    bulk_create_with_history(members, Member, batch_size=500, default_change_reason=REASON)
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                member=m,
-                unit=m.unit,
-                since=m.joined_on,
-                until=m.left_on,
-                start=Membership.Start.JOINED,
-                end=Membership.End.LEFT if m.left_on else "",
-            )
-            for m in members
-        ],
-        batch_size=1000,
-    )
+    members_bulk_create(members, reason=REASON)
     clans, households = _households_and_clans(ctx, members)
     moved = _moves(ctx, members)
     dues = _dues(ctx, members)

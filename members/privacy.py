@@ -56,7 +56,7 @@ def citizen_id_for(user, member: Member) -> str:
 
 def _user_name(user) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
-        from chapters.services.history import command_line
+        from core.history import command_line
 
         return command_line()
     return person_name(user)

@@ -18,7 +18,7 @@ ALLOWED = {
     "members": {"core", "chapters"},
     "funds": {"core", "chapters"},
     "learning_models": {"core", "chapters", "members"},
-    "awards": {"core", "chapters", "members", "funds"},
+    "awards": {"core", "chapters", "funds"},
     "reports": {"core", "chapters", "members", "funds", "awards", "learning_models"},
     "api": {"core", "chapters", "members", "funds", "awards", "learning_models", "reports"},
 }
@@ -70,6 +70,40 @@ def private_imports() -> list[str]:
 
 def test_no_module_imports_another_modules_private_names():
     assert private_imports() == []
+
+
+# Where new units and members are written: one writer each (issue 20, "one write path per record").
+WRITERS = {
+    "Unit": {"chapters/services/tree.py"},
+    # members/dataset.py is the synthetic province generator for benchmarks (3,000,000 members by COPY, with
+    # moves and dues already in their histories), not a path any user's data takes.
+    "Member": {"members/services.py", "members/dataset.py"},
+}
+
+
+def writes_of(model: str) -> set[str]:
+    """Modules that insert `model` rows: Model.objects.create/bulk_create, or a bulk helper given the model."""
+    calls = (f"{model}.objects.create(", f"{model}.objects.bulk_create(")
+    found = set()
+    for package in ALLOWED:
+        for path in modules_of(package):
+            text = path.read_text()
+            compact = "".join(text.split())
+            if any(call in text for call in calls) or f"create_with_history({model}," in compact:
+                found.add(str(path.relative_to(ROOT)))
+            for node in ast.walk(ast.parse(text)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")).endswith(
+                    "create_with_history"
+                ):
+                    args = [*node.args[:2], *(k.value for k in node.keywords if k.arg == "model")]
+                    if any(isinstance(arg, ast.Name) and arg.id == model for arg in args):
+                        found.add(str(path.relative_to(ROOT)))
+    return found
+
+
+@pytest.mark.parametrize("model", sorted(WRITERS))
+def test_new_records_are_written_in_one_place(model):
+    assert writes_of(model) <= WRITERS[model]
 
 
 def test_the_rule_covers_every_app_installed():

@@ -7,8 +7,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from awards.models import Decision, Payout, Recipient
-from chapters.services.history import command_line
 from chapters.services.periods import period_guard
+from core.history import command_line
 from core.text import fold, nfc
 from funds.models import Transaction
 from funds.services import transaction_create, transaction_reverse

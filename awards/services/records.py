@@ -12,11 +12,11 @@ from simple_history.utils import bulk_create_with_history
 
 from awards.models import Decision, Payout, Recipient, Scholarship
 from chapters.models import Unit
-from chapters.services.history import command_line
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh
 from core.formatting import money
+from core.history import command_line
 from core.text import fold, nfc, sort_key
 
 PROVIDER = "awards"

@@ -1,12 +1,9 @@
-"""Spreadsheet imports and exports of the organisation's data, one mechanism for every kind (design.md §5).
+"""The organisation's side of spreadsheet imports (design.md §5).
 
-The file itself (size, real type, zip-bomb guard, cells, legacy encodings, header matching, cell parsing, bulk
-model validation, writing .xlsx) is read and written by `core.spreadsheets`. Here, what ties rows to units and
-a user's scope:
+The machinery itself (reading files, the kinds registry, the pipeline, ImportJob and its services) is in
+`core.imports` and `core.spreadsheets`. Here:
 
-kinds.py      the ImportKind interface and the registry (apps register their kinds in AppConfig.ready)
-pipeline.py   validate (preview) and commit (all or nothing, closed-period guard, history, summaries)
-jobs.py       ImportJob services used by the screens, the Celery tasks and `import_data`
-forms.py      the upload form
+kinds.py      ImportKind and ImportContext bound to units: codes on a date, scope, closed years, summaries
+forms.py      the upload form (the unit field restricted to the user's scope)
 units.py, baseline.py   the chapters app's kinds
 """

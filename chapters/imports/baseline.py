@@ -4,9 +4,10 @@ year. Re-importing finds the same (unit, year) rows and changes nothing."""
 import datetime
 
 from chapters.models import BaselineFigure, Unit
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_integer, parse_text, parse_year
 
-from .kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from .kinds import ImportContext, ImportKind, unit_code_column
 
 COUNT_HELP = "Số nguyên, có thể viết 1.234 hoặc 1234; để trống nếu chưa có số liệu."
 

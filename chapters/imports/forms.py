@@ -7,9 +7,9 @@ from django.db.models import Q
 from chapters import scoping
 from chapters.mixins import restrict_unit_field
 from chapters.models import Unit
+from core.imports.kinds import all_kinds
+from core.spreadsheets.parsing import ParseError
 from core.spreadsheets.reading import FileRejected, check_size
-
-from .kinds import all_kinds
 
 
 class UploadForm(forms.Form):
@@ -18,6 +18,16 @@ class UploadForm(forms.Form):
         queryset=Unit.objects.none(),
         label="Trong phạm vi đơn vị",
         help_text="Chỉ các đơn vị thuộc đơn vị này được thêm hoặc sửa.",
+    )
+    as_of = forms.CharField(
+        label="Số liệu tính đến ngày",
+        required=False,
+        max_length=10,
+        help_text=(
+            "Ngày hoặc năm của số liệu trong tệp (ví dụ 31/12/2024, hoặc 2024). Các dòng không ghi ngày được gắn "
+            "vào đơn vị mang mã đó vào ngày này: nhiều mã xã cũ đã được dùng lại cho xã mới từ 01/07/2025. "
+            "Để trống: hôm nay."
+        ),
     )
     file = forms.FileField(
         label="Tệp Excel hoặc CSV",
@@ -36,6 +46,14 @@ class UploadForm(forms.Form):
         restrict_unit_field(self, "unit", user, scoping.CHANGE, queryset=base)
         if self.fields["unit"].queryset.count() == 1:
             self.fields["unit"].initial = self.fields["unit"].queryset.first()
+
+    def clean_as_of(self):
+        from core.imports.jobs import as_of_parse
+
+        try:
+            return as_of_parse(self.cleaned_data.get("as_of"))
+        except ParseError as error:
+            raise forms.ValidationError(str(error)) from None
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

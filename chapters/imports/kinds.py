@@ -1,93 +1,31 @@
-"""The registry of importable kinds and the interface a kind implements (design.md §5).
+"""The organisation's half of the import machinery: rows belong to units (design.md §5).
 
-Every app that keeps data a secretary has in Excel registers one `ImportKind` per kind of row, in its
-`AppConfig.ready()`:
+`core.imports.kinds` declares columns, rows, the hooks a kind implements and the registry. Here the kinds of
+this project get what every one of them shares: a row's unit is found by its code on the row's date (or the
+file's "as of" day) among the units the importer may change (their CHANGE roles, inside the job's unit); rows in
+a closed year are refused; summaries are refreshed after the write; exports are scoped. Every app's kinds
+subclass `ImportKind` from here:
 
-    from chapters.imports.kinds import register
-    from members.imports import MemberKind
-    register(MemberKind())
+    from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
+    from core.imports.kinds import Column, Row
 
-and then gets, with no more code: the upload screen and the `import_data KIND FILE` command (reading .xlsx,
-.xls, .csv; legacy encodings; header matching and mapping; preview; all-or-nothing commit with history, the
-closed-period guard and summaries; jobs and progress in Celery), the `export_data KIND` command and web export,
-the downloadable template and its "Hướng dẫn" sheet. `docs/import-formats.md` documents each kind by hand.
-
-A kind declares
-  name, label         "members", "Hội viên" (the KIND of the commands and the URLs; the Vietnamese name)
-  model               the model written; it should have `version` and `history = HistoricalRecords()`
-  columns             [Column(field, header, aliases, required, parser, help, example, model_fields)]:
-                      `field` is the key of the parsed value (usually a model field's name), `header` the
-                      Vietnamese header of template and export, `aliases` the other headers real sheets use,
-                      `parser` a function from the raw cell to a value (see parsing.py; raise ParseError),
-                      `model_fields` the model fields whose validation errors belong to this column
-  unit_code_field     the column holding the code of the row's unit (None if `row_unit` is overridden)
-  natural_key_fields  model attnames that identify a row ("unit_id", "year"): re-importing a file finds the
-                      same rows and changes nothing
-  summary_providers   names of the SummaryProviders to refresh after a commit
-
-and may override these hooks, called by the pipeline (pipeline.py) in this order, each for ALL rows before the
-next, so that nothing queries the database per row:
-  prepare(ctx, rows)            preload in bulk what rows refer to (default: their units by code, one query)
-  row_unit(ctx, row)            the Unit the row belongs to (scope, period guard, summaries); report a bad
-                                code with row.error(field, message) and return None
-  natural_key(ctx, row)         the row's key (default: natural_key_fields from row.unit and row.values)
-  find_existing(ctx, keys)      {key: instance} for the keys already in the database, in one or a few queries
-  build(ctx, row)               the instance to save: row.existing updated in place, or a new one (default:
-                                every present column whose field is a model field is set)
-  link(ctx, rows)               cross-row work once every row is built (e.g. parents defined in the same file)
-  validate(ctx, row)            rules beyond the model's own clean() (row.error(...))
-  period_keys(instance)         (unit, date or year) pairs guarded by closed periods (default: the model's)
-  prepare_for_write(ctx, obj)   bulk writes bypass save(): set derived columns here (search keys, ...)
-  write(ctx, created, updated)  default: bulk_create_with_history / bulk_update_with_history in batches
-  refresh_summaries(ctx, rows)  default: summaries_refresh for the touched units and years_from(each date)
-  export_queryset(user, unit)   rows to export (scoped by the caller), and export_rows(queryset) their values
-                                in the order of `columns` (default: each column's field read from the object)
-
-Rules every kind gets from the pipeline: each row is validated with the model's full validation (field
-validators and clean(); check constraints evaluated in Python; unique constraints checked for the whole file
-in bulk: validation.py), plus the kind's rules; a unit referenced by code must be in the user's scope ("Mã đơn
-vị X không tồn tại hoặc nằm ngoài phạm vi của bạn"); rows in a closed year are refused; rows that would not
-change anything are counted as unchanged and not written; a column absent from the file leaves the field alone,
-an empty cell in a present column clears it.
+See core/imports/kinds.py for the whole contract (columns, natural keys, hooks and their order).
 """
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db import models
-from django.utils import timezone
+from django.db.models import Q
 
 from chapters import scoping
-from chapters.models import Unit
-from core.spreadsheets.headers import header_keys
-from core.spreadsheets.parsing import parse_code, parse_text
+from chapters.models import ClosedPeriod, Unit, UnitName
+from chapters.services.periods import PeriodClosed, period_guard
+from core.imports import kinds as base
+from core.imports.kinds import Column, Row
+from core.spreadsheets.parsing import parse_code
 
 NOT_IN_SCOPE = "Mã đơn vị {code} không tồn tại hoặc nằm ngoài phạm vi của bạn."
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    parser: Callable[[Any], Any] = parse_text
-    help: str = ""
-    example: str = ""
-    model_fields: tuple[str, ...] = ()
-    width: int = 18  # width of the column in the template, in characters
-
-    def keys(self) -> set[str]:
-        keys = header_keys(self.header, legacy=False) | header_keys(self.field, legacy=False)
-        for alias in self.aliases:
-            keys |= header_keys(alias, legacy=False)
-        return keys
-
-    @property
-    def owns(self) -> tuple[str, ...]:
-        return self.model_fields or (self.field,)
 
 
 def unit_code_column(header: str, aliases: tuple[str, ...], help: str, **options) -> Column:
@@ -98,62 +36,20 @@ def unit_code_column(header: str, aliases: tuple[str, ...], help: str, **options
 
 
 @dataclass
-class Row:
-    """One data row of the sheet, as it goes through the pipeline."""
+class ImportContext(base.ImportContext):
+    """The run as the organisation sees it: the importer's roles, the job's unit, the units loaded by code."""
 
-    number: int  # as in the sheet
-    values: dict[str, Any]  # parsed values by field, only for the columns present in the file
-    cells: dict[str, Any]  # the raw cells by field, for messages
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (field or "", Vietnamese message)
-    warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, message): for a person to decide
-    unit: Unit | None = None
-    key: Any = None
-    existing: Any = None
-    before: dict[str, Any] = field(default_factory=dict)  # the existing row's values before build()
-    instance: Any = None
-    changed: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # free space for the kind
-
-    def error(self, field_name: str, message: str) -> None:
-        self.errors.append((field_name, message))
-
-    def warn(self, field_name: str, message: str) -> None:
-        """Something for a person to decide (a likely duplicate): shown in the preview, never blocks the commit."""
-        self.warnings.append((field_name, message))
-
-    @property
-    def status(self) -> str:
-        if self.errors:
-            return "error"
-        if self.existing is None:
-            return "new"
-        return "changed" if self.changed else "unchanged"
-
-
-@dataclass
-class ImportContext:
-    """What a kind knows about the run: who imports, where, and the lookups loaded for it."""
-
-    kind: "ImportKind"
-    user: Any = None  # the acting user; None for a command run with full scope
     scope_unit: Unit | None = None  # the job's unit: rows must lie in its subtree
-    reason: str = ""  # the history change reason of every written row
-    columns_present: set[str] = field(default_factory=set)
-    today: datetime.date = field(default_factory=timezone.localdate)
-    data: dict[str, Any] = field(default_factory=dict)  # the kind's preloaded lookups
     units_by_code: dict[str, list[Unit]] = field(default_factory=dict)
 
     def __post_init__(self):
+        self._code_spans: dict[tuple[str, int], list[tuple]] = {}  # (code, unit id) → when the unit bore it
         self._paths = None if self.user is None else scoping.role_paths(self.user, scoping.CHANGE)
 
     @property
     def full_scope(self) -> bool:
         """A command without --as (or a superuser) may act on every unit."""
         return self._paths is None and self.scope_unit is None
-
-    @property
-    def history_user(self):
-        return self.user if getattr(self.user, "is_authenticated", False) else None
 
     def in_scope(self, unit: Unit | None) -> bool:
         """May the importer change data of `unit` (its CHANGE roles, inside the job's unit)?"""
@@ -164,75 +60,94 @@ class ImportContext:
         return self._paths is None or any(unit.path.startswith(path) for path in self._paths)
 
     def load_units(self, codes: Iterable[str]) -> None:
-        """Load the units with these codes in one query (a code may name several units over time)."""
+        """Load the units with these codes in a few queries: a code may name several units over time (the 2025
+        reform gave old commune codes to new communes), and a unit may have borne another code before."""
         wanted = {code.upper() for code in codes if code} - set(self.units_by_code)
         for code in wanted:
             self.units_by_code[code] = []
-        if wanted:
-            for unit in Unit.objects.filter(code__in=wanted).order_by("-active_from", "pk"):
-                self.units_by_code[unit.code.upper()].append(unit)
+        if not wanted:
+            return
+        names = UnitName.objects.filter(code__in=wanted).values_list("unit_id", "code", "valid_from", "valid_until")
+        spans: dict[tuple[str, int], list] = {}
+        for unit_id, code, valid_from, valid_until in names:
+            spans.setdefault((code.upper(), unit_id), []).append((valid_from, valid_until))
+        units = Unit.objects.filter(Q(code__in=wanted) | Q(pk__in={unit_id for _c, unit_id in spans}))
+        for unit in units.order_by("-active_from", "pk"):
+            for code in {unit.code.upper(), *(c for c, unit_id in spans if unit_id == unit.pk)} & wanted:
+                self.units_by_code[code].append(unit)
+                self._code_spans[(code, unit.pk)] = [
+                    (_later(valid_from, unit.active_from), _earlier(valid_until, unit.active_until))
+                    for valid_from, valid_until in spans.get((code, unit.pk), [(None, None)])
+                ]
+
+    def bore_code(self, unit: Unit, code: str, start: datetime.date, end: datetime.date) -> bool:
+        """Did `unit` bear `code` (and was it open) at some day between `start` and `end`?"""
+        spans = self._code_spans.get((code.upper(), unit.pk), [(unit.active_from, unit.active_until)])
+        return any((s is None or s <= end) and (u is None or u >= start) for s, u in spans)
 
     def unit_by_code(
-        self, code: str, *, start: datetime.date | None = None, end: datetime.date | None = None
+        self,
+        code: str,
+        *,
+        start: datetime.date | None = None,
+        end: datetime.date | None = None,
+        row: "Row | None" = None,
+        field_name: str = "unit_code",
     ) -> Unit | None:
-        """The unit in scope bearing `code`, preferring one open between `start` and `end` (else today)."""
-        candidates = [unit for unit in self.units_by_code.get((code or "").upper(), []) if self.in_scope(unit)]
+        """The unit in scope that bore `code` between `start` and `end` (the row's own dates); for a row without
+        dates, on the file's "as of" day, else today. A code that named another unit at another time is
+        reported on an undated `row` as a warning, so a person sees which unit the figures went to."""
+        code = (code or "").upper()
+        candidates = [unit for unit in self.units_by_code.get(code, []) if self.in_scope(unit)]
         if not candidates:
             return None
-        start, end = start or self.today, end or start or self.today
-        for unit in candidates:
-            if (unit.active_from is None or unit.active_from <= end) and (
-                unit.active_until is None or unit.active_until >= start
-            ):
-                return unit
-        return candidates[0]
+        dated = start is not None
+        start = start or self.as_of or self.today
+        end = end or (start if dated else self.as_of or self.today)
+        chosen = next((unit for unit in candidates if self.bore_code(unit, code, start, end)), candidates[0])
+        if row is not None and not dated:
+            others = [
+                unit
+                for unit in self.units_by_code.get(code, [])
+                if unit.pk != chosen.pk and (unit.kind == Unit.Kind.ASSOCIATION or self.in_scope(unit))
+            ]
+            if others:
+                row.warn(field_name, self._reused_code_message(code, chosen, others, start))
+        return chosen
+
+    def _reused_code_message(self, code: str, chosen: Unit, others: list[Unit], day: datetime.date) -> str:
+        def span(unit: Unit) -> str:
+            dates = self._code_spans.get((code, unit.pk), [(unit.active_from, unit.active_until)])
+            start = min((s for s, _u in dates if s), default=None)
+            until = None if any(u is None for _s, u in dates) else max(u for _s, u in dates)
+            parts = [f"từ {start:%d/%m/%Y}" if start else "", f"đến {until:%d/%m/%Y}" if until else ""]
+            return " ".join(part for part in parts if part) or "không rõ thời gian"
+
+        listed = "; ".join(f"{unit.display_name} ({span(unit)})" for unit in [chosen, *others])
+        basis = "ngày số liệu đã khai khi tải tệp" if self.as_of else "hôm nay, vì dòng và tệp không ghi ngày"
+        return (
+            f"Mã {code} đã dùng cho nhiều đơn vị qua các thời kỳ: {listed}. Dòng này được ghi cho "
+            f"{chosen.display_name}, đơn vị mang mã này ngày {day:%d/%m/%Y} ({basis}). Nếu số liệu thuộc thời kỳ "
+            "khác, hãy ghi «Số liệu tính đến ngày» khi tải tệp lên."
+        )
 
 
-class ImportKind:
-    """Base class of a kind of spreadsheet row; see the module docstring for the contract."""
+def _later(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    return max(a, b) if a and b else a or b
 
-    name: str = ""
-    label: str = ""
-    model: type[models.Model] | None = None
-    columns: list[Column] = []
-    unit_code_field: str | None = "unit_code"
-    natural_key_fields: tuple[str, ...] = ()
-    summary_providers: list[str] = []
-    key_field: str | None = None  # the column blamed for a duplicate key (default: unit_code_field)
-    period_field: str | None = None  # the column blamed for a closed year
-    description: str = ""  # one paragraph for the template's "Hướng dẫn" sheet and the docs
-    batch_size: int = 1000
 
-    # --- columns ---------------------------------------------------------------------------------------------
+def _earlier(a: datetime.date | None, b: datetime.date | None) -> datetime.date | None:
+    return min(a, b) if a and b else a or b
 
-    def header_lookup(self) -> dict[str, str]:
-        lookup: dict[str, str] = {}
-        for column in self.columns:
-            for key in column.keys():
-                lookup.setdefault(key, column.field)
-        return lookup
 
-    def column(self, field_name: str) -> Column | None:
-        for column in self.columns:
-            if column.field == field_name:
-                return column
-        return None
+class ImportKind(base.ImportKind):
+    """A kind whose rows belong to units: see the module docstring."""
 
-    def column_for_model_field(self, model_field: str) -> Column | None:
-        for column in self.columns:
-            if model_field in column.owns:
-                return column
-        return None
-
-    # --- the pipeline's hooks ----------------------------------------------------------------------------------
+    context_class = ImportContext
 
     def prepare(self, ctx: ImportContext, rows: list[Row]) -> None:
         if self.unit_code_field:
             ctx.load_units(row.values.get(self.unit_code_field) for row in rows)
-
-    def row_period(self, row: Row) -> tuple[datetime.date, datetime.date] | None:
-        """The dates the row's unit must be open between (to pick among units that reused a code)."""
-        return None
 
     def row_unit(self, ctx: ImportContext, row: Row) -> Unit | None:
         code = row.values.get(self.unit_code_field)
@@ -240,113 +155,45 @@ class ImportKind:
             row.error(self.unit_code_field, "Hãy ghi mã đơn vị.")
             return None
         start, end = self.row_period(row) or (None, None)
-        unit = ctx.unit_by_code(code, start=start, end=end)
+        unit = ctx.unit_by_code(code, start=start, end=end, row=row, field_name=self.unit_code_field)
         if unit is None:
             row.error(self.unit_code_field, NOT_IN_SCOPE.format(code=code))
         return unit
 
-    def natural_key(self, ctx: ImportContext, row: Row):
-        key = []
-        for name in self.natural_key_fields:
-            if name == "unit_id":
-                key.append(row.unit.pk if row.unit else None)
-            else:
-                key.append(row.values.get(name))
-        return tuple(key)
-
-    def find_existing(self, ctx: ImportContext, keys: list) -> dict:
-        """One query over the natural-key fields (each with __in), matched exactly in Python."""
-        keys = [key for key in keys if key is not None and None not in key]
-        if not keys:
-            return {}
-        filters = {
-            f"{name}__in": sorted({key[i] for key in keys}, key=str) for i, name in enumerate(self.natural_key_fields)
-        }
-        wanted = set(keys)
-        found = {}
-        for obj in self.model._default_manager.filter(**filters):
-            key = tuple(getattr(obj, name) for name in self.natural_key_fields)
-            if key in wanted:
-                found[key] = obj
-        return found
-
-    def compare_fields(self) -> list[str]:
-        """Model fields (attnames) compared to tell a changed row from an unchanged one."""
-        names = []
-        for column in self.columns:
-            for name in column.owns:
-                try:
-                    names.append(self.model._meta.get_field(name).attname)
-                except Exception:  # noqa: BLE001 - a column that is not a model field
+    def period_problems(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """Refuse rows dated in a closed year: a cheap pass over the (few) closures in force, then the guard itself
+        for the rows that hit one, so the message is the guard's."""
+        closed: dict[int, set[int]] = {}
+        for unit_id, year in ClosedPeriod.objects.in_force().values_list("unit_id", "year"):
+            closed.setdefault(unit_id, set()).add(year)
+        if not closed:
+            return
+        for row in rows:
+            if row.errors or row.status == "unchanged":
+                continue
+            for unit, when in [*self.period_keys(row.instance), *row.extra.get("old_period_keys", [])]:
+                if unit is None or when is None or not unit.path:
                     continue
-        return names
+                year = when if isinstance(when, int) else when.year
+                if any(year in closed.get(ancestor, ()) for ancestor in unit.ancestor_ids):
+                    try:
+                        period_guard([(unit, when)])
+                    except PeriodClosed as error:
+                        row.error(self.period_field or "", error.messages[0])
+                        break
 
-    def snapshot(self, instance) -> dict[str, Any]:
-        return {
-            name: getattr(instance, name) for name in [*self.compare_fields(), "version"] if hasattr(instance, name)
+    def guard_periods(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """The closed-period guard again inside the commit's transaction (a year may have closed since)."""
+        closed_years = set(ClosedPeriod.objects.in_force().values_list("year", flat=True))
+        if not closed_years:
+            return
+        pairs = {
+            (unit.pk, when if isinstance(when, int) else when.year): (unit, when)
+            for row in rows
+            for unit, when in [*self.period_keys(row.instance), *row.extra.get("old_period_keys", [])]
+            if unit is not None and when is not None and unit.pk
         }
-
-    def build(self, ctx: ImportContext, row: Row):
-        instance = row.existing if row.existing is not None else self.model()
-        for column in self.columns:
-            if column.field not in ctx.columns_present:
-                continue
-            try:
-                model_field = self.model._meta.get_field(column.field)
-            except Exception:  # noqa: BLE001 - not a model field: the kind handles it itself
-                continue
-            value = row.values.get(column.field)
-            if value is None and isinstance(model_field, models.CharField | models.TextField):
-                value = ""
-            setattr(instance, model_field.attname if not model_field.is_relation else model_field.name, value)
-        if self.unit_code_field and row.unit is not None and hasattr(instance, "unit_id"):
-            instance.unit = row.unit
-        return instance
-
-    def link(self, ctx: ImportContext, rows: list[Row]) -> None:
-        return None
-
-    def appeared(self, ctx: ImportContext, rows: list[Row]) -> list[Row]:
-        """At commit time: the new rows whose key somebody created since they were validated."""
-        found = self.find_existing(ctx, [row.key for row in rows])
-        return [row for row in rows if row.key in found]
-
-    def validate(self, ctx: ImportContext, row: Row) -> None:
-        return None
-
-    def describe_change(self, row: Row, attname: str) -> tuple[Any, Any]:
-        """(old, new) values of a changed field for the preview."""
-        return row.before.get(attname), getattr(row.instance, attname, None)
-
-    def period_keys(self, instance) -> list:
-        method = getattr(instance, "period_keys", None)
-        return list(method()) if method else []
-
-    def prepare_for_write(self, ctx: ImportContext, instance) -> None:
-        return None
-
-    def write(self, ctx: ImportContext, created: list, updated: list[tuple[Any, list[str]]]) -> None:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-        if created:
-            bulk_create_with_history(
-                created,
-                self.model,
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
-            )
-        if updated:
-            fields = sorted({name for _instance, changed in updated for name in changed} | {"version"})
-            fields = [self.model._meta.get_field(name).name for name in fields]
-            bulk_update_with_history(
-                [instance for instance, _changed in updated],
-                self.model,
-                fields,
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
-            )
+        period_guard(pair for (unit_id, year), pair in pairs.items() if year in closed_years)
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
         from chapters.summaries import summaries_refresh, years_from
@@ -364,8 +211,6 @@ class ImportKind:
         if unit_ids:
             summaries_refresh(unit_ids=unit_ids, years=years or None, providers=self.summary_providers)
 
-    # --- export ------------------------------------------------------------------------------------------------
-
     def export_queryset(self, user, unit: Unit | None = None):
         """The rows `user` may see (VIEW), under `unit` when given."""
         qs = self.model._default_manager.all()
@@ -374,23 +219,3 @@ class ImportKind:
         if unit is not None:
             qs = qs.filter(unit__path__startswith=unit.path)
         return qs
-
-    def export_rows(self, queryset) -> Iterable[list]:
-        for obj in queryset:
-            yield [getattr(obj, column.field, "") for column in self.columns]
-
-
-KINDS: dict[str, ImportKind] = {}
-
-
-def register(kind: ImportKind) -> ImportKind:
-    KINDS[kind.name] = kind
-    return kind
-
-
-def get_kind(name: str) -> ImportKind | None:
-    return KINDS.get(name)
-
-
-def all_kinds() -> list[ImportKind]:
-    return list(KINDS.values())

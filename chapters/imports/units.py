@@ -9,16 +9,16 @@ parent with `unit_move`. "Sáp nhập từ" names the predecessors a unit was fo
 
 import datetime
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 
 from django.db.models import Q
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
-from chapters.models.tree import PATH_SEPARATOR
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_code, parse_codes, parse_date, parse_text
 from core.text import fold
 
-from .kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row
+from .kinds import NOT_IN_SCOPE, ImportContext, ImportKind
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -517,43 +517,16 @@ class UnitKind(ImportKind):
         instance.set_derived()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+        from simple_history.utils import bulk_update_with_history
 
-        from chapters.services.tree import unit_move
+        from chapters.services.tree import unit_move, units_create
 
         history = {"default_user": ctx.history_user, "default_change_reason": ctx.reason}
-        # New units, parents first; a parent created from the same file gets its id before its children.
-        new_ids = {id(unit) for unit in created}
-        depth: dict[int, int] = {}
-
-        def depth_of(unit: Unit) -> int:
-            if id(unit) not in depth:
-                parent = unit.parent if unit.parent_id else None
-                depth[id(unit)] = depth_of(parent) + 1 if parent is not None and id(parent) in new_ids else 0
-            return depth[id(unit)]
-
-        layers: dict[int, list[Unit]] = defaultdict(list)
+        # New units through the one writer of units; the temporary ids given in link() are cleared first, and a
+        # parent created from the same file is written before its children.
         for unit in created:
-            layers[depth_of(unit)].append(unit)
-        for level in sorted(layers):
-            layer = layers[level]
-            for unit in layer:
-                if unit.parent_id:
-                    unit.parent = unit.parent  # refresh parent_id from a parent saved in the previous layer
-                unit.pk = None
-            bulk_create_with_history(layer, Unit, batch_size=self.batch_size, **history)
-            for unit in layer:
-                unit.path = (unit.parent.path if unit.parent_id else PATH_SEPARATOR) + f"{unit.pk}{PATH_SEPARATOR}"
-                unit.depth = unit.path.count(PATH_SEPARATOR) - 1
-            Unit.objects.bulk_update(layer, ["path", "depth"], batch_size=self.batch_size)
-        ParentLink.objects.bulk_create(
-            [ParentLink(unit=u, parent_id=u.parent_id, valid_from=u.active_from) for u in created if u.parent_id],
-            batch_size=self.batch_size,
-        )
-        UnitName.objects.bulk_create(
-            [UnitName(unit=u, name=u.name, code=u.code, valid_from=u.active_from) for u in created],
-            batch_size=self.batch_size,
-        )
+            unit.pk = None
+        units_create(created, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size)
 
         # Existing units: fields in bulk, then names, closures and moves as the tree services do them.
         moves = []

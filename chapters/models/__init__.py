@@ -1,5 +1,4 @@
 from .figures import BaselineFigure, Summary, SummaryGeneration
-from .jobs import ImportJob
 from .leadership import LeadershipPosition, Term
 from .periods import ClosedPeriod
 from .roles import Role, TemporaryPassword
@@ -8,7 +7,6 @@ from .tree import Lineage, ParentLink, TreeVersion, Unit, UnitName
 __all__ = [
     "BaselineFigure",
     "ClosedPeriod",
-    "ImportJob",
     "LeadershipPosition",
     "Lineage",
     "ParentLink",

@@ -98,6 +98,9 @@ class Unit(models.Model):
     search_key = models.CharField(max_length=255, editable=False, default="")
     sort_key = models.CharField(max_length=600, editable=False, default="")
     notes = models.TextField("ghi chú", blank=True)
+    # Where the unit lies (WGS 84 degrees), for maps: loaded with the administrative divisions.
+    latitude = models.FloatField("vĩ độ", null=True, blank=True)
+    longitude = models.FloatField("kinh độ", null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["path", "depth", "search_key", "sort_key", "level_rank"])
 

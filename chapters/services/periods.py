@@ -67,7 +67,7 @@ def can_close(user, unit: Unit) -> bool:
 
 def _actor_name(actor) -> str:
     if actor is None:
-        from chapters.services.history import command_line
+        from core.history import command_line
 
         return command_line()
     return person_name(actor)

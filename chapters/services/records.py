@@ -9,8 +9,8 @@ returning the (unit, date or year) pairs it touches.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from chapters.services.history import stamp
 from chapters.services.periods import period_guard
+from core.history import stamp
 from core.text import person_name
 
 

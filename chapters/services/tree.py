@@ -6,17 +6,19 @@ from collections import defaultdict
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
-from chapters.services.history import stamp
 from chapters.services.records import record_save
+from core.history import command_line, stamp
 from core.text import nfc
 
 ONE_DAY = datetime.timedelta(days=1)
+BATCH = 2000
 
 
 def _fmt(day: datetime.date) -> str:
@@ -25,12 +27,162 @@ def _fmt(day: datetime.date) -> str:
 
 @transaction.atomic
 def unit_create(*, actor=None, reason: str = "", **fields) -> Unit:
-    """Create a unit with its first parent link and name record. Raises ValidationError, saving nothing."""
+    """Create one unit (the screens): validated like any record (ValidationError saves nothing), then written by
+    `units_create`, the one writer of new units; a unit keyed in under a parent that has since merged follows it."""
+    unit = unit_build(**fields)
+    unit.full_clean()
+    units_create([unit], user=actor, reason=reason or ("" if actor is not None else command_line()))
+    _refresh_counts(unit)
+    _follow_lineage(unit, actor=actor, reason=reason)
+    return unit
+
+
+def unit_build(**fields) -> Unit:
+    """An unsaved unit with the derived columns `Unit.save` would compute (all but the path, which needs the id)."""
     unit = Unit(**fields)
-    record_save(unit, actor=actor, reason=reason)
-    if unit.parent_id:
-        ParentLink.objects.create(unit=unit, parent_id=unit.parent_id, valid_from=unit.active_from)
-    UnitName.objects.create(unit=unit, name=unit.name, code=unit.code, valid_from=unit.active_from)
+    unit.set_derived()
+    unit.version = 1
+    unit.path = ""
+    return unit
+
+
+@transaction.atomic
+def units_create(
+    units: list[Unit],
+    *,
+    user=None,
+    reason: str = "",
+    history_date: datetime.datetime | None = None,
+    batch_size: int = BATCH,
+) -> list[Unit]:
+    """The one writer of new units — the screens (through `unit_create`), the units import and the data commands
+    (`load_divisions`, `generate_dataset`): each unit (built with `unit_build`) with its history record, its
+    first parent link and name record (closed on its last day for a unit created already closed, as `unit_close`
+    leaves them), then paths and depths filled level by level in SQL. A parent may be another unit of the same
+    list (a units file defining a commune and its chapters): parents are written first. Validation, summaries
+    and lineage are the caller's. Returns the units, saved."""
+    if not units:
+        return []
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    parent_field = Unit._meta.get_field("parent")
+    listed = {id(unit) for unit in units}
+    depths: dict[int, int] = {}
+
+    def depth_of(unit: Unit) -> int:
+        if id(unit) not in depths:
+            parent = parent_field.get_cached_value(unit, default=None)
+            waits = parent is not None and parent.pk is None and id(parent) in listed
+            depths[id(unit)] = depth_of(parent) + 1 if waits else 0
+        return depths[id(unit)]
+
+    layers: dict[int, list[Unit]] = defaultdict(list)
+    for unit in units:
+        layers[depth_of(unit)].append(unit)
+    for level in sorted(layers):
+        layer = layers[level]
+        if level:
+            for unit in layer:
+                unit.parent = unit.parent  # the parent written in the layer before now has its id
+        bulk_create_with_history(
+            layer,
+            Unit,
+            batch_size=batch_size,
+            default_user=history_user,
+            default_change_reason=reason[:100],
+            default_date=history_date,
+        )
+    paths_fill()
+    ParentLink.objects.bulk_create(
+        [
+            ParentLink(unit_id=u.pk, parent_id=u.parent_id, valid_from=u.active_from, valid_until=u.active_until)
+            for u in units
+            if u.parent_id
+        ],
+        batch_size=batch_size,
+    )
+    UnitName.objects.bulk_create(
+        [
+            UnitName(unit_id=u.pk, name=u.name, code=u.code, valid_from=u.active_from, valid_until=u.active_until)
+            for u in units
+        ],
+        batch_size=batch_size,
+    )
+    paths = dict(Unit.objects.filter(pk__in=[u.pk for u in units]).values_list("pk", "path"))
+    for unit in units:
+        unit.path = paths[unit.pk]
+        unit.depth = unit.path.count(PATH_SEPARATOR) - 1
+    return units
+
+
+@transaction.atomic
+def lineages_create(links: list[Lineage]) -> list[Lineage]:
+    """Insert lineage rows (predecessor → successor, kind, date, primary) as `unit_merge` and `unit_split` write
+    them, for predecessors created already closed: they hold no open unit to hand over."""
+    return Lineage.objects.bulk_create(links, batch_size=BATCH)
+
+
+def paths_fill() -> int:
+    """Compute the materialised path of every unit that has none yet, one tree level per UPDATE."""
+    as_text = Cast("pk", output_field=CharField())
+    updated = Unit.objects.filter(path="", parent__isnull=True).update(
+        path=Concat(Value(PATH_SEPARATOR), as_text, Value(PATH_SEPARATOR), output_field=CharField()), depth=1
+    )
+    parent = Unit.objects.filter(pk=OuterRef("parent_id"))
+    while True:
+        count = (
+            Unit.objects.filter(path="", parent__isnull=False)
+            .exclude(parent__path="")
+            .update(
+                path=Concat(
+                    Subquery(parent.values("path")[:1]), as_text, Value(PATH_SEPARATOR), output_field=CharField()
+                ),
+                depth=Subquery(parent.values("depth")[:1]) + 1,
+            )
+        )
+        updated += count
+        if not count:
+            return updated
+
+
+def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:
+    """A unit created under a parent that has since merged or split (a chapter keyed in under a pre-reform
+    commune) goes where the parent's open units went: to its primary successor, from the day after the parent
+    closed, as `unit_merge` and `unit_split` move them."""
+    for _step in range(10):
+        parent = unit.parent
+        if parent is None or parent.active_until is None:
+            return
+        if unit.active_until is not None and unit.active_until <= parent.active_until:
+            return
+        link = Lineage.objects.filter(predecessor=parent, primary=True).select_related("successor").first()
+        on = parent.active_until + ONE_DAY
+        if link is None or not link.successor.is_open_on(on) or (unit.active_from and unit.active_from > on):
+            return
+        if unit.level not in Unit.ALLOWED_CHILD_LEVELS.get(link.successor.level, set()):
+            return
+        unit_move(unit, new_parent=link.successor, on=on, actor=actor, reason=reason or f"Theo {link}")
+        unit.refresh_from_db()
+
+
+@transaction.atomic
+def unit_backdate(unit: Unit, *, since: datetime.date | None, name: str, code: str, actor=None, reason="") -> Unit:
+    """Record that `unit` was already open before the day it was recorded to open (a province that carried on
+    through the 2025 reform, first loaded with today's list): it opens on `since` (None: open since before any
+    record), bearing `name` and `code` until the day before its recorded opening day if they differ from the
+    ones it bore then. Its first parent link reaches back as well."""
+    unit.refresh_from_db()
+    opened = unit.active_from
+    if opened is None or (since is not None and since >= opened):
+        return unit
+    unit.active_from = since
+    record_save(unit, actor=actor, reason=reason or f"Hoạt động từ trước {_fmt(opened)}")
+    ParentLink.objects.filter(unit=unit, valid_from=opened).update(valid_from=since)
+    first = UnitName.objects.filter(unit=unit, valid_from=opened).first()
+    if first and (first.name, first.code) == (nfc(name), code):
+        first.valid_from = since
+        first.save()
+    else:
+        UnitName.objects.create(unit=unit, name=nfc(name), code=code, valid_from=since, valid_until=opened - ONE_DAY)
     _refresh_counts(unit)
     return unit
 
@@ -299,19 +451,29 @@ def successor_map() -> dict[int, int]:
 def representative_ids_today(unit: Unit) -> set[int]:
     """Units whose facts count under `unit` in today's tree: its current subtree, plus every closed unit whose
     primary successor chain leads into it (a merged commune's own fund follows the new commune)."""
-    in_subtree = dict(Unit.objects.subtree(unit).values_list("pk", "active_until"))
+    in_subtree = set(Unit.objects.subtree(unit).values_list("pk", flat=True))
     successors = successor_map()
     result = set(in_subtree)
+    leading_in = []
     for predecessor in successors:
         current, steps = predecessor, 0
         while current in successors and steps < 50:
             current, steps = successors[current], steps + 1
-        if current in in_subtree:
-            result.add(predecessor)
-            # The predecessor's own closed subtree (units that closed with it) follows it as well.
-            pred = Unit.objects.filter(pk=predecessor).only("path").first()
-            if pred:
-                result.update(Unit.objects.subtree(pred).values_list("pk", flat=True))
+        if current in in_subtree and predecessor not in in_subtree:
+            leading_in.append(predecessor)
+    # The predecessors' own closed subtrees (units that closed with them) follow them as well: a few queries
+    # for all of them (a merged province brings hundreds of communes).
+    paths = sorted(Unit.objects.filter(pk__in=leading_in).values_list("path", flat=True))
+    tops: list[str] = []
+    for path in paths:  # sorted: a path's descendants follow it
+        if not tops or not path.startswith(tops[-1]):
+            tops.append(path)
+    for start in range(0, len(tops), 200):
+        condition = Q()
+        for path in tops[start : start + 200]:
+            condition |= Q(path__startswith=path)
+        result.update(Unit.objects.filter(condition).values_list("pk", flat=True))
+    result.update(leading_in)
     return result
 
 

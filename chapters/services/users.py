@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from chapters import scoping
 from chapters.models import Role, TemporaryPassword, Unit
-from chapters.services.history import stamp
+from core.history import stamp
 from core.text import nfc, person_name
 
 User = get_user_model()

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, FormView, ListView
 
 from chapters import scoping
-from chapters.imports import jobs
 from chapters.imports.forms import UploadForm, mapping_form, mapping_from
-from chapters.imports.kinds import all_kinds, get_kind
 from chapters.mixins import ScopedQuerysetMixin
-from chapters.models import ImportJob, Unit
+from chapters.models import Unit
+from core.imports import jobs
+from core.imports.kinds import all_kinds, get_kind
+from core.models import ImportJob
 from core.spreadsheets.reading import FileRejected
 from core.spreadsheets.writing import XLSX_CONTENT_TYPE, export_xlsx, template_xlsx
 
@@ -91,6 +92,7 @@ class JobCreateView(FormView):
                     file_name=uploaded.name,
                     unit=unit,
                     user=self.request.user,
+                    as_of=form.cleaned_data.get("as_of"),
                 )
         except (FileRejected, jobs.AlreadyImported) as error:
             form.add_error("file", error.message)

@@ -17,10 +17,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from chapters import scoping
 from chapters.models import Unit
-from chapters.services.history import command_line
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh, summary_years
+from core.history import command_line
 from core.text import nfc
 from learning_models.models import TitleRecord, TitleType
 from learning_models.scoring import RulesCache, points_text

@@ -18,7 +18,7 @@ __all__ = [
 
 
 def register_all() -> None:
-    from chapters.imports.kinds import register
+    from core.imports.kinds import register
 
     for kind in (member_kind, household_kind, clan_kind, dues_kind):
         register(kind)

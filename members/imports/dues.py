@@ -4,7 +4,8 @@ or by chapter code with name and birth year; re-importing the same file changes 
 from collections import defaultdict
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_amount, parse_code, parse_date, parse_integer, parse_year
 
 from ..models import Due, Member

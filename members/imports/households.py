@@ -5,8 +5,9 @@ a new household whose head has the same name as one already in the chapter is li
 from collections import defaultdict
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_code, parse_integer
 from core.text import fold
 

@@ -12,7 +12,8 @@ from collections import defaultdict
 from django.db.models import Case, When
 
 from chapters import scoping
-from chapters.imports.kinds import Column, ImportContext, ImportKind, Row, unit_code_column
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
+from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
 
 from ..models import Household, Member, PersonalDataAccess

@@ -6,10 +6,10 @@ import datetime
 import pytest
 
 from awards.models import Decision, Recipient
-from chapters.imports import jobs
-from chapters.imports.kinds import get_kind
-from chapters.models import ImportJob
 from chapters.services.periods import period_close
+from core.imports import jobs
+from core.imports.kinds import get_kind
+from core.models import ImportJob
 from tests.awards.conftest import add_recipient, make_decision
 from tests.imports.conftest import xlsx_bytes
 

@@ -10,8 +10,9 @@ with history and refreshes summaries). A commit from the web, in a later request
 
 import time
 
-from chapters.imports import jobs
-from chapters.models import BaselineFigure, ImportJob, Unit
+from chapters.models import BaselineFigure, Unit
+from core.imports import jobs
+from core.models import ImportJob
 from tests.factories import ProvinceFactory
 from tests.imports.conftest import xlsx_bytes
 

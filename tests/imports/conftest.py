@@ -74,7 +74,7 @@ def write_file(tmp_path):
 @pytest.fixture
 def upload(write_file):
     """upload(kind, rows, user=..., unit=..., name=...) → a validated ImportJob (rows: a list of rows, or bytes)."""
-    from chapters.imports import jobs
+    from core.imports import jobs
 
     def run(kind: str, rows, *, user=None, unit=None, name: str = "tep.xlsx"):
         data = rows if isinstance(rows, bytes) else xlsx_bytes(rows)

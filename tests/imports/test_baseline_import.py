@@ -2,9 +2,10 @@
 
 import pytest
 
-from chapters.imports import jobs
-from chapters.models import BaselineFigure, ImportJob, Summary
+from chapters.models import BaselineFigure, Summary
 from chapters.services.periods import period_close
+from core.imports import jobs
+from core.models import ImportJob
 from tests.imports.conftest import xlsx_bytes
 
 HEADER = ["Mã đơn vị", "Năm", "Dân số", "Số hộ gia đình", "Số đảng viên"]

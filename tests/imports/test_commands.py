@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from chapters.models import BaselineFigure, ImportJob, Unit
+from chapters.models import BaselineFigure, Unit
 from chapters.services.periods import period_close
+from core.models import ImportJob
 from tests.imports.conftest import xlsx_bytes
 
 HEADER = ["Mã đơn vị", "Năm", "Dân số"]

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from chapters.imports.kinds import KINDS
+from core.imports.kinds import KINDS
 
 
 @pytest.mark.django_db

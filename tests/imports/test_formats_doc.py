@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 from django.core.management import CommandError, call_command
 
-from chapters.imports.formats import column_table, documented, missing
-from chapters.imports.kinds import all_kinds, get_kind
+from core.imports.formats import column_table, documented, missing
+from core.imports.kinds import all_kinds, get_kind
 
 
 def test_the_page_matches_every_kinds_declaration():

@@ -5,8 +5,9 @@ name typed in TCVN3), sees every problem before anything is saved, then saves it
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chapters.models import BaselineFigure, ImportJob, Role, Unit
+from chapters.models import BaselineFigure, Role, Unit
 from chapters.summaries import rollup
+from core.models import ImportJob
 from tests.factories import RoleFactory
 from tests.imports.conftest import xlsx_bytes
 

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import tablib
 
-from chapters.imports import jobs
-from chapters.models import BaselineFigure, ImportJob, ParentLink, Unit, UnitName
+from chapters.models import BaselineFigure, ParentLink, Unit, UnitName
 from chapters.resources import BaselineFigureResource, UnitResource
+from core.imports import jobs
+from core.models import ImportJob
 
 FILES = Path(__file__).parent / "files"
 

@@ -2,8 +2,9 @@
 
 import datetime
 
-from chapters.imports import jobs
-from chapters.models import ImportJob, Lineage, ParentLink, Summary, Unit, UnitName
+from chapters.models import Lineage, ParentLink, Summary, Unit, UnitName
+from core.imports import jobs
+from core.models import ImportJob
 from core.spreadsheets.writing import export_xlsx
 from tests.factories import ProvinceFactory, UnitFactory
 

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chapters.imports import jobs
 from chapters.imports.forms import UploadForm
-from chapters.models import BaselineFigure, ImportJob
+from chapters.models import BaselineFigure
+from core.imports import jobs
+from core.models import ImportJob
 from tests.imports.conftest import xlsx_bytes
 
 HEADER = ["Mã đơn vị", "Năm", "Dân số"]

@@ -5,10 +5,10 @@ import datetime
 
 from openpyxl import Workbook, load_workbook
 
-from chapters.imports import pipeline
 from chapters.imports.kinds import ImportContext
 from chapters.models import Summary
 from chapters.services.periods import period_close
+from core.imports import pipeline
 from core.spreadsheets.reading import read_file
 from core.spreadsheets.writing import export_xlsx
 from learning_models.imports import classes_kind, titles_kind

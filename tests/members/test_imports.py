@@ -3,9 +3,9 @@ import datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from chapters.imports import pipeline
 from chapters.imports.kinds import ImportContext
 from chapters.services.periods import period_close
+from core.imports import pipeline
 from core.spreadsheets.reading import read_file
 from core.spreadsheets.writing import export_xlsx
 from members.imports import clan_kind, dues_kind, household_kind, member_kind

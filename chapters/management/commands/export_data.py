@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from chapters import scoping
-from chapters.imports.kinds import KINDS, get_kind
 from chapters.models import Unit
 from core.formatting import number
+from core.imports.kinds import KINDS, get_kind
 from core.spreadsheets.writing import export_xlsx
 
 

@@ -18,9 +18,9 @@ from simple_history.utils import bulk_create_with_history
 
 from chapters import dataset
 from chapters.dataset import DatasetContext
-from chapters.management.bulk import unit_build, units_bulk_create
 from chapters.models import BaselineFigure, ClosedPeriod, Unit
 from chapters.services.periods import period_guard
+from chapters.services.tree import unit_build, units_create
 from chapters.summaries import summaries_refresh
 from core.formatting import number as format_number
 
@@ -134,7 +134,7 @@ class Command(BaseCommand):
                         notes=MARKER,
                     )
                 )
-        chapters = units_bulk_create(new, reason="lệnh: generate_dataset")
+        chapters = units_create(new, reason="lệnh: generate_dataset")
         ctx.chapter_ids = [u.pk for u in chapters]
         ctx.counts["Chi hội, ban khuyến học"] = len(chapters)
         ctx.counts["Hội cấp xã"] = len(communes)

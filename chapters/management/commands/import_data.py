@@ -5,11 +5,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from chapters.imports import jobs
-from chapters.imports.kinds import KINDS
-from chapters.models import ImportJob
-from chapters.services.history import command_line
 from core.formatting import number
+from core.history import command_line
+from core.imports import jobs
+from core.imports.kinds import KINDS
+from core.models import ImportJob
+from core.spreadsheets.parsing import ParseError
 from core.spreadsheets.reading import FileRejected
 
 MAX_LISTED_ERRORS = 200
@@ -25,20 +26,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as", dest="username", help="Nhập với quyền của người dùng này (mặc định: toàn quyền, ghi là dòng lệnh)"
         )
+        parser.add_argument(
+            "--on",
+            metavar="NGÀY",
+            help="Số liệu tính đến ngày (dd/mm/yyyy) hoặc năm (yyyy): các dòng không ghi ngày được gắn vào đơn vị "
+            "mang mã đó vào ngày này (mặc định: hôm nay).",
+        )
 
-    def handle(self, *args, kind, file, dry_run=False, username=None, **options):
+    def handle(self, *args, kind, file, dry_run=False, username=None, on=None, **options):
         if kind not in KINDS:
             raise CommandError(f"Loại dữ liệu «{kind}» không có; hãy chọn một trong: {', '.join(sorted(KINDS))}.")
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Không tìm thấy tệp «{file}».")
+        try:
+            as_of = jobs.as_of_parse(on)
+        except ParseError as error:
+            raise CommandError(f"--on: {error}") from None
         user = None
         if username:
             user = get_user_model().objects.filter(username=username, is_active=True).first()
             if user is None:
                 raise CommandError(f"Không có người dùng «{username}» (hoặc tài khoản đã bị khóa).")
         try:
-            job, read = jobs.job_create(kind=kind, path=path, file_name=path.name, user=user, actor=command_line())
+            job, read = jobs.job_create(
+                kind=kind, path=path, file_name=path.name, user=user, actor=command_line(), as_of=as_of
+            )
         except jobs.AlreadyImported as already:
             self.stdout.write(already.message)
             return

@@ -1,4 +1,5 @@
-"""Load today's provinces and communes from the `vietnam-provinces` package (design.md §2).
+"""Load today's provinces and communes from the `vietnam-provinces` package (design.md §2), and with
+`--history` the country before 1 July 2025 with its lineage (chapters/management/divisions_history.py).
 
 Idempotent: a second run changes nothing. Run on a newer list, it renames, moves, closes and opens units
 rather than duplicating them; `--on` is the day the list takes effect.
@@ -12,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
 
-from chapters.management.bulk import unit_build, units_bulk_create
 from chapters.models import Unit
 from chapters.services import tree as tree_services
-from chapters.services.history import command_line
+from chapters.services.tree import unit_build, units_create
 from chapters.summaries import summaries_refresh
+from core.history import command_line
 from core.text import nfc
 
 REFORM_DAY = datetime.date(2025, 7, 1)  # the 34 provinces and 3,321 communes took effect on 01/07/2025
@@ -80,6 +81,12 @@ class Command(BaseCommand):
             help="Ngày danh mục có hiệu lực (mặc định 01/07/2025): đơn vị mới mở từ ngày này, đổi tên từ ngày này, "
             "đơn vị không còn trong danh mục ngừng hoạt động từ ngày hôm trước.",
         )
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Nạp thêm danh mục trước 01/07/2025 (63 tỉnh, các huyện và xã, hoạt động đến 30/06/2025) cùng quan "
+            "hệ sáp nhập, chia tách sang đơn vị hiện hành, từ gói vietnamadminunits.",
+        )
 
     def handle(self, *args, **options):
         on = _date(options["on"])
@@ -104,14 +111,46 @@ class Command(BaseCommand):
             )
         for warning in counts["warnings"]:
             self.stderr.write(warning)
-        if not any(
+        changed = any(
             counts[k][x]
             for k in (Unit.Level.PROVINCE, Unit.Level.COMMUNE)
             for x in ("opened", "renamed", "moved", "closed")
-        ):
+        )
+        if options["history"]:
+            changed = self._history(only) or changed
+        if not changed:
             self.stdout.write(self.style.SUCCESS("Danh mục đã cập nhật, không có thay đổi."))
         else:
             self.stdout.write(self.style.SUCCESS("Đã nạp danh mục đơn vị hành chính."))
+
+    def _history(self, only: str | None) -> bool:
+        from chapters.management.divisions_history import history_load, history_source
+
+        source = history_source()
+        if only and only not in set(source.province_successor.values()):
+            raise CommandError(f"Không có tỉnh, thành phố mã «{only}» trong bảng chuyển đổi năm 2025.")
+        try:
+            with transaction.atomic():
+                counts = history_load(source, only=only, reason=command_line())
+        except ValidationError as error:
+            raise CommandError("Không nạp được danh mục trước 01/07/2025: " + "; ".join(error.messages)) from None
+        labels = (
+            (Unit.Level.PROVINCE, "Tỉnh, thành phố"),
+            (Unit.Level.DISTRICT, "Huyện, quận, thị xã, thành phố thuộc tỉnh"),
+            (Unit.Level.COMMUNE, "Xã, phường, thị trấn"),
+        )
+        self.stdout.write("Trước 01/07/2025:")
+        for level, label in labels:
+            c = counts.levels[level]
+            carried = f", tiếp tục hoạt động sau sắp xếp {c['carried_on']}" if level == Unit.Level.PROVINCE else ""
+            self.stdout.write(f"  {label}: {c['total']} — thêm mới {c['opened']}, đã có {c['adopted']}{carried}.")
+        self.stdout.write(
+            f"  Quan hệ kế thừa thêm mới: {counts.lineages}; đơn vị nhập tay được sáp nhập, chia tách: "
+            f"{counts.merged_by_service}; cập nhật tọa độ: {counts.coordinates}."
+        )
+        for warning in counts.warnings:
+            self.stderr.write(warning)
+        return counts.changed
 
     def _existing(self, level: str, on: datetime.date) -> dict[str, Unit]:
         units = Unit.objects.filter(kind=Unit.Kind.ASSOCIATION, level=level).filter(
@@ -197,7 +236,7 @@ class Command(BaseCommand):
                 changed = True
             if not changed:
                 result["unchanged"] += 1
-        created = units_bulk_create(new, reason=reason)
+        created = units_create(new, reason=reason)
         result["opened"] = len(created)
         touched.extend(u.pk for u in created)
         if created:

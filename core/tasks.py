@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
-from chapters.models import ImportJob
+from core.models import ImportJob
 
 
 @shared_task(acks_late=True)
 def import_validate(job_id: int) -> None:
     """Validate a big import in the background; the job page shows the progress."""
-    from chapters.imports.jobs import job_fail, job_validate
+    from core.imports.jobs import job_fail, job_validate
 
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.PENDING, ImportJob.Status.VALIDATING):
@@ -24,7 +24,7 @@ def import_commit(job_id: int, user_id: int | None = None) -> None:
     """Write a validated import in the background, all or nothing; a retry of a finished job does nothing."""
     from django.contrib.auth import get_user_model
 
-    from chapters.imports.jobs import job_commit, job_fail
+    from core.imports.jobs import job_commit, job_fail
 
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.status not in (ImportJob.Status.VALID, ImportJob.Status.COMMITTING):

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 
-from chapters.models import ClosedPeriod
-from chapters.services.periods import PeriodClosed, period_guard
 from core.spreadsheets.encodings import dominant_encoding, fix_legacy
 from core.spreadsheets.headers import HeaderMatch, find_header
 from core.spreadsheets.parsing import ParseError, display, is_empty
@@ -141,29 +139,6 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
     return rows
 
 
-def _period_problems(kind: ImportKind, rows: list[Row]) -> None:
-    """Refuse rows dated in a closed year: a cheap pass over the (few) closures in force, then the guard itself
-    for the rows that hit one, so the message is the guard's."""
-    closed: dict[int, set[int]] = {}
-    for unit_id, year in ClosedPeriod.objects.in_force().values_list("unit_id", "year"):
-        closed.setdefault(unit_id, set()).add(year)
-    if not closed:
-        return
-    for row in rows:
-        if row.errors or row.status == "unchanged":
-            continue
-        for unit, when in [*kind.period_keys(row.instance), *row.extra.get("old_period_keys", [])]:
-            if unit is None or when is None or not unit.path:
-                continue
-            year = when if isinstance(when, int) else when.year
-            if any(year in closed.get(ancestor, ()) for ancestor in unit.ancestor_ids):
-                try:
-                    period_guard([(unit, when)])
-                except PeriodClosed as error:
-                    row.error(kind.period_field or "", error.messages[0])
-                    break
-
-
 def _model_errors(kind: ImportKind, row: Row, messages: dict[str, list[str]]) -> None:
     for model_field, texts in messages.items():
         column = kind.column_for_model_field(model_field) if model_field else None
@@ -255,7 +230,7 @@ def validate(
     for index, problems in unique_clashes(kind.model, [row.instance for row in writing]).items():
         for model_field, message in problems:
             _model_errors(kind, writing[index], {model_field: [message]})
-    _period_problems(kind, built)
+    kind.period_problems(ctx, built)
     # Rows stopped early (a cell that did not parse, an unknown unit) still get the model's checks of the cells
     # that did parse, so every error of every row shows at the first upload, not one kind per upload.
     for row in rows:
@@ -321,15 +296,7 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
     try:
         with transaction.atomic():
             _recheck(kind, ctx, new, updated)
-            closed_years = set(ClosedPeriod.objects.in_force().values_list("year", flat=True))
-            if closed_years:
-                pairs = {
-                    (unit.pk, when if isinstance(when, int) else when.year): (unit, when)
-                    for row in [*new, *updated]
-                    for unit, when in [*kind.period_keys(row.instance), *row.extra.get("old_period_keys", [])]
-                    if unit is not None and when is not None and unit.pk
-                }
-                period_guard(pair for (unit_id, year), pair in pairs.items() if year in closed_years)
+            kind.guard_periods(ctx, [*new, *updated])
             has_version = hasattr(kind.model, "version")
             for row in new:
                 if has_version:
@@ -343,8 +310,6 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
                 changes.append((row.instance, list(row.changed)))
             kind.write(ctx, [row.instance for row in new], changes)
             kind.refresh_summaries(ctx, [*new, *updated])
-    except PeriodClosed as error:
-        raise CommitRefused(error.messages[0] + " Không có gì được lưu.") from error
     except ValidationError as error:
         raise CommitRefused("; ".join(error.messages) + " Không có gì được lưu.") from error
     except IntegrityError as error:

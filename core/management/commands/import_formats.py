@@ -3,8 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from chapters.imports.formats import documented, missing
-from chapters.imports.kinds import all_kinds
+from core.imports.formats import documented, missing
+from core.imports.kinds import all_kinds
 
 
 class Command(BaseCommand):

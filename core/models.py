@@ -1,7 +1,12 @@
+"""The platform's one table: import jobs (the file, who, when, the preview and the outcome).
+
+A job is scoped to a unit of the organisation; core names that model only through the setting
+`IMPORTS_SCOPE_MODEL` ("chapters.Unit"), as Django's auth names the user model, so no module of core imports
+the organisation's apps. The table keeps its first name, chapters_importjob (it moved here from chapters).
+"""
+
 from django.conf import settings
 from django.db import models
-
-from .tree import Unit
 
 
 class ImportJob(models.Model):
@@ -23,7 +28,12 @@ class ImportJob(models.Model):
     file_hash = models.CharField(max_length=64, db_index=True)
     file_size = models.PositiveBigIntegerField(default=0)
     unit = models.ForeignKey(
-        Unit, verbose_name="trong phạm vi", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.IMPORTS_SCOPE_MODEL,
+        verbose_name="trong phạm vi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     actor = models.CharField(max_length=255, blank=True, help_text="Người dùng hoặc dòng lệnh đã chạy.")
@@ -41,11 +51,18 @@ class ImportJob(models.Model):
     file_type = models.CharField("loại tệp", max_length=60, blank=True)
     sheet_name = models.CharField("trang tính", max_length=255, blank=True)
     header_row = models.PositiveIntegerField("dòng tiêu đề", null=True, blank=True)
+    as_of = models.DateField(
+        "số liệu tính đến ngày",
+        null=True,
+        blank=True,
+        help_text="Ngày dùng để xác định đơn vị theo mã với các dòng không ghi ngày (mã có thể đã đổi chủ).",
+    )
     committed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
+        db_table = "chapters_importjob"
         verbose_name = "lần nhập dữ liệu"
         verbose_name_plural = "các lần nhập dữ liệu"
         ordering = ["-created_at"]

@@ -13,6 +13,7 @@ changes. A file refused as a whole (too big, not a spreadsheet, a zip bomb, no h
 creates no job.
 """
 
+import datetime
 import hashlib
 import logging
 import shutil
@@ -27,10 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from chapters.models import ImportJob
-from chapters.services.history import command_line
 from core.formatting import number
+from core.history import command_line
+from core.models import ImportJob
 from core.spreadsheets.headers import find_header
+from core.spreadsheets.parsing import parse_date
 from core.spreadsheets.reading import FileRejected, ReadFile, check_size, read_file
 from core.text import person_name
 
@@ -100,7 +102,7 @@ def job_reason(job: ImportJob) -> str:
 
 
 def _context(job: ImportJob, user) -> ImportContext:
-    return ImportContext(kind=kind_of(job), user=user, scope_unit=job.unit, reason=job_reason(job))
+    return kind_of(job).context(user=user, scope_unit=job.unit, reason=job_reason(job), as_of=job.as_of)
 
 
 def _already(job_kind: str, digest: str, unit) -> ImportJob | None:
@@ -111,7 +113,27 @@ def _already(job_kind: str, digest: str, unit) -> ImportJob | None:
     )
 
 
-def job_create(*, kind: str, path: Path, file_name: str, unit=None, user=None, actor: str = ""):
+def as_of_parse(value) -> datetime.date | None:
+    """The "as of" day of a file, as the upload form and `import_data --on` take it: a date (31/12/2024) or a
+    year alone (2024: its last day). Raises ParseError with a Vietnamese message."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) == 4:
+        return datetime.date(int(text), 12, 31)
+    return parse_date(text)
+
+
+def job_create(
+    *,
+    kind: str,
+    path: Path,
+    file_name: str,
+    unit=None,
+    user=None,
+    actor: str = "",
+    as_of: datetime.date | None = None,
+):
     """Check the file (size first, then type, zip bomb, header) and keep it with a new job.
 
     Returns (job, read file). Raises FileRejected or AlreadyImported; no job is created then.
@@ -140,6 +162,7 @@ def job_create(*, kind: str, path: Path, file_name: str, unit=None, user=None, a
         sheet_name=header.sheet.name[:255],
         header_row=header.row_number,
         total_rows=len(header.data_rows),
+        as_of=as_of,
     )
     with path.open("rb") as stream:
         job.file.save(get_valid_filename(Path(file_name).name) or "tep-nhap", File(stream), save=False)
@@ -225,7 +248,7 @@ def job_validate(job: ImportJob, read: ReadFile | None = None) -> ImportJob:
 def job_start_validation(job: ImportJob, read: ReadFile | None = None) -> ImportJob:
     """Validate now, or in a Celery task (after the current transaction commits) for big files."""
     if job.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
-        from chapters.tasks import import_validate
+        from core.tasks import import_validate
 
         _set(job, status=Status.PENDING, progress=0)
         transaction.on_commit(lambda: import_validate.delay(job.pk))
@@ -248,7 +271,7 @@ def job_start_commit(job: ImportJob, *, user=None) -> ImportJob:
     if job.status != Status.VALID:
         raise ValidationError("Chỉ nhập được tệp đã kiểm tra và không có lỗi.")
     if job.total_rows > settings.IMPORT_SYNC_MAX_ROWS:
-        from chapters.tasks import import_commit
+        from core.tasks import import_commit
 
         committer = user if getattr(user, "is_authenticated", False) else None
         _set(job, status=Status.COMMITTING, progress=0, committed_by=committer)

@@ -1,8 +1,8 @@
-"""The embedded default's shared file cache (khuyenhoc.cache)."""
+"""The embedded default's shared file cache (core.cache)."""
 
 from unittest import mock
 
-from khuyenhoc.cache import SharedFileCache
+from core.cache import SharedFileCache
 
 
 def test_file_cache_lists_its_directory_at_most_once_a_minute(tmp_path):

@@ -1,4 +1,5 @@
-"""The embedded default's cache: files on disk, shared by the web server and the worker (see settings.CACHES)."""
+"""Cache helpers: the embedded default's cache backend, files on disk shared by the web server and the worker
+(see settings.CACHES)."""
 
 import time
 
