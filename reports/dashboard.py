@@ -197,6 +197,7 @@ def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behi
         "children": [row for row in every if any(row["behind"].values())] if behind_only else every,
         "behind": behind_counts(every),
         "children_total": len(every),
+        "rows": every,
         "columns": CHILD_COLUMNS,
         "trends": [
             ("Hội viên", five_years["members.end"], "người"),

@@ -377,3 +377,53 @@ def test_province_dashboard_reads_on_a_laptop_and_exports_a_printable_sheet(lapt
     last = [cell.value for cell in sheet[sheet.max_row]]
     assert last[1] == "Cộng 5 đơn vị" and sheet.cell(sheet.max_row, 3).font.b
     assert last[2] == 5  # the members of the rows above, summed
+
+
+def test_province_map_shows_the_weakest_commune_and_drills_down_offline(laptop, tree, live_server):
+    from chapters.models import Role
+    from tests.e2e.test_dashboard import _chapter_with
+    from tests.factories import CommuneFactory, RoleFactory, UnitFactory, UserFactory
+
+    year = timezone.localdate().year
+    third = CommuneFactory(parent=tree.province, name="Xã Yên Lạc", code="10003", division_type="xã")
+    for commune, (lat, lon) in (
+        (tree.commune, (21.03, 105.85)),
+        (tree.other_commune, (21.10, 105.70)),
+        (third, (20.95, 105.95)),
+    ):
+        commune.latitude, commune.longitude = lat, lon
+        commune.save()
+    _chapter_with(tree.chapter, population=100, members=6, year=year)
+    _chapter_with(tree.outside_chapter, population=100, members=5, year=year)
+    _chapter_with(
+        UnitFactory(parent=third, name="Chi hội thôn Nam", code="10003-01"), population=400, members=1, year=year
+    )
+    officer = UserFactory(username="canbo_tinh", first_name="Bình", last_name="Trần Văn")
+    RoleFactory(user=officer, unit=tree.province, kind=Role.Kind.OFFICER)
+    outside = []
+    laptop.on(
+        "request", lambda request: outside.append(request.url) if not request.url.startswith(live_server.url) else None
+    )
+    login(laptop, "canbo_tinh", PASSWORD)
+    laptop.goto(reverse("reports:unit_dashboard", args=[tree.province.pk]))
+
+    points = laptop.locator("#map svg a")
+    assert points.count() == 3
+    # The same figure as the table, and the weakest commune in the lightest colour; both on one laptop screen.
+    weakest = laptop.locator(f"#map svg a[aria-label^='{third.display_name}']")
+    assert weakest.get_attribute("aria-label").endswith("0,3%")  # 1 member for 400 people, as in the table
+    assert "0,3%" in laptop.locator("#children tr.weak").inner_text()
+    assert weakest.locator("circle").get_attribute("fill") == "#f6d5cf"
+    for box in (laptop.locator("#map svg").bounding_box(), laptop.locator("#children tr.weak").bounding_box()):
+        assert box["y"] < 900 and box["x"] + box["width"] <= 1366
+    # Coloured by the other ratio on request; a click drills down.
+    laptop.select_option("#map-measure", "families")
+    with laptop.expect_navigation():
+        laptop.click("#map button")
+    assert "map=families" in laptop.url
+    with laptop.expect_navigation():
+        weakest.click()
+    assert laptop.locator("h1").inner_text().startswith(third.display_name)
+    # On the commune's dashboard, the communes around it, this one ringed.
+    assert laptop.locator("#map svg circle[stroke-width='3']").count() == 1
+    assert outside == [], "the map fetched something from outside the application"
