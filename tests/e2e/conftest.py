@@ -89,3 +89,23 @@ def laptop(browser, live_server):
     context, page = _page(browser, live_server, **LAPTOP)
     yield page
     context.close()
+
+
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def assert_accessible(page, where: str) -> None:
+    """axe-core (shipped inside axe-playwright-python, nothing fetched) finds no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in bad)
+    assert not bad, f"{where}: {detail}"
+
+
+def screenshot(page, name: str) -> None:
+    """The screen as a person sees it, for docs/screens/ (used in docs/huong-dan.md)."""
+    SCREENS.mkdir(exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=SCREENS / f"{name}-{width}.png")
