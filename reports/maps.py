@@ -51,7 +51,8 @@ def _breaks(values: list[Decimal]) -> list[Decimal]:
     ordered = sorted(values)
     if not ordered:
         return []
-    return [ordered[min(len(ordered) - 1, math.ceil(len(ordered) * k / 5) - 1)] for k in range(1, 5)]
+    bounds = [ordered[min(len(ordered) - 1, math.ceil(len(ordered) * k / 5) - 1)] for k in range(1, 5)]
+    return sorted(set(bounds))  # few units: fewer classes, never two with the same bound
 
 
 def _colour(value: Decimal | None, breaks: list[Decimal]) -> str:
@@ -72,7 +73,7 @@ def points_svg(points: list[MapPoint], *, title: str, url_prefix: str, query: st
     mid = math.cos(math.radians((min(lats) + max(lats)) / 2))
     span_x = max((max(lons) - min(lons)) * mid, 0.01)
     span_y = max(max(lats) - min(lats), 0.01)
-    pad = 16
+    pad = 28
     plot_w = width - 2 * pad
     plot_h = max(160, min(640, plot_w * span_y / span_x))
     scale = min(plot_w / span_x, plot_h / span_y)
