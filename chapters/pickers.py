@@ -54,7 +54,8 @@ class UnitPickerField(forms.ModelChoiceField):
     def prepare_value(self, value):
         if isinstance(value, Unit):
             return value.code
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        if isinstance(value, int) and not isinstance(value, bool):
+            # An initial value is a pk; what a person typed (a code, even an all-digit commune code) stays as typed.
             code = self.queryset.filter(pk=value).values_list("code", flat=True).first()
             return code or value
         return value
