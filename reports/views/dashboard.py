@@ -79,7 +79,7 @@ def unit_dashboard_xlsx(request, unit_pk):
                 values.append(row["values"].get(key, 0))
                 totals[key] += row["values"].get(key, 0)
         behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"].get(key))
-        rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+        rows.append([row["unit"].code, row["unit"].display_name, *values, behind or None])
     # The totals row: sums, and the unit's own ratios (a ratio of the summed parts, never a sum of ratios).
     own = {h.key: h.ratio for h in data["headlines"]}
     family = next((h.ratio for h in data["headlines"] if h.key.startswith("titles.") and h.target), None)
@@ -95,7 +95,7 @@ def unit_dashboard_xlsx(request, unit_pk):
         rows=rows,
         widths=[12, 42, *[16 for _column in data["columns"]], 40],
         formats=[None, None, *[PERCENT_FORMAT if key in ratios else NUMBER_FORMAT for key, _l in data["columns"]]],
-        totals=["", f"Cộng {len(rows)} đơn vị", *total_values, ""],
+        totals=[None, f"Cộng {len(rows)} đơn vị", *total_values, None],
     )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
