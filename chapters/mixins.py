@@ -113,6 +113,7 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
                 label = str(field.verbose_name)
                 changes.append(
                     {
+                        "name": change.field,
                         "field": label[:1].upper() + label[1:],
                         "old": _display(field, change.old),
                         "new": _display(field, change.new),

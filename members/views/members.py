@@ -306,10 +306,9 @@ class MemberUpdateView(ScopedQuerysetMixin, UpdateView):
 def _masked_history(member: Member, user) -> list[dict]:
     entries = history_entries(member)
     if not can_see_citizen_id(user, member):
-        label = Member._meta.get_field("citizen_id").verbose_name
         for entry in entries:
             for change in entry["changes"]:
-                if change["field"] == label:
+                if change["name"] == "citizen_id":
                     change["old"], change["new"] = mask_citizen_id(change["old"]), mask_citizen_id(change["new"])
     return entries
 
