@@ -244,10 +244,14 @@ def _remaining_errors(kind: ImportKind, row: Row) -> None:
     """The model's own checks (field validators and clean()) on the parsed cells of a row that failed earlier."""
     fields = {f.name: f for f in kind.model._meta.concrete_fields if not f.is_relation}
     failed = {name for name, _message in row.errors}
-    present = {name: value for name, value in row.values.items() if name in fields and name not in failed}
+    present = {
+        name: value
+        for name, value in row.values.items()
+        if name in fields and name not in failed and value is not None and value != ""
+    }
     if not present:
         return
-    instance = kind.model(**{name: value for name, value in present.items() if value is not None})
+    instance = kind.model(**present)
     messages: dict[str, list[str]] = {}
     try:
         instance.clean_fields(exclude=[name for name in fields if name not in present])
