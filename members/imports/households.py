@@ -68,6 +68,7 @@ class NamedRecordKind(ImportKind):
 
 class HouseholdKind(NamedRecordKind):
     name = "households"
+    personal = True
     label = "Hộ gia đình"
     model = Household
     unit_code_field = "unit_code"
@@ -196,6 +197,7 @@ class HouseholdKind(NamedRecordKind):
 
 class ClanKind(NamedRecordKind):
     name = "clans"
+    personal = True
     label = "Dòng họ"
     model = Clan
     unit_code_field = "unit_code"

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
-from core.spreadsheets.writing import NUMBER_FORMAT, PERCENT_FORMAT, XLSX_CONTENT_TYPE, write_table
 from core.views import tree_from, year_from
 from reports import charts, maps
+from reports.approval import children_status
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
 
 
@@ -29,7 +29,16 @@ def unit_dashboard(request, unit_pk):
     behind_only = request.GET.get("behind") == "1"
     data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
     measure = request.GET.get("map") if request.GET.get("map") in maps.MEASURES else "share"
+    reports_below = (
+        children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION and not request.htmx else []
+    )
     context = {
+        "reports_below": {
+            "total": len(reports_below),
+            "sent": sum(row["sent"] or row["settled"] for row in reports_below),
+            "late": sum(row["late"] and not row["settled"] for row in reports_below),
+            "waiting": sum(row["status"] == "submitted" for row in reports_below),
+        },
         "unit": unit,
         "year": year,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
@@ -65,39 +74,52 @@ def _map(user, unit: Unit, rows: list[dict], measure: str, *, year: int, tree: s
 
 
 def unit_dashboard_xlsx(request, unit_pk):
+    from core.spreadsheets.writing import NUMBER_FORMAT, XLSX_CONTENT_TYPE, table_xlsx
+
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)
     data = dashboard(unit, year, tree=tree_from(request))
-    ratios = ("share", "families")
-    rows, totals = [], {key: 0 for key, _label in data["columns"] if key not in ratios}
+    rows = []
     for row in data["children"]:
         values = []
         for key, _label in data["columns"]:
-            if key in ratios:
-                values.append(float(row[key]) if row[key] is not None else None)
+            if key in ("share", "families"):
+                ratio = row[key]
+                values.append(float(ratio) if ratio is not None else None)
             else:
                 values.append(row["values"].get(key, 0))
-                totals[key] += row["values"].get(key, 0)
-        behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"].get(key))
-        rows.append([row["unit"].code, row["unit"].display_name, *values, behind or None])
-    # The totals row: sums, and the unit's own ratios (a ratio of the summed parts, never a sum of ratios).
-    own = {h.key: h.ratio for h in data["headlines"]}
-    family = next((h.ratio for h in data["headlines"] if h.key.startswith("titles.") and h.target), None)
-    own_ratios = {"share": own.get("members.end"), "families": family}
-    total_values = [
-        (float(own_ratios[key]) if own_ratios[key] is not None else None) if key in ratios else totals[key]
-        for key, _label in data["columns"]
-    ]
-    buffer = write_table(
+        behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
+        rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    total = None
+    if data["children"] and not data.get("behind_only"):
+        # The unit's own row and the total, so the rows add up as on the page and in the report.
+        own, figures = data["own_row"], data["figures"]
+        own_values, total_values = [], []
+        for key, _label in data["columns"]:
+            if key == "share":
+                own_values.append(None)
+                share = figures.get("baseline.population")
+                total_values.append(float(figures.get("members.end") / share) if share else None)
+            elif key == "families":
+                own_values.append(None)
+                total_values.append(None)
+            else:
+                own_values.append(own["values"].get(key, 0))
+                total_values.append(figures.get(key))
+        rows.append([unit.code, own["name"], *own_values, ""])
+        total = ["", "Tổng cộng", *total_values, ""]
+    content = table_xlsx(
+        sheet_title=f"Năm {year}",
         title=f"{unit.display_name} – số liệu năm {year}",
-        sheet_name=f"Năm {year}",
-        headers=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
+        header=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
         rows=rows,
-        widths=[12, 42, *[16 for _column in data["columns"]], 40],
-        formats=[None, None, *[PERCENT_FORMAT if key in ratios else NUMBER_FORMAT for key, _l in data["columns"]]],
-        totals=[None, f"Cộng {len(rows)} đơn vị", *total_values, None],
+        total=total,
+        formats={
+            index: "0.0%" if key in ("share", "families") else NUMBER_FORMAT
+            for index, (key, _label) in enumerate(data["columns"], start=2)
+        },
     )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
     return response
 
