@@ -201,7 +201,7 @@ def finalised_setup(tree, officer, monkeypatch):
     from reports.services import report_get_or_create
 
     queued = []
-    monkeypatch.setattr("reports.services._enqueue", queued.append)
+    monkeypatch.setattr("reports.services._enqueue", lambda run_id, **options: queued.append(run_id))
     report = report_get_or_create(unit=tree.commune, year=2025)
     ReportRun.objects.create(
         report=report,
