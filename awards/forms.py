@@ -10,6 +10,7 @@ from awards.scans import EXTENSIONS, scan_check
 from chapters import scoping
 from chapters.mixins import VersionedModelForm
 from chapters.models import Unit
+from chapters.pickers import use_unit_picker
 from core.spreadsheets.parsing import ParseError, parse_amount
 from core.text import nfc
 from funds.models import Fund
@@ -103,6 +104,7 @@ class DecisionForm(VersionedModelForm):
         self.fields["unit"].queryset = scoping.units_for(user, scoping.CHANGE).ordered()
         self.fields["issuer_unit"].queryset = issuer_units(user).ordered()
         self.fields["issuer_level"].required = False
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,))
         if not self.instance.pk:
             self.fields["date"].initial = timezone.localdate()
 

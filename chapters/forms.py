@@ -11,6 +11,7 @@ from django.utils import timezone
 from chapters import scoping
 from chapters.mixins import VersionedModelForm
 from chapters.models import BaselineFigure, LeadershipPosition, Role, Term, Unit
+from chapters.pickers import use_unit_picker
 from chapters.services.users import check_password_strength
 from core.text import nfc
 
@@ -378,28 +379,28 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args, user, preset: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        restrict_role_units(self.fields["unit"], user, preset=preset)
+        restrict_role_units(self, "unit", user, preset=preset)
 
 
 class RoleGrantForm(forms.Form):
     unit = UnitChoiceField(queryset=Unit.objects.none(), label="Đơn vị")
     kind = forms.ChoiceField(label="Vai trò", choices=Role.Kind.choices)
 
-    def __init__(self, *args, user, preset: Unit | None = None, held=(), **kwargs):
+    def __init__(self, *args, user, preset: Unit | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        restrict_role_units(self.fields["unit"], user, preset=preset, held=held)
+        restrict_role_units(self, "unit", user, preset=preset)
 
 
-def restrict_role_units(field: forms.ModelChoiceField, user, *, preset: Unit | None = None, held=()) -> None:
-    """Accept any unit the user administers, closed ones included (back data of a pre-reform association is
-    keyed under a role on it), but list only the associations (a province holds ~10,000 chapters): a chapter is
-    offered when the page was opened from it (`preset`) or already holds a role."""
+def restrict_role_units(form: forms.Form, name: str, user, *, preset: Unit | None = None) -> None:
+    """Any unit the user administers, chapters included (a role is often a chapter's secretary) and closed ones too
+    (back data of a pre-reform association is keyed under a role on it): listed when they are few, through the
+    searchable unit picker when a province holds thousands."""
     scope = scoping.units_for(user, scoping.MANAGE)
+    field = form.fields[name]
     field.queryset = scope.ordered()
-    shown = Q(kind=Unit.Kind.ASSOCIATION) | Q(pk__in=[u.pk for u in (preset, *held) if u is not None])
-    field.choices = [("", "---------")] + [(u.pk, field.label_from_instance(u)) for u in scope.filter(shown).ordered()]
     if preset is not None:
         field.initial = preset.pk
+    use_unit_picker(form, name, actions=(scoping.MANAGE,))
 
 
 class PasswordResetForm(forms.Form):

@@ -1,13 +1,19 @@
 """View and form helpers shared by every app: scoped querysets, scoped objects, versioned saves, history."""
 
+import datetime
+from decimal import Decimal
+
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
 from chapters.services.records import EditConflict, record_save
+from core.formatting import decimal, number
 from core.text import person_name
 from core.views import UNIT_PARAM
 
@@ -44,6 +50,16 @@ def restrict_unit_field(form: forms.Form, field_name: str, user, action=scoping.
     if field is not None:
         base = queryset if queryset is not None else field.queryset
         field.queryset = scoping.restrict(base, user, action, unit_field="").ordered()
+
+
+def preselect_only_choice(form: forms.Form, field_name: str) -> None:
+    """A unit field with one choice (a secretary's only chapter) starts on it, so the first save succeeds."""
+    field = form.fields.get(field_name)
+    if field is None or form.is_bound or form.initial.get(field_name) or getattr(field, "initial", None):
+        return
+    only = list(field.queryset.values_list("pk", flat=True)[:2])
+    if len(only) == 1:
+        form.initial[field_name] = only[0]
 
 
 class VersionedModelForm(forms.ModelForm):
@@ -94,9 +110,11 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
                 if change.field in ("version",):
                     continue
                 field = obj._meta.get_field(change.field)
+                label = str(field.verbose_name)
                 changes.append(
                     {
-                        "field": field.verbose_name,
+                        "name": change.field,
+                        "field": label[:1].upper() + label[1:],
                         "old": _display(field, change.old),
                         "new": _display(field, change.new),
                     }
@@ -115,18 +133,45 @@ def history_entries(obj, limit: int = 50) -> list[dict]:
 
 
 def _display(field, value):
-    if value is None or value == "":
+    """A stored value as a person reads it: choice labels, names, Vietnamese dates and numbers, no Python."""
+    if value is None or value == "" or value == {} or value == []:
         return ""
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if isinstance(field, models.ForeignKey):
         related = field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related else value
+        if related is None:
+            return value
+        return person_name(related) if isinstance(related, AbstractBaseUser) else str(related)
     if isinstance(field, models.BooleanField):
         return "Có" if value else "Không"
+    if isinstance(value, datetime.datetime):
+        return (
+            timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+            if timezone.is_aware(value)
+            else f"{value:%H:%M %d/%m/%Y}"
+        )
     if hasattr(value, "strftime"):
         return value.strftime("%d/%m/%Y")
-    return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        # Amounts (whole đồng, big integer columns) read with thousands; years, counts and numbers as typed.
+        money_like = isinstance(field, models.BigIntegerField | models.PositiveBigIntegerField)
+        return number(value) if money_like and not field.name.endswith("_id") else str(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {_plain(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain(item) for item in value)
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, int):
+        return number(value)
+    if isinstance(value, float | Decimal):
+        return decimal(value, 2).rstrip("0").rstrip(",")
+    return str(value)
 
 
 def unit_for(request, pk, action: str = scoping.VIEW) -> Unit:

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from chapters.views import baseline, leadership, periods, units, users
+from chapters.views import baseline, leadership, periods, pickers, units, users
 
 app_name = "chapters"
 
 urlpatterns = [
     # The organisation tree
     path("don-vi/", units.UnitListView.as_view(), name="unit_list"),
+    path("don-vi/tim/", pickers.unit_search, name="unit_search"),
     path("don-vi/them/", units.UnitCreateView.as_view(), name="unit_create"),
     path("don-vi/<int:pk>/", units.UnitDetailView.as_view(), name="unit_detail"),
     path("don-vi/<int:pk>/cay/", units.UnitTreeView.as_view(), name="unit_tree"),

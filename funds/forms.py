@@ -5,11 +5,13 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from chapters import scoping
-from chapters.mixins import VersionedModelForm
+from chapters.mixins import VersionedModelForm, preselect_only_choice
 from chapters.models import Summary, Unit
+from chapters.pickers import use_unit_picker
 from core import formatting
 from core.text import nfc
 
@@ -127,6 +129,8 @@ class FundForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = self.unit_choices(user)
         self.fields["description"].widget.attrs["rows"] = 3
+        preselect_only_choice(self, "unit")
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE, scoping.MANAGE))
         if self.instance.pk:
             # A fund stays with its unit: its vouchers are that unit's facts.
             self.fields["unit"].disabled = True
@@ -184,7 +188,19 @@ class TransactionForm(VersionedModelForm):
             "Có thể để trống khi nhà hảo tâm giấu tên." if receipt else "Người nhận ký vào danh sách, phiếu chi."
         )
         self.fields["reason"].label = "Lý do nộp" if receipt else "Lý do chi"
-        self.fields["member_id"].help_text = "Khi người nộp, người nhận là hội viên (không bắt buộc)."
+        member = self.fields["member_id"]
+        member.label = "Hội viên"
+        member.help_text = "Khi người nộp, người nhận là hội viên: gõ tên, số thẻ hoặc số điện thoại rồi chọn."
+        # The member picker (static/js/app.js) searches members in the user's scope; without scripts the box
+        # still takes the member's number.
+        member.widget = forms.TextInput(
+            attrs={
+                "data-picker": reverse("members:member_search"),
+                "data-picker-fill": "counterparty_name",
+                "data-picker-choose": "counterparty_type=member",
+                "autocomplete": "off",
+            }
+        )
         self.fields["in_kind_description"].help_text = "Ví dụ: 50 chiếc xe đạp; số tiền ghi giá trị quy ra tiền."
         if not self.instance.pk:
             # A ModelForm's initial comes from its (empty) instance first: set it there.

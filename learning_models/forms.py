@@ -4,9 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from chapters import scoping
 from chapters.forms import DATE_HELP, UnitChoiceField, VietnameseDateField
-from chapters.mixins import VersionedModelForm
+from chapters.mixins import VersionedModelForm, preselect_only_choice
 from chapters.models import Unit
+from chapters.pickers import use_unit_picker
 from core.text import nfc
 from core.years import MAX_YEAR, MIN_YEAR
 from learning_models.models import CriteriaSet, LearningClass, Target, TitleRecord, TitleType
@@ -205,6 +207,8 @@ class LearningClassForm(VersionedModelForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        preselect_only_choice(self, "unit")
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,))
         if self.instance.pk:
             self.fields["participant_names"].initial = "\n".join(p.name for p in self.instance.participants.all())
 

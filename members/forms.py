@@ -5,11 +5,14 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from chapters import scoping
-from chapters.mixins import VersionedModelForm, restrict_unit_field
+from chapters.mixins import VersionedModelForm, preselect_only_choice, restrict_unit_field
 from chapters.models import Unit
+from chapters.models.tree import PATH_SEPARATOR
+from chapters.pickers import use_unit_picker
 from core.text import nfc
 
 from .models import Clan, Household, Member
@@ -103,6 +106,8 @@ class MemberForm(VersionedModelForm):
                 del self.fields["citizen_id"]
         else:
             self.fields["unit"] = UnitChoiceField(label="Chi hội", queryset=grassroots_units(user))
+            preselect_only_choice(self, "unit")
+            use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
             del self.fields["household"], self.fields["left_on"], self.fields["left_reason"]
             self.fields["joined_on"].initial = timezone.localdate()
         self.fields["birth_year"].help_text = "Nếu không biết ngày sinh, chỉ cần năm sinh."
@@ -139,6 +144,7 @@ class QuickMemberForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = grassroots_units(user)
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
         self.fields["joined_on"].initial = timezone.localdate()
         _required_messages(self)
 
@@ -255,12 +261,29 @@ class HouseholdForm(VersionedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label="Chi hội khu dân cư", queryset=grassroots_units(user))
-        clans = scoping.restrict(Clan.objects.all(), user, scoping.VIEW)
+        preselect_only_choice(self, "unit")
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
+        clans = household_clans(user)
         if self.instance.pk:
             area = self.instance.unit.parent or self.instance.unit
             clans = clans.filter(unit__path__startswith=area.path)
         self.fields["clan"].queryset = clans.select_related("unit").ordered()
         _required_messages(self)
+
+
+def household_clans(user):
+    """Clans a household may join: those the user sees, and those of the communes around the chapters she
+    keeps (a clan gathers families across a commune and is often kept by the commune association, out of a
+    chapter secretary's view; she still picks it for a household)."""
+    paths = scoping.role_paths(user, scoping.CHANGE)
+    if paths is None:
+        return Clan.objects.all()
+    ancestor_ids = {int(part) for path in paths for part in path.split(PATH_SEPARATOR) if part}
+    communes = Unit.objects.filter(pk__in=ancestor_ids, level=Unit.Level.COMMUNE).values_list("path", flat=True)
+    around = Q(pk__in=[])
+    for path in communes:
+        around |= Q(unit__path__startswith=path)
+    return Clan.objects.filter(scoping.scope_q(user, scoping.VIEW) | around)
 
 
 class ClanForm(VersionedModelForm):
@@ -279,6 +302,8 @@ class ClanForm(VersionedModelForm):
             queryset=units.open_today().ordered(),
             help_text=Clan._meta.get_field("unit").help_text,
         )
+        preselect_only_choice(self, "unit")
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS, Unit.Level.COMMUNE))
         self.fields["board"] = UnitChoiceField(
             label="Ban khuyến học của dòng họ",
             required=False,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.MemberListView.as_view(), name="member_list"),
     path("them/", views.MemberCreateView.as_view(), name="member_create"),
     path("them-nhanh/", views.member_quick_add, name="member_quick_add"),
+    path("tim/", views.member_search, name="member_search"),
     path("thao-tac/", views.member_bulk, name="member_bulk"),
     path("the-hoi-vien/", views.member_cards, name="member_cards"),
     path("<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),

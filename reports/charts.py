@@ -6,8 +6,9 @@ from core.formatting import number
 
 
 def _short(value: int) -> str:
-    """Axis labels: 1.234.567.890 → "1,2 tỷ", 4.500.000 → "4,5 tr"."""
-    for size, word in ((1_000_000_000, " tỷ"), (1_000_000, " tr"), (1_000, " N")):
+    """Axis labels in words an older reader knows: 1.234.567.890 → "1,2 tỷ", 4.500.000 → "4,5 triệu",
+    2.000 → "2 nghìn" (never "2 N")."""
+    for size, word in ((1_000_000_000, " tỷ"), (1_000_000, " triệu"), (1_000, " nghìn")):
         if abs(value) >= size:
             text = f"{value / size:.1f}".rstrip("0").rstrip(".").replace(".", ",")
             return text + word

@@ -82,10 +82,15 @@ BEHIND = {
     "families": "dưới chỉ tiêu",  # learning families recognised: below the target of the year
 }
 BEHIND_COUNTED = {
+    "no_data": "chưa có số liệu",  # nothing entered for the year: neither population nor members nor money
     "share": "tỷ lệ hội viên trên dân số thấp",
     "funds.raised": "quỹ huy động bình quân mỗi hội viên thấp",
     "families": "gia đình học tập dưới chỉ tiêu",
 }
+
+
+# A unit with none of these for the year has entered nothing: it is behind, whatever its ratios cannot say.
+NO_DATA_FIGURES = ("baseline.population", "members.end", "funds.raised", "funds.spent", "funds.balance")
 
 
 def _lowest_fifth(values: list[Decimal]) -> Decimal | None:
@@ -107,6 +112,7 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
         members = figures.get("members.end", 0)
         row = {
             "unit": child["unit"],
+            "no_data": not any(figures.get(key) for key in NO_DATA_FIGURES),
             "values": {key: figures.get(key, 0) for key, _label in CHILD_COLUMNS},
             "share": _share(members, population),
             "per_member": _share(figures.get("funds.raised", 0), members),
@@ -125,13 +131,14 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
     fund_cutoff = _lowest_fifth([r["per_member"] for r in rows if r["per_member"] is not None])
     for row in rows:
         row["behind"] = {
+            "no_data": row["no_data"],
             "share": share_cutoff is not None and row["share"] is not None and row["share"] <= share_cutoff,
             "funds.raised": fund_cutoff is not None
             and row["per_member"] is not None
             and row["per_member"] <= fund_cutoff,
             "families": target is not None and row["families"] is not None and row["families"] < target,
         }
-        row["weak"] = row["behind"]["share"] or row["behind"]["funds.raised"]
+        row["weak"] = row["no_data"] or row["behind"]["share"] or row["behind"]["funds.raised"]
     key = sort.lstrip("-")
     if key in dict(CHILD_COLUMNS) or key == "name":
 
@@ -210,6 +217,7 @@ def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behi
         "children": [row for row in every if any(row["behind"].values())] if behind_only else every,
         "behind": behind_counts(every),
         "children_total": len(every),
+        "rows": every,
         "columns": CHILD_COLUMNS,
         "trends": [
             ("Hội viên", five_years["members.end"], "người"),

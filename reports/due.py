@@ -68,7 +68,9 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
             items.append(
                 {
                     "label": label + ("" if late else f" (hạn {deadline:%d/%m/%Y})"),
-                    "url": _url("reports:report_detail", report.pk) if report else _url("reports:report_list", unit.pk),
+                    "url": _url("reports:report_detail", report.pk)
+                    if report
+                    else _url("reports:report_list", unit.pk, query=f"year={last}"),
                     "late": late,
                 }
             )

@@ -31,7 +31,7 @@ class Report(models.Model):
     unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="reports")
     year = models.PositiveSmallIntegerField("năm", help_text="Với báo cáo nhiệm kỳ: năm cuối của nhiệm kỳ.")
     period = models.CharField("kỳ báo cáo", max_length=5, choices=Period.choices, default=Period.YEAR)
-    term_start = models.PositiveSmallIntegerField(null=True, blank=True)
+    term_start = models.PositiveSmallIntegerField("năm đầu nhiệm kỳ", null=True, blank=True)
     status = models.CharField("trạng thái", max_length=12, choices=Status.choices, default=Status.DRAFT)
     place = models.CharField("địa danh", max_length=120, blank=True, help_text="Ví dụ: Hoàn Kiếm")
     issued_on = models.DateField("ngày ban hành", null=True, blank=True)
@@ -44,13 +44,23 @@ class Report(models.Model):
         "Nơi nhận", blank=True, help_text="Mỗi dòng một nơi nhận, ví dụ: - Hội Khuyến học tỉnh (để b/c);"
     )
     scan = models.FileField("bản có chữ ký, đóng dấu", upload_to="reports/scans/%Y/", blank=True, max_length=255)
-    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField("lúc chốt", null=True, blank=True)
     finalised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="người chốt",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField("lúc gửi cấp trên", null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="người gửi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # The first time it went up: "late" compares this with the deadline, so a later resubmission after a return
     # does not make an on-time report late.
@@ -61,7 +71,7 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decision_reason = models.TextField("lý do", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("lúc tạo", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords(excluded_fields=["scan"])
 
@@ -77,19 +87,21 @@ class Report(models.Model):
         return f"{self.title} – {self.unit}"
 
     @property
-    def title(self) -> str:
-        """ "Tổng kết năm 2025", "Sơ kết 6 tháng đầu năm 2025", "Tổng kết nhiệm kỳ 2021–2025": the kind of review
-        and its period, each word once (the period's label already names "năm" or "nhiệm kỳ")."""
-        verb = "Sơ kết" if self.period == self.Period.H1 else "Tổng kết"
-        return f"{verb} {self.period_label}"
-
-    @property
     def period_label(self) -> str:
         if self.period == self.Period.TERM:
             return f"nhiệm kỳ {self.term_start or self.year - 4}–{self.year}"
         if self.period == self.Period.H1:
             return f"6 tháng đầu năm {self.year}"
         return f"năm {self.year}"
+
+    @property
+    def title(self) -> str:
+        """ "Tổng kết năm 2025", "Sơ kết 6 tháng đầu năm 2025", "Tổng kết nhiệm kỳ 2021–2025" (no word twice)."""
+        if self.period == self.Period.TERM:
+            return f"Tổng kết {self.period_label}"
+        if self.period == self.Period.H1:
+            return f"Sơ kết {self.period_label}"
+        return f"Tổng kết {self.period_label}"
 
     @property
     def number_label(self) -> str:

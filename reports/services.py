@@ -186,6 +186,9 @@ def report_finalise(*, report: Report, actor, expected_version: int | None = Non
         report.number, report.issued_on = counter.last, issued_on
     report.finalised_at, report.finalised_by = timezone.now(), actor
     record_save(report, actor=actor, reason=f"Chốt báo cáo, số {report.number_label}")
+    # The print offered for signing must carry its number and date: render again, on the tree last printed.
+    tree = report.runs.filter(status=ReportRun.Status.DONE).order_by("-pk").values_list("tree", flat=True).first()
+    report_request_run(report=report, actor=actor, tree=tree or ReportRun.Tree.PAST)
     return report
 
 

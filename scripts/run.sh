@@ -2,14 +2,16 @@
 # The README's first command: set up from nothing, load the divisions and the demo, then run the web server,
 # a Celery worker and Celery beat in the embedded default (SQLite and a broker on disk under var/). Ctrl-C stops
 # them all.
-#   HOST, PORT              where the web server listens (default 127.0.0.1:8000)
+#   HOST, PORT              where the web server listens (default 127.0.0.1:8000; 0.0.0.0 for the office LAN)
+#   DJANGO_DEBUG            false by default (Vietnamese error pages); true only while developing
 #   KHUYENHOC_VAR_DIR       where the database, the broker's queue and the files live (default ./var)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
-export KHUYENHOC_ENV="${KHUYENHOC_ENV:-development}"
+# shellcheck source=scripts/embedded-env.sh
+source scripts/embedded-env.sh
 host="${HOST:-127.0.0.1}"
 port="${PORT:-8000}"
 python=.venv/bin/python

@@ -108,7 +108,7 @@ def _detail(request, target, *, grant_form=None, status=200):
         "hidden_roles": len(roles) - len(mine),
         "can_manage_user": user_services.can_manage_user(actor, target),
         "lockouts": user_services.user_lockouts(target),
-        "grant_form": grant_form or RoleGrantForm(user=actor, preset=preset, held=[r.unit for r in mine]),
+        "grant_form": grant_form or RoleGrantForm(user=actor, preset=preset),
     }
     return render(request, "chapters/user_detail.html", context, status=status)
 

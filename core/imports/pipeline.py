@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from core.spreadsheets.encodings import dominant_encoding, fix_legacy
@@ -236,8 +236,40 @@ def validate(
         for model_field, message in problems:
             _model_errors(kind, writing[index], {model_field: [message]})
     kind.period_problems(ctx, built)
+    # Rows stopped early (a cell that did not parse, an unknown unit) still get the model's checks of the cells
+    # that did parse, so every error of every row shows at the first upload, not one kind per upload.
+    for row in rows:
+        if row.errors and row.instance is None:
+            _remaining_errors(kind, row)
     progress(1.0)
     return result
+
+
+def _remaining_errors(kind: ImportKind, row: Row) -> None:
+    """The model's own checks (field validators and clean()) on the parsed cells of a row that failed earlier."""
+    fields = {f.name: f for f in kind.model._meta.concrete_fields if not f.is_relation}
+    failed = {name for name, _message in row.errors}
+    present = {
+        name: value
+        for name, value in row.values.items()
+        if name in fields and name not in failed and value is not None and value != ""
+    }
+    if not present:
+        return
+    instance = kind.model(**present)
+    messages: dict[str, list[str]] = {}
+    try:
+        instance.clean_fields(exclude=[name for name in fields if name not in present])
+    except ValidationError as error:
+        messages.update(error.message_dict)
+    try:
+        instance.clean()
+    except ValidationError as error:
+        for name, texts in error.message_dict.items():
+            messages.setdefault(name, texts)
+    except (ObjectDoesNotExist, TypeError, ValueError):
+        pass  # a check that needs what failed (the unit, another cell): it runs once the row is fixed
+    _model_errors(kind, row, {name: texts for name, texts in messages.items() if name in present})
 
 
 def _recheck(kind: ImportKind, ctx: ImportContext, new: list[Row], updated: list[Row]) -> None:
@@ -373,4 +405,13 @@ def preview(kind: ImportKind, result: Result) -> dict:
                 )
             changes.append({"row": row.number, "changes": labels})
     data["changes"] = changes
+    # The rows to be added, as they will be written (converted text, parsed dates), under the file's headers.
+    present = set(header.fields.values())
+    shown = [column.field for column in kind.columns if column.field in present]
+    data["new_columns"] = [result.column_header(kind, name) for name in shown]
+    data["new_rows"] = [
+        {"row": row.number, "cells": [_shown(row.values.get(name, row.cells.get(name))) for name in shown]}
+        for row in result.rows
+        if row.status == "new"
+    ][:SAMPLE_SIZE]
     return data

@@ -45,7 +45,8 @@ def class_list(request):
         "year": year,
         "page_obj": page,
         "classes": page.object_list,
-        "figures": class_figures(unit, year),
+        # The summary keys ("classes.count") hold dots a template cannot look up: name them plainly.
+        "totals": {key.split(".")[1]: value or 0 for key, value in class_figures(unit, year).items()},
         "can_change": scoping.can(request.user, scoping.CHANGE, unit),
         "years": range(year + 1, year - 6, -1),
         "querystring_without_page": querystring_without_page(request),

@@ -21,6 +21,7 @@ from .members import (
     member_leave,
     member_move,
     member_quick_add,
+    member_search,
 )
 from .moves import moverequest_accept, moverequest_cancel, moverequest_decline, moverequest_list
 from .privacy import AccessLogView
@@ -47,6 +48,7 @@ __all__ = [
     "member_leave",
     "member_move",
     "member_quick_add",
+    "member_search",
     "moverequest_accept",
     "moverequest_cancel",
     "moverequest_decline",

@@ -3,13 +3,13 @@ leave, move, dues and erasure actions."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.http import Http404
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from chapters import scoping
@@ -111,14 +111,49 @@ class MemberListView(ScopedQuerysetMixin, ListView):
                 "advanced_filters": any(
                     self.request.GET.get(name) for name in ("unit", "status", "party", "joined_year", "dues")
                 ),
-                "dues_form": DuesForm(prefix="dues"),
-                "move_form": MoveForm(prefix="move", user=user),
-                "leave_form": LeaveForm(prefix="leave"),
+                # Each action checks only its own fields: the dues amount must not block printing cards.
+                "dues_form": DuesForm(prefix="dues", initial=_usual_amount(user), use_required_attribute=False),
+                "move_form": MoveForm(prefix="move", user=user, use_required_attribute=False),
+                "leave_form": LeaveForm(prefix="leave", use_required_attribute=False),
                 "here": self.request.get_full_path(),
                 "export_unit": (self.filter_form.cleaned_data.get("unit") if self.filter_form.is_valid() else None),
             }
         )
         return context
+
+
+@require_GET
+def member_search(request):
+    """The search behind the member picker (receipts, payments): name without accents, card number or phone."""
+    text = request.GET.get("q", "").strip()[:100]
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    members = (
+        scoping.restrict(Member.objects.filter(erased_at__isnull=True), request.user, scoping.VIEW)
+        .search(text)
+        .select_related("unit")
+        .ordered()[:20]
+    )
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "value": str(m.pk),
+                    "label": m.full_name,
+                    "detail": " · ".join(
+                        part
+                        for part in (
+                            f"sinh {m.birth_year}",
+                            m.card_number and f"thẻ {m.card_number}",
+                            m.unit.display_name,
+                        )
+                        if part
+                    ),
+                }
+                for m in members
+            ]
+        }
+    )
 
 
 def _duplicate_warning(form, members) -> None:
@@ -271,10 +306,9 @@ class MemberUpdateView(ScopedQuerysetMixin, UpdateView):
 def _masked_history(member: Member, user) -> list[dict]:
     entries = history_entries(member)
     if not can_see_citizen_id(user, member):
-        label = Member._meta.get_field("citizen_id").verbose_name
         for entry in entries:
             for change in entry["changes"]:
-                if change["field"] == label:
+                if change["name"] == "citizen_id":
                     change["old"], change["new"] = mask_citizen_id(change["old"]), mask_citizen_id(change["new"])
     return entries
 
@@ -322,9 +356,28 @@ class MemberDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
+def _amount_initial(amount: int | None) -> dict:
+    return {"amount": f"{amount:,}".replace(",", ".")} if amount else {}
+
+
 def _last_amount(member: Member) -> dict:
     last = member.dues.order_by("-year").values_list("amount", flat=True).first()
-    return {"amount": f"{last:,}".replace(",", ".")} if last else {}
+    return _amount_initial(last) if last else _amount_initial(chapter_dues_rate([member.unit_id]))
+
+
+def _usual_amount(user) -> dict:
+    units = list(grassroots_units(user).values_list("pk", flat=True)[:2])
+    return _amount_initial(chapter_dues_rate(units)) if len(units) == 1 else {}
+
+
+def chapter_dues_rate(unit_ids: list[int]) -> int | None:
+    """A chapter's dues rate: the amount most of its members paid in the latest year anyone paid."""
+    dues = Due.objects.filter(unit_id__in=unit_ids)
+    year = dues.aggregate(year=Max("year"))["year"]
+    if year is None:
+        return None
+    usual = dues.filter(year=year).values("amount").annotate(n=Count("pk")).order_by("-n", "-amount").first()
+    return usual["amount"]
 
 
 def _changeable_member(request, pk) -> Member:

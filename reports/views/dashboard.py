@@ -8,7 +8,7 @@ from django.utils import timezone
 from chapters import scoping
 from chapters.models import Unit
 from core.views import tree_from, year_from
-from reports import charts
+from reports import charts, maps
 from reports.approval import children_status
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
 
@@ -28,6 +28,7 @@ def unit_dashboard(request, unit_pk):
     sort = request.GET.get("sort", "")
     behind_only = request.GET.get("behind") == "1"
     data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
+    measure = request.GET.get("map") if request.GET.get("map") in maps.MEASURES else "share"
     reports_below = (
         children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION and not request.htmx else []
     )
@@ -49,10 +50,27 @@ def unit_dashboard(request, unit_pk):
         "as_of": data["figures"].as_of,
         # Each row links to its unit's dashboard: the address reversed once, not per row.
         "unit_url_prefix": reverse("reports:unit_dashboard", args=[0])[: -len("0/")],
+        "map_measure": measure,
+        "map_measures": maps.MEASURES,
+        "map_svg": _map(request.user, unit, data["rows"], measure, year=year, tree=tree),
         **data,
     }
     template = "reports/_dashboard_table.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
+
+
+def _map(user, unit: Unit, rows: list[dict], measure: str, *, year: int, tree: str) -> str:
+    """The units below as points; for a commune (whose chapters have no coordinates) the communes around it, when
+    the user may see them, with this one ringed."""
+    points = maps.map_points(rows, measure)
+    title = f"Bản đồ: {maps.MEASURES[measure].lower()}, năm {year}"
+    if not points and unit.parent_id and scoping.can(user, scoping.VIEW, unit.parent):
+        around = dashboard(unit.parent, year, tree=tree)["rows"]
+        points = maps.map_points(around, measure, current_pk=unit.pk)
+        title = f"Bản đồ các đơn vị cùng cấp: {maps.MEASURES[measure].lower()}, năm {year}"
+    prefix = reverse("reports:unit_dashboard", args=[0])[: -len("0/")]
+    query = f"year={year}&tree={tree}&map={measure}"
+    return maps.points_svg(points, title=title, url_prefix=prefix, query=query)
 
 
 def unit_dashboard_xlsx(request, unit_pk):

@@ -12,6 +12,7 @@ from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
 from chapters.services.records import EditConflict
+from chapters.summaries import figure_labels
 from core.queueing import QueueUnavailable
 from core.views import year_from
 from reports import approval, services, workflow
@@ -38,7 +39,8 @@ def report_list(request, unit_pk):
     context = {
         "unit": unit,
         "reports": reports,
-        "form": ReportRequestForm(initial={"year": default_year}),
+        # The year in the address (the home page's overdue-report link) is the one the form offers.
+        "form": ReportRequestForm(initial={"year": year}),
         "can_write": scoping.can(request.user, scoping.APPROVE, unit),
         "submission_year": year,
         "year": year,
@@ -79,6 +81,7 @@ class ReportDetailView(ScopedQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         report = self.object
         runs = list(report.runs.select_related("requested_by")[:20])
+        latest = next((r for r in runs if r.status == ReportRun.Status.DONE), None)
         roles = approval.report_roles(self.request.user, report)
         actions = workflow.allowed_actions(report.status, roles)
         deadline = Calendar().for_unit(report.unit, report.year, report.period)
@@ -95,12 +98,25 @@ class ReportDetailView(ScopedQuerysetMixin, DetailView):
                 "run_form": RunForm(),
                 "scan_form": ScanForm(),
                 "runs": runs,
-                "latest": next((r for r in runs if r.status == ReportRun.Status.DONE), None),
+                "latest": latest,
+                "figure_rows": _figure_rows(latest),
                 "active": next((r for r in runs if r.is_active), None),
                 "history": history_entries(report),
             }
         )
         return context
+
+
+def _figure_rows(run: ReportRun | None) -> list[dict]:
+    """The figures a print used, under the labels the figures' providers declare (never their internal keys)."""
+    if run is None or not run.figures:
+        return []
+    labels = figure_labels()
+    current, previous = run.figures.get("current") or {}, run.figures.get("previous") or {}
+    return [
+        {"label": labels.get(key, key), "current": value, "previous": previous.get(key)}
+        for key, value in current.items()
+    ]
 
 
 def _version(request) -> int | None:

@@ -70,3 +70,42 @@ def login(page, username: str, password: str) -> None:
 def overflows(page) -> bool:
     """True when the page is wider than the screen (the body scrolls sideways)."""
     return page.evaluate("document.body.scrollWidth > window.innerWidth")
+
+
+# Issue 18: the two screens every journey is tried on.
+PHONE_390 = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def phone390(browser, live_server):
+    context, page = _page(browser, live_server, **PHONE_390)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def laptop(browser, live_server):
+    context, page = _page(browser, live_server, **LAPTOP)
+    yield page
+    context.close()
+
+
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+
+def assert_accessible(page, where: str) -> None:
+    """axe-core (shipped inside axe-playwright-python, nothing fetched) finds no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    detail = "; ".join(f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}" for v in bad)
+    assert not bad, f"{where}: {detail}"
+
+
+def screenshot(page, name: str) -> None:
+    """The screen as a person sees it, for docs/screens/ (used in docs/huong-dan.md)."""
+    SCREENS.mkdir(exist_ok=True)
+    width = page.viewport_size["width"]
+    page.screenshot(path=SCREENS / f"{name}-{width}.png")

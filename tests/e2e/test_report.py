@@ -105,7 +105,7 @@ def test_officer_renders_the_year_report_and_the_pdf_holds_the_figures_on_screen
 
     # The "Số liệu đã dùng" table shows the same member count as the dashboard.
     page.click("summary:has-text('Số liệu đã dùng')")
-    row = page.locator("details tr", has=page.locator("td", has_text="members.end")).first
+    row = page.locator("details tr", has=page.locator("td", has_text="Hội viên (cuối kỳ)")).first
     used_members = row.locator("td.num").first.inner_text().strip()
     assert used_members == members_on_screen
 

@@ -1,0 +1,98 @@
+"""One searchable unit picker for every unit field that can list thousands of units (a province's fund form,
+a province secretary's member form): a plain text input that takes a unit's code, which the script in
+static/js/app.js turns into a search box over `unit_search` (scoped by `chapters.scoping`, like the field)."""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from chapters.models import Unit
+from core.text import nfc
+
+# Above this many choices a dropdown stops being usable on a phone (and costs its whole list in HTML).
+PICKER_THRESHOLD = 150
+
+
+class UnitPickerInput(forms.TextInput):
+    """A text input for a unit's code; carries the search address and the chosen unit's name for the script."""
+
+    def __init__(self, *, search: dict[str, str], attrs=None):
+        self.search = search
+        super().__init__(
+            attrs={
+                "autocomplete": "off",
+                "placeholder": "Gõ tên hoặc mã đơn vị",
+                "spellcheck": "false",
+                **(attrs or {}),
+            }
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["data-picker"] = reverse("chapters:unit_search") + "?" + urlencode(self.search)
+        if value:
+            unit = Unit.objects.filter(code=value).order_by("-active_from").first()
+            if unit is not None:
+                widget_attrs["data-picker-label"] = f"{unit.display_name} ({unit.code})"
+        return context
+
+
+class UnitPickerField(forms.ModelChoiceField):
+    """A unit chosen by its code (typed, or picked from the search); pks are accepted too (links, old forms)."""
+
+    default_error_messages = {
+        "invalid_choice": "Không có đơn vị mã «%(value)s» trong phạm vi của bạn. Hãy gõ tên rồi chọn trong danh sách."
+    }
+
+    def __init__(self, queryset, *, search: dict[str, str], **kwargs):
+        kwargs.setdefault("widget", UnitPickerInput(search=search))
+        super().__init__(queryset, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Unit):
+            return value.code
+        if isinstance(value, int) and not isinstance(value, bool):
+            # An initial value is a pk; what a person typed (a code, even an all-digit commune code) stays as typed.
+            code = self.queryset.filter(pk=value).values_list("code", flat=True).first()
+            return code or value
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = nfc(str(value)).strip()
+        unit = self.queryset.filter(code__iexact=text).first()
+        if unit is None and text.isdigit():
+            unit = self.queryset.filter(pk=int(text)).first()
+        if unit is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text})
+        return unit
+
+
+def use_unit_picker(
+    form: forms.Form, name: str, *, actions: tuple[str, ...], levels: tuple[str, ...] = (), threshold: int | None = None
+) -> None:
+    """Turn the unit dropdown `name` into the searchable picker when it would list more than `threshold` units.
+
+    `actions` and `levels` tell the search the same scope the field's queryset was built with."""
+    field = form.fields.get(name)
+    limit = PICKER_THRESHOLD if threshold is None else threshold
+    if field is None or field.disabled or field.queryset.count() <= limit:
+        return
+    search = {"action": ",".join(actions)}
+    if levels:
+        search["level"] = ",".join(levels)
+    picker = UnitPickerField(
+        field.queryset,
+        search=search,
+        label=field.label,
+        required=field.required,
+        help_text=field.help_text or "Gõ vài chữ của tên (không cần dấu) hoặc mã đơn vị, rồi chọn.",
+        initial=field.initial,
+    )
+    form.fields[name] = picker
+    if form.initial.get(name) is not None:
+        form.initial[name] = picker.prepare_value(form.initial[name])
