@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "chapters.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.replicas.ReplicaRoutingMiddleware",
 ]
 
 ROOT_URLCONF = "khuyenhoc.urls"
@@ -127,6 +128,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# Read-only screens read a PostgreSQL streaming replica when one is configured (core/replicas.py, operations.md);
+# a session that wrote reads the primary for this many seconds after it (read your writes).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL"), conn_max_age=DATABASES["default"].get("CONN_MAX_AGE", 0)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read the one test database through both
+DATABASE_REPLICA = "replica" in DATABASES  # whether marked screens read the replica
+DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS = env_int("DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS", 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

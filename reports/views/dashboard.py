@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
@@ -22,6 +23,7 @@ def dashboard_home(request):
     return redirect("reports:unit_dashboard", unit_pk=unit.pk)
 
 
+@replica_reads
 def unit_dashboard(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)
@@ -47,6 +49,7 @@ def unit_dashboard(request, unit_pk):
     return render(request, template, context)
 
 
+@replica_reads
 def unit_dashboard_xlsx(request, unit_pk):
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -83,6 +86,7 @@ def unit_dashboard_xlsx(request, unit_pk):
     return response
 
 
+@replica_reads
 def unit_completeness(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)
