@@ -91,5 +91,5 @@ def write_results(name: str, lines: list[str]) -> Path:
     text = "\n".join(head + lines).rstrip() + "\n"
     path.write_text(text)
     print(text)
-    print(f"Đã ghi {path.relative_to(ROOT)}", file=sys.stderr)
+    print(f"Đã ghi {path}", file=sys.stderr)
     return path
