@@ -281,3 +281,35 @@ def test_web_export_of_members_is_scoped_and_logged(client_for, tree, officer, o
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [row[3] for row in rows[1:]] == ["Nguyễn Văn Đức"]
     assert list(PersonalDataAccess.objects.values_list("member_id", "user_id")) == [(mine.pk, officer.pk)]
+
+
+def _household_sheet(tmp_path, chapter, count, name):
+    rows = [["Mã chi hội", "Mã hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu"]]
+    rows += [[chapter.code, f"H{n:04d}", f"Nguyễn Văn Hộ {n}", f"Số {n}", 3] for n in range(count)]
+    return sheet(tmp_path, rows, name=name)
+
+
+def test_households_validation_reads_the_database_per_file_not_per_row(tmp_path, tree, secretary):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        path = _household_sheet(tmp_path, tree.chapter, count, f"h{count}.xlsx")
+        with CaptureQueriesContext(connection) as captured:
+            result = run(household_kind, path, secretary, commit=False)
+        assert result.ok and result.counts["new"] == count
+        return len(captured)
+
+    queries(3)  # the user's roles, read once and kept on the user
+    assert queries(60) == queries(6)
+
+
+def test_a_household_code_already_used_in_the_chapter_is_refused_in_bulk(tmp_path, tree, secretary):
+    # Two households already share a code (entered before codes were checked): the file's row matches one of
+    # them and clashes with the other.
+    Household.objects.create(unit=tree.chapter, head_name="Trần Văn Một", code="H7")
+    Household.objects.create(unit=tree.chapter, head_name="Lê Văn Hai", code="H7")
+    path = sheet(tmp_path, [["Mã chi hội", "Mã hộ", "Chủ hộ"], [tree.chapter.code, "h7", "Trần Văn Một"]])
+    result = run(household_kind, path, secretary, commit=False)
+    assert [(r, c) for r, c, _m in errors(result, household_kind)] == [(2, "Mã hộ")]
+    assert "Mã hộ H7 đã dùng cho Hộ" in errors(result, household_kind)[0][2]
