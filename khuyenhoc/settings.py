@@ -215,6 +215,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Imports with more rows than this run in the background with a progress bar.
 IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
+# An import that writes at least this many rows analyses the tables it wrote (fresh planner statistics).
+IMPORT_ANALYZE_ROWS = env_int("IMPORT_ANALYZE_ROWS", 10_000)
 
 # Celery: Redis in production; in the embedded default a broker on the filesystem, so that background work
 # (big imports, PDF reports) stays asynchronous with nothing else installed.

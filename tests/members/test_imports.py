@@ -313,3 +313,21 @@ def test_a_household_code_already_used_in_the_chapter_is_refused_in_bulk(tmp_pat
     result = run(household_kind, path, secretary, commit=False)
     assert [(r, c) for r, c, _m in errors(result, household_kind)] == [(2, "Mã hộ")]
     assert "Mã hộ H7 đã dùng cho Hộ" in errors(result, household_kind)[0][2]
+
+
+def test_a_large_import_analyses_the_tables_it_wrote(
+    tmp_path, tree, secretary, settings, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.IMPORT_ANALYZE_ROWS = 5
+    small = _household_sheet(tmp_path, tree.chapter, 4, "small.xlsx")
+    large = _household_sheet(tmp_path, tree.chapter, 9, "large.xlsx")  # 4 unchanged, 5 new
+    analysed = []
+    for path in (small, large):
+        with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+            assert run(household_kind, path, secretary).ok
+        analysed.append([q["sql"] for q in captured if q["sql"].startswith("ANALYZE")])
+    assert analysed[0] == []  # below the threshold: autovacuum will do
+    assert analysed[1] == ['ANALYZE "members_household", "members_historicalhousehold"']
