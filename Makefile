@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README documents (they work without make, too).
-.PHONY: run test bench bench-dashboards lint
+.PHONY: run test bench bench-dashboards bench-imports lint
 
 run:
 	scripts/run.sh
@@ -13,6 +13,11 @@ bench:
 # Dashboards and the mixed load through gunicorn, on the province dataset (kh_bench_members, Redis db 5).
 bench-dashboards:
 	.venv/bin/python benchmarks/dashboards.py
+
+# Imports of members and households against django-import-export's default path (kh_bench_members), 3 runs each.
+bench-imports:
+	.venv/bin/python benchmarks/members_import.py
+	.venv/bin/python benchmarks/households_import.py --runs 3
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -107,3 +107,15 @@ def test_titles_bench_import_leaves_nothing_behind(dataset_chapter, tmp_path):
     assert measured["rows"] == 1 and measured["created"] == 1
     assert not TitleRecord.objects.filter(year=2026).exists()
     assert TitleRecord.history.count() == before
+
+
+def test_households_bench_measures_both_paths_on_the_same_file_and_keeps_nothing(tree, secretary, tmp_path):
+    from benchmarks import households_import
+
+    path = tmp_path / "ho.xlsx"
+    households_import.write_sheet(path, 5, [tree.chapter.code])
+    ours = households_import.ours_once(path, secretary)
+    theirs = households_import.theirs_once(path)
+    assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0
+    assert theirs["new"] == 5 and not theirs["errors"] and theirs["history"] == 5
+    assert not Household.objects.exists()  # both rolled back
