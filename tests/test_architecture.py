@@ -18,7 +18,7 @@ ALLOWED = {
     "members": {"core", "chapters"},
     "funds": {"core", "chapters"},
     "learning_models": {"core", "chapters", "members"},
-    "awards": {"core", "chapters", "members", "funds"},
+    "awards": {"core", "chapters", "funds"},
     "reports": {"core", "chapters", "members", "funds", "awards", "learning_models"},
     "api": {"core", "chapters", "members", "funds", "awards", "learning_models", "reports"},
 }
