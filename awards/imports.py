@@ -67,6 +67,7 @@ def _issuer_kind(name: str) -> str:
 
 class AwardsKind(ImportKind):
     name = "awards"
+    personal = True
     label = "Khen thưởng (người nhận theo quyết định)"
     model = Recipient
     unit_code_field = "unit_code"

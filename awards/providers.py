@@ -10,25 +10,40 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from awards.models import Decision, Payout, Recipient
+from chapters.figures import Figure, declare
 from chapters.summaries import SummaryProvider, register
 
 NAME = "awards"
 
-FIGURES = {
-    "awards.decisions": "Quyết định khen thưởng",
-    "awards.collectives": "Tập thể được khen thưởng",
-    "awards.individuals": "Cá nhân được khen thưởng (cả nhà giáo, học sinh)",
-    "awards.teachers": "Nhà giáo được khen thưởng",
-    "awards.students": "Lượt học sinh, sinh viên được khen thưởng",
-    "awards.others": "Cá nhân khác (không phải nhà giáo, học sinh)",
-    "awards.scholarships.new": "Suất học bổng cấp mới",
-    "awards.scholarships.renewed": "Suất học bổng cấp tiếp",
-    "awards.amount.decided": "Số tiền khen thưởng, học bổng theo quyết định (đồng)",
-    "awards.amount.scholarships": "Số tiền học bổng theo quyết định (đồng)",
-    "awards.amount.paid": "Số tiền khen thưởng, học bổng đã chi (đồng)",
-}
-FORM_FIGURES = {f"awards.form.{value}": f"Lượt khen thưởng – {label}" for value, label in Decision.Form.choices}
-FIGURES.update(FORM_FIGURES)
+# Everything here is a flow: decided (or paid) in the period.
+FIGURES = declare(
+    Figure("awards.decisions", "Quyết định khen thưởng", unit="quyết định"),
+    Figure("awards.collectives", "Tập thể được khen thưởng", unit="tập thể"),
+    Figure(
+        "awards.individuals",
+        "Cá nhân được khen thưởng (cả nhà giáo, học sinh)",
+        unit="người",
+        short="Cá nhân được khen",
+    ),
+    Figure("awards.teachers", "Nhà giáo được khen thưởng", unit="người"),
+    Figure("awards.students", "Lượt học sinh, sinh viên được khen thưởng", unit="lượt"),
+    Figure("awards.others", "Cá nhân khác (không phải nhà giáo, học sinh)", unit="người"),
+    Figure("awards.scholarships.new", "Suất học bổng cấp mới", unit="suất"),
+    Figure("awards.scholarships.renewed", "Suất học bổng cấp tiếp", unit="suất"),
+    Figure(
+        "awards.amount.decided",
+        "Số tiền khen thưởng, học bổng theo quyết định (đồng)",
+        unit="đồng",
+        short="Tiền thưởng (đồng)",
+    ),
+    Figure("awards.amount.scholarships", "Số tiền học bổng theo quyết định (đồng)", unit="đồng"),
+    Figure("awards.amount.paid", "Số tiền khen thưởng, học bổng đã chi (đồng)", unit="đồng"),
+    *[
+        Figure(f"awards.form.{value}", f"Lượt khen thưởng – {label}", unit="lượt")
+        for value, label in Decision.Form.choices
+    ],
+)
+FORM_FIGURES = {key: label for key, label in FIGURES.items() if key.startswith("awards.form.")}
 
 KIND_FIGURES = {
     Recipient.Kind.COLLECTIVE: ["awards.collectives"],

@@ -1,10 +1,12 @@
-"""Django admin for superusers: every model of the tree, with simple_history's change history.
+"""Django admin for superusers: every model of the tree, with simple_history's change history, to browse.
 
-Day-to-day work goes through the application's own screens and services; the admin is a last resort.
+Writes go through the application's own screens and services, which keep the closed-period guard, optimistic
+versions, history and summaries in step (issue 15: a superuser changed a closed year's baseline here and the
+summaries kept the old value). So the admin is read-only, except roles (a first administrator's role can be
+granted here).
 """
 
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from chapters.models import (
@@ -19,25 +21,23 @@ from chapters.models import (
     Unit,
     UnitName,
 )
-from chapters.resources import BaselineFigureResource, UnitResource
 from core.admin import SuperuserOnlyMixin
 
 
-class ParentLinkInline(admin.TabularInline):
+class ParentLinkInline(SuperuserOnlyMixin, admin.TabularInline):
     model = ParentLink
     fk_name = "unit"
     extra = 0
     raw_id_fields = ["parent"]
 
 
-class UnitNameInline(admin.TabularInline):
+class UnitNameInline(SuperuserOnlyMixin, admin.TabularInline):
     model = UnitName
     extra = 0
 
 
 @admin.register(Unit)
-class UnitAdmin(SuperuserOnlyMixin, ImportExportMixin, SimpleHistoryAdmin):
-    resource_classes = [UnitResource]
+class UnitAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "kind", "level", "host", "active_from", "active_until"]
     list_filter = ["kind", "level", "host"]
     search_fields = ["name", "code", "search_key"]
@@ -55,6 +55,7 @@ class LineageAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    read_only = False
     list_display = ["user", "kind", "unit", "granted_by", "granted_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "unit__name", "unit__code"]
@@ -78,8 +79,7 @@ class LeadershipPositionAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
 
 
 @admin.register(BaselineFigure)
-class BaselineFigureAdmin(SuperuserOnlyMixin, ImportExportMixin, SimpleHistoryAdmin):
-    resource_classes = [BaselineFigureResource]
+class BaselineFigureAdmin(SuperuserOnlyMixin, SimpleHistoryAdmin):
     list_display = ["unit", "year", "population", "households", "party_members"]
     list_filter = ["year"]
     search_fields = ["unit__name", "unit__code"]

@@ -24,7 +24,9 @@ class DemoContext:
     today: datetime.date
     rng: random.Random = field(default_factory=lambda: random.Random(2025))
     historic_district: Unit | None = None  # closed on 30/06/2025
-    merged_communes: list[Unit] = field(default_factory=list)  # closed old communes merged into communes[0]
+    # Closed old wards of the historic district; their lineage leads into today's communes (their funds are handed
+    # over to communes[0]).
+    merged_communes: list[Unit] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # lines printed at the end of seed_demo
 
 

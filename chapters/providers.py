@@ -2,22 +2,28 @@
 
 import datetime
 
+from chapters.figures import OWN_OR_CHILDREN, STOCK, Figure, declare
 from chapters.models import BaselineFigure, Unit
-from chapters.summaries import OWN_OR_CHILDREN, SummaryProvider, register
+from chapters.summaries import SummaryProvider, register
 
-_COUNT_FIGURES = {
-    f"units.association.{level}": f"Hội Khuyến học cấp {label.lower()}"
-    for level, label in [
-        (Unit.Level.PROVINCE, "tỉnh"),
-        (Unit.Level.DISTRICT, "huyện"),
-        (Unit.Level.COMMUNE, "xã"),
-    ]
-}
+
+def _count(key: str, label: str) -> Figure:
+    """Units open at the period's end: a stock."""
+    return Figure(key, label, kind=STOCK, unit="đơn vị", short=label)
+
+
+_counts = [
+    _count(f"units.association.{level}", f"Hội Khuyến học cấp {label}")
+    for level, label in [(Unit.Level.PROVINCE, "tỉnh"), (Unit.Level.DISTRICT, "huyện"), (Unit.Level.COMMUNE, "xã")]
+]
 for _kind, _kind_label in [(Unit.Kind.CHAPTER, "Chi hội"), (Unit.Kind.BOARD, "Ban khuyến học")]:
-    _COUNT_FIGURES[f"units.{_kind}"] = _kind_label
-    for _host, _host_label in Unit.Host.choices:
-        _COUNT_FIGURES[f"units.{_kind}.{_host}"] = f"{_kind_label} – {_host_label.lower()}"
-_COUNT_FIGURES["units.cell"] = "Tổ hội"
+    _counts.append(_count(f"units.{_kind}", _kind_label))
+    _counts += [
+        _count(f"units.{_kind}.{_host}", f"{_kind_label} – {_host_label.lower()}")
+        for _host, _host_label in Unit.Host.choices
+    ]
+_counts.append(_count("units.cell", "Tổ hội"))
+_COUNT_FIGURES = declare(*_counts)
 
 
 def _count_figures(unit: dict) -> list[str]:
@@ -41,10 +47,20 @@ def compute_unit_counts(unit_ids, years):
                         yield unit["pk"], year, period, figure, 1
 
 
-BASELINE_FIGURES = {
-    f"baseline.{name}": str(BaselineFigure._meta.get_field(name).verbose_name).capitalize()
-    for name in BaselineFigure.FIELDS
-}
+_BASELINE_UNITS = {"population": "người", "households": "hộ", "adults": "người", "party_members": "người"}
+# Baseline figures describe the area at the year's end (stocks); a unit's own entry stands for its whole area.
+BASELINE_FIGURES = declare(
+    *[
+        Figure(
+            f"baseline.{name}",
+            str(BaselineFigure._meta.get_field(name).verbose_name).capitalize(),
+            kind=STOCK,
+            unit=_BASELINE_UNITS.get(name, "đơn vị"),
+            rollup=OWN_OR_CHILDREN,
+        )
+        for name in BaselineFigure.FIELDS
+    ]
+)
 
 
 def compute_baseline(unit_ids, years):
@@ -58,12 +74,7 @@ def compute_baseline(unit_ids, years):
 
 
 units_provider = SummaryProvider(name="units", figures=_COUNT_FIGURES, compute=compute_unit_counts)
-baseline_provider = SummaryProvider(
-    name="baseline",
-    figures=BASELINE_FIGURES,
-    compute=compute_baseline,
-    aggregation=dict.fromkeys(BASELINE_FIGURES, OWN_OR_CHILDREN),
-)
+baseline_provider = SummaryProvider(name="baseline", figures=BASELINE_FIGURES, compute=compute_baseline)
 
 
 def register_all():

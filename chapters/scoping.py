@@ -149,6 +149,9 @@ def top_units(user) -> QuerySet:
 
 EDIT_UNIT = (CHANGE, MANAGE)  # a unit's own data: name, address, notes, host, leadership (secretary, administrator)
 RESTRUCTURE = (MANAGE, APPROVE)  # create units below, move, close, merge, split (administrator, officer)
+# Lists of people (names, phones, addresses) leave the application only with a role that works with them: every
+# role but the viewer, who exports figures, not people (Law 91/2025: minimisation).
+PERSONAL_DATA = (CHANGE, APPROVE, MANAGE)
 
 
 def can_any(user, actions, unit: Unit | None) -> bool:
@@ -180,3 +183,13 @@ def units_for_any(user, actions) -> QuerySet:
             return Unit.objects.all()
         query |= scope_q(user, action, unit_field="")
     return Unit.objects.filter(query)
+
+
+def scope_any_q(user, actions, *, unit_field: str = "unit") -> Q:
+    """`scope_q` for a right that any of several actions grants."""
+    query = Q(pk__in=[])
+    for action in actions:
+        if role_paths(user, action) is None:
+            return Q()
+        query |= scope_q(user, action, unit_field=unit_field)
+    return query

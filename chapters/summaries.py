@@ -20,7 +20,7 @@ import uuid
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,26 +28,26 @@ from django.db import connection, connections, router, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
+from chapters import figures as catalogue
+from chapters.figures import OWN_OR_CHILDREN, SUM
 from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
 from core import replicas
 
 Row = tuple[int, int, str, str, int]  # (unit id, year, period, figure, value)
 
-SUM = "sum"
-OWN_OR_CHILDREN = "own_or_children"  # a unit's own entry, else the sum of its children's (baseline figures)
-
 
 @dataclass
 class SummaryProvider:
-    """What an app registers: its figures (key → Vietnamese label) and how to compute them from facts."""
+    """What an app registers: its figures (key → Vietnamese label, each declared in the figures catalogue,
+    chapters/figures.py) and how to compute them from facts."""
 
     name: str
     figures: dict[str, str]
     compute: "callable"  # (unit_ids: list[int] | None, years: list[int]) -> Iterable[Row]
-    aggregation: dict[str, str] = field(default_factory=dict)  # figure → SUM (default) or OWN_OR_CHILDREN
 
     def aggregation_of(self, figure: str) -> str:
-        return self.aggregation.get(figure, SUM)
+        declared = catalogue.find(figure)
+        return declared.rollup if declared else SUM
 
 
 PROVIDERS: dict[str, SummaryProvider] = {}
@@ -64,7 +64,7 @@ def figure_labels() -> dict[str, str]:
 
 def _fallback_figures() -> set[str]:
     """Figures summed as "a unit's own entry, else its children's" (the rest are plain sums)."""
-    return {f for p in PROVIDERS.values() for f, how in p.aggregation.items() if how == OWN_OR_CHILDREN}
+    return catalogue.own_or_children_figures()
 
 
 def summary_years() -> list[int]:
@@ -151,10 +151,23 @@ class TreeSnapshot:
 
     root_id: int
     parents: dict[int, int | None]
+    tree: str = "past"
+    # Today's tree: units closed today. They are never rows of a table: their figures count as the own figures of
+    # the unit they hang under (their primary successor, else their last parent), design.md §2.
+    closed: frozenset = frozenset()
+    # The period it was asked for: on today's tree, baseline remainders are taken against the past tree of the same
+    # date (`_as_remainders`), the tree the past-tree roll-up of that period sums over.
+    year: int = 0
+    period: str = "Y"
+    first_year: int | None = None
 
     @property
     def ids(self) -> set[int]:
         return set(self.parents)
+
+    def listed_children(self, unit_id: int) -> list[int]:
+        """The units shown as rows under `unit_id`: its children, less the closed ones of today's tree."""
+        return [child for child in self.children().get(unit_id, ()) if child not in self.closed]
 
     def children(self) -> dict[int | None, list[int]]:
         if "_children" not in self.__dict__:
@@ -182,29 +195,44 @@ class TreeSnapshot:
         """{direct child of the root: a digest of its part of the tree (every unit and its parent)}."""
         if "_fingerprints" not in self.__dict__:
             result = {}
+            # On today's tree a branch's baseline remainders depend on the date the snapshot was asked for (the past
+            # tree they are taken against): that date is part of the digest, so a year's totals asked for through a
+            # half-year's tree and through the year's own tree are two cache entries.
+            salt = f"{self.year}:{self.period}:{self.first_year}".encode() if self.tree == "today" else b""
             for top, order in self.branches().items():
                 pairs = array("q", sorted(order))
                 pairs.extend(self.parents[u] or 0 for u in sorted(order))
-                result[top] = hashlib.blake2b(pairs.tobytes(), digest_size=10).hexdigest()
+                result[top] = hashlib.blake2b(pairs.tobytes() + salt, digest_size=10).hexdigest()
             self.__dict__["_fingerprints"] = result
         return self.__dict__["_fingerprints"]
 
 
-def tree_snapshot(unit: Unit, *, year: int, period: str = Summary.Period.YEAR, tree: str = "past") -> TreeSnapshot:
+def tree_snapshot(
+    unit: Unit,
+    *,
+    year: int,
+    period: str = Summary.Period.YEAR,
+    tree: str = "past",
+    cached: bool = True,
+    first_year: int | None = None,
+) -> TreeSnapshot:
     """The subtree a period's figures are summed over (see `_tree_snapshot`), cached under the tree's version
-    token, which the database replaces whenever a unit, a parent link or a lineage changes."""
+    token, which the database replaces whenever a unit, a parent link or a lineage changes. `first_year`: a period
+    of several years (a term) from that year to `year`: units closed during any of them still count."""
+    if not cached:
+        return _tree_snapshot(unit, year=year, period=period, tree=tree, first_year=first_year)
     prefix, version = _tokens_of_database()
-    key = f"{prefix}:s:{unit.pk}:{tree}:{year}:{period}:{timezone.localdate()}:{version}"
+    key = f"{prefix}:s:{unit.pk}:{tree}:{year}:{period}:{first_year}:{timezone.localdate()}:{version}"
     if version and (found := cache.get(key)) is not None:
         return found
-    snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree)
+    snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree, first_year=first_year)
     snapshot.fingerprints()  # computed once, kept with it
     if version:
         cache.set(key, snapshot, timeout=ROLLUP_TIMEOUT)
     return snapshot
 
 
-def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnapshot:
+def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str, first_year: int | None = None) -> TreeSnapshot:
     """The subtree a period's figures are summed over.
 
     tree="past": the tree as it stood at the period's end, plus units that closed during the period under it
@@ -217,16 +245,26 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnap
         ids = tree_services.representative_ids_today(unit)
         rows = Unit.objects.filter(pk__in=ids).values_list("pk", "parent_id", "active_until")
         successors = tree_services.successor_map()
-        parents = {}
+        parents, closed = {}, set()
         for pk, parent_id, active_until in rows:
             # A closed unit hangs under its primary successor (or its last parent) in today's tree.
             parents[pk] = successors.get(pk, parent_id) if active_until else parent_id
+            if active_until and pk != unit.pk:
+                closed.add(pk)
         parents[unit.pk] = None
         return TreeSnapshot(
-            unit.pk, {k: (v if v in ids else None) if k != unit.pk else None for k, v in parents.items()}
+            unit.pk,
+            {k: (v if v in ids else None) if k != unit.pk else None for k, v in parents.items()},
+            tree="today",
+            closed=frozenset(closed),
+            year=year,
+            period=period,
+            first_year=first_year,
         )
 
     start, end = period_bounds(year, period)
+    if first_year is not None:
+        start = datetime.date(first_year, 1, 1)
     day = min(end, timezone.localdate()) if end > timezone.localdate() and start <= timezone.localdate() else end
     parents = tree_services.subtree_parents_on(unit, day)
     # Units closed during the period: attach them where they stood on their last day, repeatedly (a chapter
@@ -246,11 +284,14 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str) -> TreeSnap
                 parents[unit_id] = parent_id
                 changed = True
     parents[unit.pk] = None
-    return TreeSnapshot(unit.pk, parents)
+    return TreeSnapshot(unit.pk, parents, year=year, period=period, first_year=first_year)
 
 
 def _combine(
-    snapshot: TreeSnapshot, own: dict[int, dict[str, int]], order: list[int] | None = None
+    snapshot: TreeSnapshot,
+    own: dict[int, dict[str, int]],
+    order: list[int] | None = None,
+    fallback: set[str] | None = None,
 ) -> dict[int, dict[str, int]]:
     """Totals for every unit of `order` (breadth-first, a unit before its children; default the whole snapshot):
     sums, or own-or-children for fallback figures. Zeros are left out."""
@@ -258,7 +299,7 @@ def _combine(
         order = [snapshot.root_id]
         for branch in snapshot.branches().values():
             order.extend(branch)
-    fallback = _fallback_figures()
+    fallback = _fallback_figures() if fallback is None else fallback
     children = snapshot.children()
     totals: dict[int, dict[str, int]] = {}
     for unit_id in reversed(order):
@@ -271,6 +312,72 @@ def _combine(
                 result[figure] = result.get(figure, 0) + value
         totals[unit_id] = {figure: value for figure, value in result.items() if value}
     return totals
+
+
+def _fallback_rule(snapshot: TreeSnapshot) -> set[str]:
+    """The figures `_combine` sums as own-or-children on this snapshot: on today's tree none, because their own
+    values are turned into remainders first (`_as_remainders`) and then simply added."""
+    return set() if snapshot.tree == "today" else _fallback_figures()
+
+
+def _summary_rows(unit_ids: list[int], year: int, figures: list[str]) -> dict[int, dict[str, int]]:
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = Summary.objects.filter(
+        unit_id__in=unit_ids, year=year, period=Summary.Period.YEAR, figure__in=figures
+    ).values_list("unit_id", "figure", "value")
+    for unit_id, figure, value in rows:
+        result[unit_id][figure] = value
+    return result
+
+
+def _as_remainders(
+    snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, int]], read=_summary_rows
+) -> dict[int, dict[str, int]]:
+    """Today's tree regroups the units of a past year: a district's population entered for its whole area and its
+    communes' entries now sit in different branches, and "own entry, else the children's" would count both.
+    So on today's tree a baseline entry counts as its *remainder*: the unit's entry less the totals of its children
+    in the tree of that year (what the entry covers beyond them). Added up over any grouping of the same units, the
+    remainders give the totals of that year's tree; the root's total is the same on both trees when its extent
+    did not change. "The tree of that year" is the tree the past-tree roll-up of the same request sums over (the
+    snapshot's own period: a report compares every year on one tree). `own` ({unit: {figure: value}}) is changed
+    in place and returned. `read(unit ids, year, figures)` gives the year's own values of other units (the summary
+    table; `check_figures` reads the facts)."""
+    fallback = _fallback_figures()
+    holders = {unit_id for unit_id, figures in own.items() if fallback & set(figures)}
+    if snapshot.tree != "today" or not holders:
+        return own
+    # The tree of that year: under the root as it stood then, and, for units that were elsewhere then (today's
+    # root did not exist, or its extent changed), under each of them. A remainder reads only summary rows, so any
+    # snapshot holding the unit (and therefore its subtree of that year) gives the same answer.
+    pending, top = set(holders), snapshot.root_id
+    while top is not None:
+        past = tree_snapshot(
+            Unit(pk=top),
+            year=snapshot.year or year,
+            period=snapshot.period if snapshot.year else Summary.Period.YEAR,
+            first_year=snapshot.first_year,
+            tree="past",
+        )
+        past_own = read(list(past.ids), year, sorted(fallback))
+        past_totals = _combine(past, past_own, fallback=fallback)
+        past_children = past.children()
+        for unit_id in pending & past.ids:
+            for figure in fallback & set(own[unit_id]):
+                below = sum(past_totals.get(child, {}).get(figure, 0) for child in past_children.get(unit_id, ()))
+                own[unit_id][figure] -= below
+        pending -= past.ids | {top}
+        top = min(pending) if pending else None
+    return own
+
+
+def totals_from_own(
+    snapshot: TreeSnapshot, year: int, own: dict[int, dict[str, int]], *, period: str = "Y", read=_summary_rows
+) -> dict[int, dict[str, int]]:
+    """Totals of every unit of `snapshot` from the units' own figures of one period, whatever their source (the
+    summary table, or the facts for `check_figures`), by the same rules as every roll-up."""
+    if period == Summary.Period.YEAR:
+        own = _as_remainders(snapshot, year, own, read=read)
+    return _combine(snapshot, own, fallback=_fallback_rule(snapshot))
 
 
 def rollup_tree(
@@ -291,12 +398,12 @@ def rollup_tree(
         qs = qs.filter(figure__in=figures)
     for unit_id, figure, value in qs.values_list("unit_id", "figure", "value"):
         own[unit_id][figure] = value
-    return _combine(snapshot, own)
+    return _combine(snapshot, _as_remainders(snapshot, year, own), fallback=_fallback_rule(snapshot))
 
 
 # Cached roll-ups of a unit and its direct children ----------------------------------------------------------
 
-ROLLUP_FORMAT = 1  # raise when the meaning of a cached total changes (old entries are then never read)
+ROLLUP_FORMAT = 3  # raise when the meaning of a cached total changes (old entries are then never read)
 # Entries are made unreachable, not expired, when the figures beneath change: the timeouts only free memory. A
 # token outlives the entries named by it; one that expires is replaced, and its entries are computed again.
 ROLLUP_TIMEOUT = 7 * 24 * 3600
@@ -423,12 +530,14 @@ def _branch_totals_sql(snapshot: TreeSnapshot, tops: list[int], years: list[int]
             else:
                 own[year][unit_id][figure] = int(value)
                 stamps[(unit_id, year)].append(at)
+    rule = _fallback_rule(snapshot)
     for year in years:
         if not own[year]:
             continue
+        _as_remainders(snapshot, year, own[year])
         for top in tops:
             entry = result[(top, year)]
-            entry["f"].update(_combine(snapshot, own[year], branches[top]).get(top, {}))
+            entry["f"].update(_combine(snapshot, own[year], branches[top], fallback=rule).get(top, {}))
             entry["at"] = _latest([entry["at"], *(t for u in branches[top] for t in stamps.get((u, year), ()))])
     return result
 
@@ -447,11 +556,13 @@ def _branch_totals_python(snapshot: TreeSnapshot, tops: list[int], years: list[i
             own[year][unit_id][figure] = value
             stamps[(unit_id, year)].append(at)
     result = {}
+    rule = _fallback_rule(snapshot)
     for year in years:
+        _as_remainders(snapshot, year, own[year])
         for top in tops:
             order = branches[top]
             result[(top, year)] = {
-                "f": _combine(snapshot, own[year], order).get(top, {}),
+                "f": _combine(snapshot, own[year], order, fallback=rule).get(top, {}),
                 "at": _latest(t for u in order for t in stamps.get((u, year), ())),
             }
     return result
@@ -512,20 +623,26 @@ def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing
         own[year][figure] = value
         stamps[year].append(at)
 
-    fallback = _fallback_figures()
+    fallback = _fallback_rule(snapshot)
+    listed = set(snapshot.listed_children(unit.pk))
     result = {}
     for year in years:
-        mine = own[year]
+        mine = _as_remainders(snapshot, year, {unit.pk: dict(own[year])})[unit.pk]
         total = dict(mine)
         times = list(stamps[year])
         children = {}
         for top in tops:
             entry = entries[(top, year)]
-            children[top] = entry["f"]
+            if top in listed:
+                children[top] = entry["f"]
+            else:
+                # A closed unit of today's tree (and what hangs under it): the unit's own figures.
+                for figure, value in entry["f"].items():
+                    mine[figure] = mine.get(figure, 0) + value
             if entry["at"]:
                 times.append(entry["at"])
             for figure, value in entry["f"].items():
-                if figure in fallback and figure in mine:
+                if figure in fallback and figure in own[year]:
                     continue
                 total[figure] = total.get(figure, 0) + value
         result[year] = Level(

@@ -1,9 +1,15 @@
-"""Cache helpers: the embedded default's cache backend, files on disk shared by the web server and the worker
-(see settings.CACHES)."""
+"""Cache helpers: Redis in production, degrading to computing when Redis is down, and the embedded default's
+cache backend, files on disk shared by the web server and the worker (see settings.CACHES)."""
 
+import logging
 import time
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 
 class SharedFileCache(FileBasedCache):
@@ -23,3 +29,76 @@ class SharedFileCache(FileBasedCache):
             return
         self._last_cull = now
         super()._cull()
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache that treats an unreachable Redis as an empty cache (issue 15: with Redis stopped the
+    home page, the dashboards and the health page answered 500 although the database was fine).
+
+    Every read is a miss and every write is dropped while Redis does not answer, so pages compute what they
+    would have read: slower, never broken. Cached roll-ups stay correct because entries are named by tokens held
+    in the database (docs/decisions.md), never invalidated by deleting them.
+    """
+
+    _last_warning = 0.0
+    _outage = False  # set when a call failed: writes (new tokens of cached roll-ups) may have been lost
+
+    def _quietly(self, method: str, default, *args, **kwargs):
+        try:
+            if ResilientRedisCache._outage:
+                # Back after an outage: entries written before it may be named by tokens that a write during the
+                # outage failed to replace. Emptied once, they are computed again.
+                super().clear()
+                ResilientRedisCache._outage = False
+                log.warning("cache reachable again: emptied after the outage")
+            return getattr(super(), method)(*args, **kwargs)
+        except RedisError as error:
+            ResilientRedisCache._outage = True
+            now = time.monotonic()
+            if now - ResilientRedisCache._last_warning > 60:
+                ResilientRedisCache._last_warning = now
+                log.warning("cache unavailable, computing instead: %s", error)
+            return default
+
+    def get(self, key, default=None, version=None):
+        return self._quietly("get", default, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._quietly("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._quietly("has_key", False, key, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly("add", False, key, value, timeout, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly("set", None, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly("set_many", list(data), data, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._quietly("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._quietly("delete", False, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._quietly("delete_many", None, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as error:
+            raise ValueError(f"Key '{key}' not found (cache unavailable)") from error
+
+    def clear(self):
+        return self._quietly("clear", None)
+
+    def ping(self) -> bool:
+        """For the health page: does Redis answer?"""
+        try:
+            return bool(self._cache.get_client(write=False).ping())
+        except RedisError:
+            return False

@@ -52,6 +52,22 @@ def change(current, previous, digits: int = 1) -> str:
     return f"{word} {percent(abs(delta) / Decimal(previous), digits)}"
 
 
+def growth(current, previous, *, against: str, money: bool = False, share: bool = True, digits: int = 1) -> str:
+    """How a figure moved since the previous period, as a report writes it:
+    "tăng 4,2% so với năm 2022", "giảm 15.000.000 đồng (30,0%) so với năm 2022" (amounts of money are stated
+    in đồng, with the share in brackets unless `share` is False), "không thay đổi so với năm 2022". Empty for a
+    first year, when there is nothing to compare with (no previous figure)."""
+    if not previous:
+        return ""
+    delta = Decimal(current or 0) - Decimal(previous)
+    if delta == 0:
+        return f"không thay đổi so với {against}"
+    word = "tăng" if delta > 0 else "giảm"
+    part = percent(abs(delta) / Decimal(previous), digits)
+    amount = (f"{number(abs(delta))} đồng" + (f" ({part})" if share else "")) if money else part
+    return f"{word} {amount} so với {against}"
+
+
 def date(value: datetime.date) -> str:
     return value.strftime("%d/%m/%Y")
 

@@ -1,4 +1,4 @@
-"""The platform's one table: import jobs (the file, who, when, the preview and the outcome).
+"""The platform's tables: import jobs (the file, who, when, the preview and the outcome) and the log of exports.
 
 A job is scoped to a unit of the organisation; core names that model only through the setting
 `IMPORTS_SCOPE_MODEL` ("chapters.Unit"), as Django's auth names the user model, so no module of core imports
@@ -41,6 +41,9 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
+    # Moved on by every progress step: a job "running" without a heartbeat for long has lost its worker and is
+    # ended by the periodic sweep (core.imports.jobs.jobs_sweep_stale).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     mapping = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
@@ -66,6 +69,20 @@ class ImportJob(models.Model):
         verbose_name = "lần nhập dữ liệu"
         verbose_name_plural = "các lần nhập dữ liệu"
         ordering = ["-created_at"]
+        # A file is committed once per kind and scope, whatever races: two jobs of the same file committed at
+        # the same moment cannot both end "done" (the second transaction fails and writes nothing).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "unit", "file_hash"],
+                condition=models.Q(status="done", unit__isnull=False),
+                name="importjob_file_done_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "file_hash"],
+                condition=models.Q(status="done", unit__isnull=True),
+                name="importjob_file_done_once_unscoped",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} – {self.file_name}"
@@ -73,3 +90,34 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.VALIDATING, self.Status.COMMITTING)
+
+
+class DataExport(models.Model):
+    """One export to a spreadsheet: who, what, where, why and how many rows (Law 91/2025 asks for the purpose
+    and a log of every processing of personal data)."""
+
+    kind = models.CharField("loại dữ liệu", max_length=30)
+    unit = models.ForeignKey(
+        settings.IMPORTS_SCOPE_MODEL,
+        verbose_name="đơn vị",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user_name = models.CharField("người xuất", max_length=255)
+    purpose = models.CharField("mục đích", max_length=255, blank=True)
+    personal = models.BooleanField("có dữ liệu cá nhân", default=False)
+    rows = models.PositiveIntegerField("số dòng", default=0)
+    at = models.DateTimeField("lúc", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "lần xuất dữ liệu"
+        verbose_name_plural = "các lần xuất dữ liệu"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} – {self.kind} ({self.rows})"

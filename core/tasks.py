@@ -34,3 +34,12 @@ def import_commit(job_id: int, user_id: int | None = None) -> None:
         job_commit(job, user=user)
     except Exception as error:  # noqa: BLE001
         job_fail(job_id, error)
+
+
+@shared_task
+def sweep_stuck_imports() -> dict[str, int]:
+    """Imports whose worker died (or whose task never reached the queue) are failed with a readable message,
+    never left "running"; uploaded files past IMPORT_FILE_RETENTION_DAYS are deleted (Celery beat)."""
+    from core.imports.jobs import import_files_sweep_expired, jobs_sweep_stuck
+
+    return {"imports": jobs_sweep_stuck(), "files": import_files_sweep_expired()}

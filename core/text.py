@@ -1,5 +1,6 @@
 """Vietnamese text: normalisation, accent-free search keys and the Vietnamese sort order (design.md §7)."""
 
+import re
 import unicodedata
 
 # Letters in Vietnamese alphabetical order; "đ" sorts after "d", vowels with a modifier after their base.
@@ -10,11 +11,21 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
 
 
+# C0 and C1 control characters but tab, line feed and carriage return: nothing a person types means them, a
+# spreadsheet refuses them and a terminal obeys them (\x1b[...). NUL is refused by PostgreSQL outright.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(value: str) -> str:
+    """The text without C0/C1 control characters (tab and line breaks kept)."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
 def nfc(value: str | None) -> str:
-    """NFC with collapsed white space: what every stored text goes through."""
+    """NFC with collapsed white space and no control characters: what every stored text goes through."""
     if not value:
         return ""
-    return " ".join(unicodedata.normalize("NFC", str(value)).split())
+    return " ".join(strip_controls(unicodedata.normalize("NFC", str(value))).split())
 
 
 def fold(value: str | None) -> str:

@@ -31,6 +31,7 @@ from collections import defaultdict
 
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
+from chapters.figures import STOCK, Figure, declare
 from chapters.summaries import SummaryProvider, register
 
 from .models import OpeningBalance, Transaction
@@ -38,22 +39,29 @@ from .models import OpeningBalance, Transaction
 P = Transaction.Purpose
 C = Transaction.Counterparty
 
-FLOW_FIGURES = {
-    "funds.raised": "Thu trong kỳ (không kể nhận chuyển quỹ)",
-    **{f"funds.raised.{key}": f"Thu từ {label[:1].lower()}{label[1:]}" for key, label in C.choices},
-    "funds.in_kind": "Trong đó: thu bằng hiện vật (quy ra tiền)",
-    "funds.spent": "Chi trong kỳ (không kể chuyển quỹ)",
-    **{f"funds.spent.{key}": f"Chi {label[:1].lower()}{label[1:]}" for key, label in P.choices if key != P.TRANSFER},
-    "funds.in_kind_spent": "Trong đó: chi bằng hiện vật",
-    "funds.transfer_in": "Nhận chuyển quỹ từ đơn vị khác",
-    "funds.transfer_out": "Chuyển quỹ cho đơn vị khác",
-    "funds.donations": "Số lượt ủng hộ",
-}
+FLOW_FIGURES = declare(
+    Figure("funds.raised", "Thu trong kỳ (không kể nhận chuyển quỹ)", unit="đồng", short="Quỹ: huy động (đồng)"),
+    *[Figure(f"funds.raised.{key}", f"Thu từ {label[:1].lower()}{label[1:]}", unit="đồng") for key, label in C.choices],
+    Figure("funds.in_kind", "Trong đó: thu bằng hiện vật (quy ra tiền)", unit="đồng"),
+    Figure("funds.spent", "Chi trong kỳ (không kể chuyển quỹ)", unit="đồng", short="Quỹ: đã chi (đồng)"),
+    *[
+        Figure(f"funds.spent.{key}", f"Chi {label[:1].lower()}{label[1:]}", unit="đồng")
+        for key, label in P.choices
+        if key != P.TRANSFER
+    ],
+    Figure("funds.in_kind_spent", "Trong đó: chi bằng hiện vật", unit="đồng"),
+    Figure("funds.transfer_in", "Nhận chuyển quỹ từ đơn vị khác", unit="đồng"),
+    Figure("funds.transfer_out", "Chuyển quỹ cho đơn vị khác", unit="đồng"),
+    Figure("funds.donations", "Số lượt ủng hộ", unit="lượt"),
+)
 FIGURES = {
-    "funds.opening": "Số dư đầu kỳ",
+    **declare(
+        Figure("funds.opening", "Số dư đầu kỳ", kind=STOCK, at="start", unit="đồng", short="Quỹ: số dư đầu kỳ (đồng)")
+    ),
     **FLOW_FIGURES,
-    "funds.donors": "Số nhà hảo tâm, nhà tài trợ (có tên)",
-    "funds.balance": "Số dư cuối kỳ",
+    # Distinct givers within a unit and a period: not summed over the years of a term.
+    **declare(Figure("funds.donors", "Số nhà hảo tâm, nhà tài trợ (có tên)", unit="người", periods=("Y", "H1"))),
+    **declare(Figure("funds.balance", "Số dư cuối kỳ", kind=STOCK, unit="đồng", short="Quỹ: số dư (đồng)")),
 }
 # The figures of the finance page and the public disclosure, in reading order.
 MAIN_FIGURES = [

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -71,6 +72,10 @@ INSTALLED_APPS = [
     "awards",
     "learning_models",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 # The model an import job is scoped to (core.models.ImportJob.unit): the organisation's units.
@@ -82,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "chapters.middleware.ControlCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -109,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chapters.context_processors.roles",
+                "reports.context_processors.notifications",
             ],
             "builtins": ["core.templatetags.vi"],
         },
@@ -142,7 +149,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Redis down is a slower site, not a broken one: misses, dropped writes, and short timeouts so a request
+    # does not hang on a dead server.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
 elif ENVIRONMENT == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
@@ -164,6 +179,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chapters.passwords.ProjectWordsValidator"},
 ]
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -179,7 +195,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("LOGIN_THROTTLE_ENABLED", True)
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0) or None
+# The number of reverse proxies in front of the application that append to X-Forwarded-For: the client's
+# address is read from that header (chapters.client_ip), never the proxy's own address.
+PROXY_COUNT = env_int("PROXY_COUNT", 1 if PRODUCTION else 0)
+AXES_CLIENT_IP_CALLABLE = "chapters.client_ip.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "vi"
@@ -217,6 +236,48 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 IMPORT_SYNC_MAX_ROWS = env_int("IMPORT_SYNC_MAX_ROWS", 2000)
 # An import that writes at least this many rows analyses the tables it wrote (fresh planner statistics).
 IMPORT_ANALYZE_ROWS = env_int("IMPORT_ANALYZE_ROWS", 10_000)
+# A spreadsheet is read in a child process that may grow by this much and no more (0: read in place).
+IMPORT_READ_MEMORY_MB = env_int("IMPORT_READ_MEMORY_MB", 1024)
+# Uploaded import files are deleted after this many days by the periodic sweep (the job rows stay).
+IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 90)
+
+# The REST API for other systems (docs/api.md): token or session auth, problem+json errors, cursor pages,
+# a rate limit per token counted in the default cache (Redis in production).
+API_RATE_LIMIT = env("API_RATE_LIMIT", "1200/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.StableCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API Khuyến học",
+    "DESCRIPTION": "Đọc và ghi dữ liệu của Hội Khuyến học với cùng phạm vi, quy tắc và lịch sử như trên màn hình. "
+    "Hướng dẫn và ví dụ: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_problem_responses"],
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "chapters.models.Unit.Kind",
+        "UnitLevelEnum": "chapters.models.Unit.Level",
+        "LeftReasonEnum": "members.models.Member.LeftReason",
+        "VoucherKindEnum": "funds.models.Transaction.Kind",
+    },
+}
 
 # Celery: Redis in production; in the embedded default a broker on the filesystem, so that background work
 # (big imports, PDF reports) stays asynchronous with nothing else installed.
@@ -242,9 +303,38 @@ CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to b
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {"reports.tasks.render_report_run": {"queue": "pdf"}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat (design.md §15): started by scripts/run.sh in the embedded default and by the `beat` service of
+# docker-compose.yml. Reminders once a day in the morning; the sweeps that also run when a page opens, the e-mail
+# retry and the cache warming every few minutes.
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {"task": "reports.tasks.send_reminders", "schedule": crontab(hour=7, minute=0)},
+    "retry-emails": {"task": "reports.tasks.retry_notification_emails", "schedule": 10 * 60},
+    "sweep-report-runs": {"task": "reports.tasks.sweep_stale_runs", "schedule": 5 * 60},
+    "sweep-imports": {"task": "core.tasks.sweep_stuck_imports", "schedule": 15 * 60},
+    "warm-rollups": {"task": "reports.tasks.warm_rollups", "schedule": 10 * 60},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# E-mail (notifications): SMTP in production, read from the environment; the console in the embedded default
+# (messages are printed by the worker), and Django's in-memory outbox in the tests.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Khuyến học <khuyenhoc@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of the site as users reach it, for the links in e-mails.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Security. Production settings pass `manage.py check --deploy` with no warnings.
 SESSION_COOKIE_HTTPONLY = True

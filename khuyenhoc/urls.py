@@ -19,5 +19,7 @@ urlpatterns = [
     path("khen-thuong/", include("awards.urls")),
     path("danh-hieu/", include("learning_models.urls")),
     path("bao-cao/", include("reports.urls")),
+    path("api/v1/", include("api.urls")),
+    path("tai-khoan/token-api/", include("api.urls_tokens")),
     path("quan-tri-he-thong/", admin.site.urls),
 ]

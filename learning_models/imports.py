@@ -158,6 +158,7 @@ def _score_columns() -> list[Column]:
 
 class TitleKind(ImportKind):
     name = "titles"
+    personal = True
     label = "Đăng ký và chấm điểm danh hiệu"
     model = TitleRecord
     unit_code_field = "unit_code"
@@ -329,7 +330,8 @@ class TitleKind(ImportKind):
                 title_type_id__in={k[0] for k in part},
                 year__in={k[1] for k in part},
                 subject_key__in={k[2] for k in part},
-            ).select_related("criteria_set", "unit")
+            ).select_related("criteria_set", "unit", "title_type", "household", "clan", "member", "subject_unit")
+            # Related rows loaded with the record: validation then checks no foreign key one query per row.
             wanted = set(part)
             for record in query:
                 key = (record.title_type_id, record.year, record.subject_key)

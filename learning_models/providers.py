@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from django.db.models import Count, F, Q, Sum
 
+from chapters.figures import FLOW, STOCK, Figure, declare, declare_pattern
 from chapters.summaries import SummaryProvider, register
 
 TITLE_MEASURES = {
@@ -18,11 +19,31 @@ TITLE_MEASURES = {
     "recognised": "được công nhận trong năm",
     "holding": "đang giữ danh hiệu",
 }
-CLASS_FIGURES = {
-    "classes.count": "Lớp học cộng đồng",
-    "classes.sessions": "Buổi học cộng đồng",
-    "classes.attendances": "Lượt người học cộng đồng",
+# Registrations and recognitions happen in a period (flows: a term counts each year's); holding a valid title is
+# a state at the period's end (a stock: a term reads its last year). Recognition decisions come at the year's
+# end, so the first half has registrations only.
+TITLE_KINDS = {
+    "registered": (FLOW, ("Y", "H1", "term")),
+    "recognised": (FLOW, ("Y", "term")),
+    "holding": (STOCK, ("Y", "term")),
 }
+CLASS_FIGURES = declare(
+    Figure("classes.count", "Lớp học cộng đồng", unit="lớp", short="Lớp TTHTCĐ"),
+    Figure("classes.sessions", "Buổi học cộng đồng", unit="buổi"),
+    Figure("classes.attendances", "Lượt người học cộng đồng", unit="lượt người"),
+)
+
+
+def title_figure(key: str) -> Figure | None:
+    """The declaration of `titles.<code>.<measure>` (title types are data: declared by pattern)."""
+    measure = key.rsplit(".", 1)[-1]
+    if key.count(".") < 2 or measure not in TITLE_MEASURES:
+        return None
+    kind, periods = TITLE_KINDS[measure]
+    return Figure(key, f"{key.split('.')[1]}: {TITLE_MEASURES[measure]}", kind=kind, periods=periods)
+
+
+declare_pattern("titles.", title_figure)
 
 
 class TitleFigures(Mapping):

@@ -192,7 +192,8 @@ def generate(ctx: DatasetContext) -> None:
     member_columns = ["id", "unit_id", "full_name", "name_key", "search_key", "sort_key", "gender", "birth_date",
                       "birth_year", "ethnicity", "phone", "address", "joined_on", "left_on", "left_reason",
                       "card_number", "card_issued_on", "party_member", "occupation", "notes", "citizen_id",
-                      "household_id", "erased_at", "version"]  # fmt: skip
+                      "household_id", "erased_at", "version", "card_scope"]  # fmt: skip
+    province_path = Unit.objects.get(pk=ctx.province_id).path
     members, memberships, dues = [], [], []
     next_id = first_member
     card = 0
@@ -224,7 +225,8 @@ def generate(ctx: DatasetContext) -> None:
                 (next_id, unit_id, full_name, key, search, order, gender,
                  None, birth_year, "Kinh", phone, "", joined, left_on, reason, card_number, None,
                  rng.random() < (0.3 if birth_year < 1965 else 0.1), rng.choice(OCCUPATIONS), "", "",
-                 rng.choice(homes) if homes and rng.random() < 0.8 else None, None, 1)
+                 rng.choice(homes) if homes and rng.random() < 0.8 else None, None, 1,
+                 province_path if card_number else "")
             )  # fmt: skip
             memberships.append((next_id, unit_id, joined, left_on, "joined", "left" if left_on else "", now))
             for year in ctx.years:

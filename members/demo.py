@@ -136,8 +136,11 @@ def _households_and_clans(ctx: DemoContext, members: list[Member]) -> tuple[int,
                     board=chapter,
                 )
             )
+    taken = {(clan.unit_id, clan.name) for clan in clans}
     for commune in ctx.communes:
         for family in rng.sample(["Nguyễn Hữu", "Trần Đình", "Lê Quang", "Phạm Văn", "Đỗ Xuân", "Vũ Công"], 2):
+            if (commune.pk, f"Dòng họ {family}") in taken:
+                continue  # names are unique in a commune: imports and title records find a clan by its name
             clans.append(
                 Clan(
                     unit=commune,

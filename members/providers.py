@@ -13,21 +13,23 @@ from collections import defaultdict
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
+from chapters.figures import STOCK, Figure, declare
 from chapters.summaries import SummaryProvider, register
 
 from .models import Due, Member, Membership
 
-FIGURES = {
-    "members.end": "Hội viên (cuối kỳ)",
-    "members.female": "Hội viên nữ (cuối kỳ)",
-    "members.party": "Hội viên là đảng viên (cuối kỳ)",
-    "members.joined": "Hội viên mới kết nạp",
-    "members.left": "Hội viên ra hội (chuyển đi nơi khác, thôi sinh hoạt, từ trần)",
-    "members.moved_in": "Hội viên chuyển đến từ chi hội khác",
-    "members.moved_out": "Hội viên chuyển sang chi hội khác",
-    "dues.amount": "Hội phí đã thu (đồng)",
-    "dues.payers": "Hội viên đã nộp hội phí",
-}
+FIGURES = declare(
+    Figure("members.end", "Hội viên (cuối kỳ)", kind=STOCK, unit="người", short="Hội viên cuối kỳ"),
+    Figure("members.female", "Hội viên nữ (cuối kỳ)", kind=STOCK, unit="người"),
+    Figure("members.party", "Hội viên là đảng viên (cuối kỳ)", kind=STOCK, unit="người"),
+    Figure("members.joined", "Hội viên mới kết nạp", unit="người", short="Kết nạp mới"),
+    Figure("members.left", "Hội viên ra hội (chuyển đi nơi khác, thôi sinh hoạt, từ trần)", unit="người"),
+    Figure("members.moved_in", "Hội viên chuyển đến từ chi hội khác", unit="người"),
+    Figure("members.moved_out", "Hội viên chuyển sang chi hội khác", unit="người"),
+    Figure("dues.amount", "Hội phí đã thu (đồng)", unit="đồng"),
+    # A member paying in two years of a term counts in each: summed over a term it reads "lượt".
+    Figure("dues.payers", "Hội viên đã nộp hội phí", unit="người", periods=("Y", "H1")),
+)
 STOCKS = ("members.end", "members.female", "members.party")
 
 

@@ -10,6 +10,7 @@ Rules kept here:
 """
 
 import datetime
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.signals import member_erased
 from chapters.summaries import summaries_refresh, years_from
+from core.imports.jobs import import_files_erase
 from core.text import fold, person_name
 
 from . import bulk
@@ -457,6 +459,15 @@ def member_erase(
         raise ValidationError({"requested_by": "Hãy ghi ai đã yêu cầu xóa dữ liệu."})
     if request_date > timezone.localdate():
         raise ValidationError({"request_date": "Ngày nhận yêu cầu không được sau hôm nay."})
+    # Uploaded spreadsheets that hold her data (or wrote her record) are deleted; read before the name goes.
+    imports = [
+        int(number)
+        for reason in member.history.exclude(history_change_reason=None).values_list("history_change_reason", flat=True)
+        for number in re.findall(r"lần nhập #(\d+)", reason)
+    ]
+    files = import_files_erase(
+        unit=member.unit, texts=[member.full_name, member.card_number, member.phone], job_ids=imports
+    )
     # The old values must not survive anywhere: past history rows first, then the record itself.
     member.history.update(**ERASED_VALUES)
     member.dues.update(notes="")
@@ -477,6 +488,7 @@ def member_erase(
         requested_by=requested_by.strip()[:255],
         request_date=request_date,
         reference=reference.strip()[:100],
+        import_jobs=files,
     )
     access_log(actor, [member], PersonalDataAccess.Action.ERASE, f"Theo yêu cầu ngày {_fmt(request_date)}")
     return erasure

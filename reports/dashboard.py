@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.html import format_html, format_html_join
 
+from chapters import figures as catalogue
 from chapters.models import Unit
 from core.templatetags.vi import phantram, so
 from reports.documents import title_types
@@ -29,19 +30,16 @@ def _share(part: int, whole: int) -> Decimal | None:
 
 
 def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
+    def card(key: str, label: str, ratio: Decimal | None = None) -> Headline:
+        # The unit word comes from the figures catalogue (chapters/figures.py), like the report's.
+        return Headline(key, label, f.get(key), f.prev(key), catalogue.figure(key).unit, ratio)
+
     rows = [
-        Headline(
-            "members.end",
-            "Hội viên",
-            f.get("members.end"),
-            f.prev("members.end"),
-            "người",
-            _share(f.get("members.end"), f.get("baseline.population")),
-        ),
-        Headline("members.joined", "Kết nạp mới", f.get("members.joined"), f.prev("members.joined"), "người"),
-        Headline("funds.raised", "Quỹ huy động", f.get("funds.raised"), f.prev("funds.raised"), "đồng"),
-        Headline("funds.spent", "Quỹ đã chi", f.get("funds.spent"), f.prev("funds.spent"), "đồng"),
-        Headline("funds.balance", "Số dư quỹ", f.get("funds.balance"), f.prev("funds.balance"), "đồng"),
+        card("members.end", "Hội viên", _share(f.get("members.end"), f.get("baseline.population"))),
+        card("members.joined", "Kết nạp mới"),
+        card("funds.raised", "Quỹ huy động"),
+        card("funds.spent", "Quỹ đã chi"),
+        card("funds.balance", "Số dư quỹ"),
     ]
     for title in titles:
         code = title["code"]
@@ -61,7 +59,7 @@ def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
                 Decimal(str(title["target"])) / 100 if title.get("target") else None,
             )
         )
-    rows.append(Headline("classes.count", "Lớp học cộng đồng", f.get("classes.count"), f.prev("classes.count"), "lớp"))
+    rows.append(card("classes.count", "Lớp học cộng đồng"))
     return rows
 
 
@@ -159,6 +157,27 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
     return rows
 
 
+def own_row(f: PeriodFigures, titles: list[dict]) -> dict:
+    """The unit's own figures as a row of the table (the total less the children's rows): the rows add up."""
+    family = next((t for t in titles if t.get("subject") == "household"), None)
+    keys = [key for key, _label in CHILD_COLUMNS if key not in ("share", "families")]
+    values = dict(zip(keys, f.own_row(keys), strict=True))
+    total = {key: f.get(key) for key in keys}
+    if family:
+        values["families"] = f.own_row([f"titles.{family['code']}.holding"])[0]
+        total["families"] = f.get(f"titles.{family['code']}.holding")
+    share = _share(f.get("members.end"), f.get("baseline.population"))
+    return {
+        "unit": f.unit,
+        "name": f"{f.unit.display_name} (số liệu riêng)",
+        "values": values,
+        "cells": [(label, "" if key == "share" else so(values.get(key))) for key, label in CHILD_COLUMNS],
+        "total_cells": [
+            (label, phantram(share) if key == "share" else so(total.get(key))) for key, label in CHILD_COLUMNS
+        ],
+    }
+
+
 def behind_counts(rows: list[dict]) -> list[tuple[str, int]]:
     """[(what, how many units)] for each way a unit can be behind, where any unit is."""
     counts = [(words, sum(1 for row in rows if row["behind"][key])) for key, words in BEHIND_COUNTED.items()]
@@ -185,6 +204,7 @@ def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behi
     five_years = trends(f, ["members.end", "funds.raised"])
     every = child_rows(f, titles, sort)
     return {
+        "own_row": own_row(f, titles),
         "figures": f,
         "headlines": headlines(f, titles),
         "children": [row for row in every if any(row["behind"].values())] if behind_only else every,
@@ -201,11 +221,14 @@ def dashboard(unit: Unit, year: int, *, tree: str = "past", sort: str = "", behi
 def completeness(unit: Unit, year: int) -> list[dict]:
     """For each unit directly below: which of baseline figures, members, fund book and title results it has
     entered for `year` (from summaries), and whether its report was sent."""
+    from reports.deadlines import SENT, Calendar, is_late
+
     f = period_figures(unit, year=year, period="Y")
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(unit__in=[c["unit"] for c in f.children], year=year, period=Report.Period.YEAR)
     }
+    calendar = Calendar()
     rows = []
     for child in f.children:
         figures = child["figures"]
@@ -215,7 +238,22 @@ def completeness(unit: Unit, year: int) -> list[dict]:
             "members": bool(figures.get("members.end")),
             "funds": any(k.startswith("funds.") and v for k, v in figures.items()),
             "titles": any(k.startswith("titles.") and v for k, v in figures.items()),
-            "report": bool(report and report.status == Report.Status.SUBMITTED),
+            "report": bool(report and report.status in SENT),
         }
-        rows.append({"unit": child["unit"], "checks": checks, "missing": [k for k, ok in checks.items() if not ok]})
+        # Only associations send reports; a chapter's column says nothing is owed.
+        owes = child["unit"].kind == Unit.Kind.ASSOCIATION
+        if not owes:
+            checks.pop("report")
+        deadline = calendar.for_unit(child["unit"], year, Report.Period.YEAR)
+        rows.append(
+            {
+                "unit": child["unit"],
+                "checks": checks,
+                "missing": [k for k, ok in checks.items() if not ok],
+                "owes_report": owes,
+                "report": report,
+                "deadline": deadline,
+                "late": owes and is_late(report, deadline),
+            }
+        )
     return rows

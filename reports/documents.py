@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from chapters import figures as catalogue
 from chapters.models import LeadershipPosition, Unit
 from core.formatting import long_date, money, number
 from core.pdf import html_to_pdf
@@ -15,20 +16,35 @@ from reports import charts, sections
 from reports.models import Report
 from reports.queries import PeriodFigures, period_end, period_figures, trends
 
-# Columns of the statistical return (biểu thống kê): figure key, header, money?
-RETURN_COLUMNS = [
-    ("units.chapter", "Chi hội", False),
-    ("units.board", "Ban khuyến học", False),
-    ("baseline.population", "Dân số", False),
-    ("members.end", "Hội viên cuối kỳ", False),
-    ("members.joined", "Kết nạp mới", False),
-    ("funds.raised", "Quỹ: huy động (đồng)", True),
-    ("funds.spent", "Quỹ: đã chi (đồng)", True),
-    ("funds.balance", "Quỹ: số dư (đồng)", True),
-    ("awards.individuals", "Cá nhân được khen", False),
-    ("awards.amount.decided", "Tiền thưởng (đồng)", True),
-    ("classes.count", "Lớp TTHTCĐ", False),
+# The figures of the statistical return (biểu thống kê), in column order; headers, units and the periods each
+# makes sense for come from the figures catalogue (chapters/figures.py).
+RETURN_FIGURES = [
+    "units.chapter",
+    "units.board",
+    "baseline.population",
+    "members.end",
+    "members.joined",
+    "funds.opening",
+    "funds.raised",
+    "funds.spent",
+    "funds.balance",
+    "awards.individuals",
+    "awards.amount.decided",
+    "classes.count",
 ]
+
+
+def return_columns(period: str = "Y") -> list[tuple[str, str, bool]]:
+    """[(figure, header, in đồng?)] of the return for a period ("Y", "H1", "term")."""
+    columns = []
+    for key in RETURN_FIGURES:
+        declared = catalogue.figure(key)
+        if declared.makes_sense_for(period):
+            columns.append((key, declared.header, declared.unit == "đồng"))
+    return columns
+
+
+RETURN_COLUMNS = return_columns()
 
 
 @dataclass
@@ -95,8 +111,11 @@ def default_place(unit: Unit) -> str:
         return ""
     division = (unit.division_type or "").strip().lower()
     if division and unit.name.lower().startswith(f"{division} "):
-        return unit.name[len(division) + 1 :]
-    return unit.name.split(" ", 1)[-1]
+        rest = unit.name[len(division) + 1 :]
+    else:
+        rest = unit.name.split(" ", 1)[-1]
+    # A numbered division keeps its word: "Quận 3, ngày …", never "3, ngày …".
+    return unit.name if rest.replace(" ", "").isdigit() else rest
 
 
 def subject_line(report: Report) -> str:
@@ -126,12 +145,22 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
     # Half-year reports carry no five-year charts.
     five_years = trends(figures, ["members.end", "funds.raised"]) if report.period != Report.Period.H1 else {}
     parts = sections.section_one(figures, title_types(unit, report.year), report.coordination)
-    rows = []
-    for child in figures.children:
-        rows.append(
-            {"name": child["unit"].display_name, "values": [child["figures"].get(key, 0) for key, *_ in RETURN_COLUMNS]}
-        )
-    total = [figures.get(key) for key, *_ in RETURN_COLUMNS]
+    columns = return_columns(report.period)
+    keys = [key for key, *_ in columns]
+    rows = [
+        {
+            "name": child["unit"].display_name,
+            "code": child["unit"].code,
+            "values": [child["figures"].get(k, 0) for k in keys],
+        }
+        for child in figures.children
+    ]
+    if rows:
+        # The unit's own figures (its own fund, its own centre's classes, a population entered for the whole area
+        # beyond its chapters'): the row that makes the rows add up to the total.
+        own = figures.own_row(keys)
+        rows.append({"name": f"{unit_name} (số liệu riêng)", "code": unit.code, "own": True, "values": own})
+    total = [figures.get(key) for key in keys]
     return {
         "report": report,
         "unit": unit,
@@ -150,7 +179,7 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
         "signatory": signatory(unit, issued_on),
         "recipients": _paragraphs(report.recipients) or ["- Hội Khuyến học cấp trên (để báo cáo);", "- Lưu: VP."],
         "figures": figures,
-        "return_columns": [(header, is_money) for _key, header, is_money in RETURN_COLUMNS],
+        "return_columns": [(header, is_money) for _key, header, is_money in columns],
         "return_rows": rows,
         "return_total": total,
         "tree_label": "theo tổ chức hiện nay" if tree == "today" else "",
@@ -261,30 +290,20 @@ def render_docx(content: dict) -> bytes:
 
 
 def render_xlsx(content: dict) -> bytes:
-    """The statistical return for the level above to merge: one row per unit below, then the total."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """The statistical return for the level above to merge: one row per unit below, the unit's own row, then the
+    total (the rows add up to it)."""
+    from core.spreadsheets.writing import NUMBER_FORMAT, table_xlsx
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Biểu thống kê"
-    sheet.append([f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['report'].period_label}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["Mã đơn vị", "Đơn vị", *[header for header, _money in content["return_columns"]]])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for child, row in zip(content["figures"].children, content["return_rows"], strict=True):
-        sheet.append([child["unit"].code, row["name"], *row["values"]])
-    sheet.append([content["unit"].code, "Tổng cộng", *content["return_total"]])
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=3):
-        for cell in row[2:]:
-            cell.number_format = "#,##0"
-    sheet.column_dimensions["B"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    columns = len(content["return_columns"])
+    return table_xlsx(
+        sheet_title="Biểu thống kê",
+        title=f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['report'].period_label}",
+        header=["Mã đơn vị", "Đơn vị", *[header for header, _money in content["return_columns"]]],
+        rows=([row["code"], row["name"], *row["values"]] for row in content["return_rows"]),
+        total=[content["unit"].code, "Tổng cộng", *content["return_total"]],
+        formats=dict.fromkeys(range(2, 2 + columns), NUMBER_FORMAT),
+        widths={1: 40},
+    )
 
 
 __all__ = ["build_content", "render_docx", "render_pdf", "render_xlsx", "money"]

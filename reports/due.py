@@ -10,7 +10,7 @@ from django.utils import timezone
 from chapters import scoping
 from chapters.models import Role, Unit
 from chapters.summaries import rollup
-from reports.deadlines import deadline_for
+from reports.deadlines import SENT, deadline_for, is_late
 from reports.models import Report
 
 
@@ -54,17 +54,34 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
             }
         )
     if writes_reports and unit.kind == Unit.Kind.ASSOCIATION:
+        from reports.approval import children_status
+
         last = year - 1
-        sent = Report.objects.filter(
-            unit=unit, year=last, period=Report.Period.YEAR, status=Report.Status.SUBMITTED
-        ).exists()
-        if not sent:
-            late = timezone.localdate() > deadline_for(last, Report.Period.YEAR)
+        report = Report.objects.filter(unit=unit, year=last, period=Report.Period.YEAR).first()
+        if unit.parent_id and (report is None or report.status not in SENT):
+            deadline = deadline_for(unit, last, Report.Period.YEAR)
+            late = is_late(report, deadline)
+            returned = report is not None and report.status == Report.Status.RETURNED
+            label = f"Báo cáo tổng kết năm {last} " + (
+                "bị cấp trên trả lại, cần sửa và gửi lại" if returned else "chưa gửi cấp trên"
+            )
             items.append(
                 {
-                    "label": f"Báo cáo tổng kết năm {last} chưa gửi cấp trên" + (" (đã quá hạn)" if late else ""),
-                    "url": _url("reports:report_list", unit.pk),
+                    "label": label + ("" if late else f" (hạn {deadline:%d/%m/%Y})"),
+                    "url": _url("reports:report_detail", report.pk) if report else _url("reports:report_list", unit.pk),
                     "late": late,
+                }
+            )
+        below = children_status(unit=unit, year=last)
+        waiting = sum(row["status"] == Report.Status.SUBMITTED for row in below)
+        late_below = sum(row["late"] and not row["settled"] for row in below)
+        if waiting or late_below:
+            parts = [f"{waiting} báo cáo chờ chấp nhận"] if waiting else []
+            parts += [f"{late_below} đơn vị chậm gửi"] if late_below else []
+            items.append(
+                {
+                    "label": f"Báo cáo năm {last} của đơn vị trực thuộc: " + ", ".join(parts),
+                    "url": _url("reports:children", unit.pk, query=f"year={last}"),
                 }
             )
     return items

@@ -34,3 +34,21 @@ class RunForm(forms.Form):
 
 class ScanForm(forms.Form):
     scan = forms.FileField(label="Bản có chữ ký, đóng dấu (PDF hoặc ảnh)")
+
+
+class DecisionForm(forms.Form):
+    """The level above's decision on one report; `version` is the report's as the page showed it."""
+
+    action = forms.ChoiceField(choices=[("accept", "Chấp nhận"), ("return", "Trả lại"), ("reopen", "Mở lại")])
+    reason = forms.CharField(label="Lý do", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class WaiveForm(forms.Form):
+    year = forms.IntegerField(min_value=1990, max_value=2100, widget=forms.HiddenInput)
+    period = forms.ChoiceField(choices=Report.Period.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label="Lý do miễn", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EmailChoiceForm(forms.Form):
+    email = forms.BooleanField(label="Nhận thông báo qua e-mail", required=False)

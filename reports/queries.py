@@ -6,28 +6,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from chapters import figures as catalogue
 from chapters.models import Summary, Unit
 from chapters.summaries import rollup_levels, tree_snapshot
-
-# Figures that are stocks (a value at the period's end) rather than flows (an amount during the period): a
-# term's stock is its last year's, a term's flow the sum of its years.
-STOCK_PREFIXES = (
-    "units.",
-    "baseline.",
-    "members.end",
-    "members.party",
-    "members.female",
-    "funds.balance",
-    "titles.",
-    "funds.opening",
-)
-FLOW_SUFFIXES = (".registered", ".recognised")
-
-
-def is_stock(figure: str) -> bool:
-    if figure.startswith("titles.") and figure.endswith(FLOW_SUFFIXES):
-        return False
-    return figure.startswith(STOCK_PREFIXES) and not figure.startswith("funds.opening")
 
 
 @dataclass
@@ -57,6 +38,12 @@ class PeriodFigures:
     def below(self, figure: str) -> int:
         return self.get(figure) - self.own.get(figure, 0)
 
+    def own_row(self, keys: list[str]) -> list[int]:
+        """The unit's own row of a table of its children: the total less the children's rows, so the rows always
+        add up. For summed figures it is the unit's own facts (and, in today's tree, those of closed units that
+        follow it); for a baseline figure entered for the whole area it is the part not entered for a child."""
+        return [self.get(key) - sum(child["figures"].get(key, 0) for child in self.children) for key in keys]
+
     def has(self, prefix: str) -> bool:
         return any(key.startswith(prefix) and value for key, value in self.current.items())
 
@@ -73,46 +60,37 @@ class PeriodFigures:
         }
 
 
-def _summary_period(period: str) -> str:
+def summary_period_of(period: str) -> str:
     return Summary.Period.H1 if period == "H1" else Summary.Period.YEAR
 
 
-def _term_years(year: int, term_start: int | None) -> list[int]:
+def term_years(year: int, term_start: int | None) -> list[int]:
     return list(range(term_start or year - 4, year + 1))
 
 
 def _over_years(levels: dict[int, dict[str, int]], years: list[int]) -> dict[str, int]:
-    """Flows summed over `years`, stocks taken from the last year."""
-    totals: dict[str, int] = {}
-    for index, year in enumerate(years):
-        last = index == len(years) - 1
-        for figure, value in levels[year].items():
-            if is_stock(figure):
-                if last:
-                    totals[figure] = value
-            else:
-                totals[figure] = totals.get(figure, 0) + value
-    return totals
+    """A period of several years: each figure as the catalogue declares it (flows summed, stocks at the end)."""
+    return catalogue.over_years(levels, years)
 
 
 BASELINE_LOOKBACK = 3
 TREND_YEARS = 5
 
 
-def _baseline(values: dict[str, int]) -> dict[str, int]:
+def baseline_part(values: dict[str, int]) -> dict[str, int]:
     return {key: value for key, value in values.items() if key.startswith("baseline.")}
 
 
-def _with_baseline(
+def with_baseline(
     year: int, values: dict[str, int], yearly: dict[int, dict[str, int]], *, half_year: bool = False
 ) -> dict[str, int]:
     """Baseline figures (population, households...) change slowly and are often entered late: when a year has
     none, the latest of the previous few years stands in, and `baseline.year` says which year it is. Baseline
     figures are yearly only: a half-year takes its own year's first. `yearly`: whole-year figures by year."""
-    if _baseline(values):
+    if baseline_part(values):
         return {**values, "baseline.year": year}
     for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-        found = _baseline(yearly.get(earlier, {}))
+        found = baseline_part(yearly.get(earlier, {}))
         if found:
             return {**values, **found, "baseline.year": earlier}
     return values
@@ -131,11 +109,12 @@ def period_figures(
 
     Every year the page needs (the period's, the previous period's, the years baseline figures fall back to and
     the five years of the trends) is read in one cached roll-up (chapters.summaries.rollup_levels)."""
-    summary_period = _summary_period(period)
+    summary_period = summary_period_of(period)
     half_year = summary_period == Summary.Period.H1
-    snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree)
+    first_year = term_years(year, term_start)[0] if period == "term" else None
+    snapshot = tree_snapshot(unit, year=year, period=summary_period, tree=tree, first_year=first_year)
     if period == "term":
-        years = _term_years(year, term_start)
+        years = term_years(year, term_start)
         previous_years = [y - len(years) for y in years]
         previous_label = f"nhiệm kỳ {previous_years[0]}–{previous_years[-1]}"
     else:
@@ -147,8 +126,8 @@ def period_figures(
     yearly = levels if not half_year else rollup_levels(unit, years=span, snapshot=snapshot)
     totals = {y: level.total for y, level in levels.items()}
     yearly_totals = {y: level.total for y, level in yearly.items()}
-    current = _with_baseline(years[-1], _over_years(totals, years), yearly_totals, half_year=half_year)
-    previous = _with_baseline(
+    current = with_baseline(years[-1], _over_years(totals, years), yearly_totals, half_year=half_year)
+    previous = with_baseline(
         previous_years[-1], _over_years(totals, previous_years), yearly_totals, half_year=half_year
     )
     own = _over_years({y: level.own for y, level in levels.items()}, years)
@@ -167,22 +146,31 @@ def period_figures(
         as_of=max((level.as_of for level in levels.values() if level.as_of), default=None),
     )
     if with_children:
-        child_ids = snapshot.children().get(unit.pk, [])
+        child_ids = snapshot.listed_children(unit.pk)
         units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
         rows = []
         for child in child_ids:
             if child not in units:
                 continue
-            figures = dict(levels[year].children.get(child, {}))
-            if not _baseline(figures):
+            # A child's row covers the same period as the total: a term's flows summed, its stocks at the end.
+            figures = _over_years({y: levels[y].children.get(child, {}) for y in years}, years)
+            if not baseline_part(figures):
                 for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-                    found = _baseline(yearly[earlier].children.get(child, {}))
+                    found = baseline_part(yearly[earlier].children.get(child, {}))
                     if found:
                         figures.update(found)
                         break
+            if tree == "today" and units[child].active_until and not _counts_anything(figures):
+                # A dissolved unit (a pre-reform district, a merged province) hangs under its successor in
+                # today's tree; with nothing to count but itself it is not a row of today's organisation.
+                continue
             rows.append({"unit": units[child], "name": units[child].name, "figures": figures})
         result.children = sorted(rows, key=lambda row: (row["unit"].level_rank, row["unit"].sort_key))
     return result
+
+
+def _counts_anything(figures: dict[str, int]) -> bool:
+    return any(value for key, value in figures.items() if not key.startswith("units.association."))
 
 
 def period_end(year: int, period: str) -> datetime.date:

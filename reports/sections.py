@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from chapters.models import Unit
-from core.formatting import change, money, number, percent, ratio
+from core.formatting import growth, money, number, percent, ratio
 from reports.queries import PeriodFigures
 
 NO_DATA = "Chưa có số liệu {what} trong kỳ báo cáo."
@@ -27,6 +27,17 @@ HOST_WORDS = {
     Unit.Host.CLAN: "dòng họ",
     Unit.Host.RELIGIOUS: "cơ sở tôn giáo",
     Unit.Host.OTHER: "khác",
+}
+
+
+# The word for a baseline figure a title's ratio divides by: "(theo số hộ năm 2024)".
+_BASELINE_WORDS = {
+    "baseline.households": "hộ",
+    "baseline.clans": "dòng họ",
+    "baseline.residential_groups": "thôn, tổ dân phố",
+    "baseline.agencies": "cơ quan, đơn vị",
+    "baseline.population": "dân",
+    "baseline.adults": "người trưởng thành",
 }
 
 
@@ -49,10 +60,16 @@ def area(unit: Unit) -> str:
     return AREA_WORDS.get(unit.level, "toàn đơn vị")
 
 
-def compared(f: PeriodFigures, figure: str, *, digits: int = 1) -> str:
-    """ ", tăng 4,2% so với năm 2022" (empty when the previous period has no figure)."""
-    text = change(f.get(figure), f.prev(figure), digits)
-    return f", {text} so với {f.previous_label}" if text else ""
+def compared(f: PeriodFigures, figure: str, *, digits: int = 1, money: bool = False) -> str:
+    """ ", tăng 4,2% so với năm 2022" (empty when the previous period has no figure: a first year)."""
+    text = growth(f.get(figure), f.prev(figure), against=f.previous_label, money=money, digits=digits)
+    return f", {text}" if text else ""
+
+
+def _balance_change(f: PeriodFigures) -> str:
+    """The closing balance against the previous period's, in đồng only (a share of a balance says little)."""
+    text = growth(f.get("funds.balance"), f.prev("funds.balance"), against=f.previous_label, money=True, share=False)
+    return f", {text}" if text else ""
 
 
 def organisation(f: PeriodFigures) -> Part:
@@ -122,10 +139,14 @@ def organisation(f: PeriodFigures) -> Part:
 def study_promotion(f: PeriodFigures) -> Part:
     part = Part("2. Công tác khuyến học, khuyến tài")
     raised, spent, balance = f.get("funds.raised"), f.get("funds.spent"), f.get("funds.balance")
-    if raised or spent or balance:
-        sentence = f"Quỹ khuyến học {area(f.unit)} huy động được {money(raised)}{compared(f, 'funds.raised')}"
-        sentence += f"; đã chi {money(spent)}{compared(f, 'funds.spent')}"
-        sentence += f"; số dư cuối kỳ {money(balance)}."
+    opening = f.get("funds.opening")
+    if raised or spent or balance or opening:
+        # The opening balance, then the period's money and the closing balance, each compared in đồng with the
+        # previous period on the same tree (a real report: "tăng … đồng so với năm trước").
+        sentence = f"Quỹ khuyến học {area(f.unit)} có số dư đầu kỳ {money(opening)}"
+        sentence += f"; huy động được {money(raised)}{compared(f, 'funds.raised', money=True)}"
+        sentence += f"; đã chi {money(spent)}{compared(f, 'funds.spent', money=True)}"
+        sentence += f"; số dư cuối kỳ {money(balance)}{_balance_change(f)}."
         part.paragraphs.append(sentence)
         own_raised, below_raised = f.own.get("funds.raised", 0), f.below("funds.raised")
         if below_raised and own_raised:
@@ -154,7 +175,7 @@ def study_promotion(f: PeriodFigures) -> Part:
     if teachers or students:
         rewarded = f"khen thưởng {number(teachers)} nhà giáo và {number(students)} lượt học sinh"
         if amount:
-            rewarded += f" với tổng số tiền {money(amount)}{compared(f, 'awards.amount.decided')}"
+            rewarded += f" với tổng số tiền {money(amount)}{compared(f, 'awards.amount.decided', money=True)}"
         sentences.append(rewarded)
     if scholarships:
         sentences.append(
@@ -184,22 +205,33 @@ def learning_society(f: PeriodFigures, title_types: list[dict]) -> Part:
         if not (registered or recognised or holding):
             continue
         word = title.get("unit_word") or ""
+        term = f.period == "term"
         sentence = f"“{title['name']}”: {number(registered)} {word} đăng ký{compared(f, f'titles.{code}.registered')}"
         sentence = sentence.replace("  ", " ")
-        if recognised:
+        if recognised and term:
+            # Recognitions are a flow: over a term, each year's count (a family recognised every year counts each
+            # time); the share of the total below reads the holders at the term's end (a stock).
+            sentence += f"; trong nhiệm kỳ có {number(recognised)} lượt {word} được công nhận".replace("  ", " ")
+        elif recognised:
             sentence += f"; được công nhận {number(recognised)} {word}".rstrip()
-            if registered:
-                sentence += f", đạt {percent(Decimal(recognised) / Decimal(registered))} số đăng ký"
+        if recognised and registered:
+            sentence += f", đạt {percent(Decimal(recognised) / Decimal(registered))} số đăng ký"
         total = f.get(title["denominator"]) if title.get("denominator") else 0
-        # Titles are recognised at the year's end: an interim report (nothing recognised yet) gives no ratio.
-        if total and (holding or recognised):
-            sentence += f"; tỷ lệ so với tổng số là {ratio(holding or recognised, total)}"
+        # The share of the total is a ratio of two stocks of one date: the holders at the period's end over the
+        # households (clans…) of that year. Titles are recognised at the year's end: an interim report (nobody
+        # recognised yet) gives no ratio.
+        if total and holding:
+            sentence += f"; tỷ lệ so với tổng số là {ratio(holding, total)}"
+            baseline_year = f.current.get("baseline.year", f.year)
+            if baseline_year != f.year:
+                sentence += f" (theo số {_BASELINE_WORDS.get(title['denominator'], 'liệu')} năm {baseline_year})"
             if title.get("target"):
-                reached = Decimal(holding or recognised) / Decimal(total) * 100
+                reached = Decimal(holding) / Decimal(total) * 100
                 verdict = "đạt" if reached >= Decimal(str(title["target"])) else "chưa đạt"
                 sentence += f", {verdict} chỉ tiêu {number(title['target'])}%"
-        if holding and holding != recognised:
-            sentence += f"; đang giữ danh hiệu {number(holding)} {word}".rstrip()
+        if holding and (holding != recognised or term):
+            held = "đến cuối nhiệm kỳ đang giữ danh hiệu" if term else "đang giữ danh hiệu"
+            sentence += f"; {held} {number(holding)} {word}".rstrip()
         part.paragraphs.append(sentence + ".")
     classes, attendances = f.get("classes.count"), f.get("classes.attendances")
     if classes:

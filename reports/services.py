@@ -14,7 +14,9 @@ from django.utils import timezone
 from chapters.models import Unit
 from chapters.services.periods import closure_for, period_close
 from chapters.services.records import record_save
-from reports import documents
+from core.queueing import QUEUE_DOWN, QueueUnavailable, send
+from reports import documents, workflow
+from reports.approval import children_unsettled, step_apply
 from reports.models import DocumentCounter, Report, ReportRun
 from reports.queries import is_future
 
@@ -52,8 +54,8 @@ def report_get_or_create(*, unit: Unit, year: int, period: str = Report.Period.Y
 
 
 def report_update_text(*, report: Report, actor, expected_version: int | None, **texts) -> Report:
-    if report.status != Report.Status.DRAFT:
-        raise ValidationError("Báo cáo đã chốt: không thể sửa nội dung.")
+    if report.status not in workflow.EDITABLE:
+        raise ValidationError(f"Báo cáo đang ở trạng thái «{report.get_status_display()}»: không thể sửa nội dung.")
     for name, value in texts.items():
         setattr(report, name, value)
     return record_save(report, actor=actor, expected_version=expected_version, reason="Sửa nội dung báo cáo")
@@ -68,16 +70,28 @@ def report_request_run(*, report: Report, actor=None, tree: str = ReportRun.Tree
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(report=report, tree=tree, requested_by=actor)
-            transaction.on_commit(lambda: _enqueue(run.pk))
+            # Raises QueueUnavailable after the commit when the broker is down; the run is failed at once.
+            transaction.on_commit(lambda: _enqueue(run.pk, strict=True))
     except IntegrityError:
         return report.runs.get(tree=tree, status__in=[ReportRun.Status.QUEUED, ReportRun.Status.RUNNING])
     return run
 
 
-def _enqueue(run_id: int) -> None:
+def _enqueue(run_id: int, *, strict: bool = False) -> None:
+    """Send the render task; when the broker refuses, the run is failed at once (never left "queued" for a
+    page to notice) and, if `strict`, QueueUnavailable tells the request."""
     from reports.tasks import render_report_run
 
-    render_report_run.delay(run_id)
+    def fail():
+        ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.QUEUED).update(
+            status=ReportRun.Status.FAILED, finished_at=timezone.now(), error=QUEUE_DOWN
+        )
+
+    try:
+        send(render_report_run, run_id, on_failure=fail)
+    except QueueUnavailable:
+        if strict:
+            raise
 
 
 def _progress(run: ReportRun, percent: int, step: str) -> None:
@@ -156,19 +170,21 @@ def runs_sweep_stale(now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
-def report_finalise(*, report: Report, actor) -> Report:
-    """Mark final and give it the next number of the unit's register for the year."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status != Report.Status.DRAFT:
-        raise ValidationError("Báo cáo đã được chốt trước đó.")
+def report_finalise(*, report: Report, actor, expected_version: int | None = None) -> Report:
+    """Mark final and give it the next number of the unit's register for the year (a corrected report that was
+    returned keeps its number)."""
     if not report.runs.filter(status=ReportRun.Status.DONE).exists():
         raise ValidationError("Hãy tạo bản PDF và kiểm tra trước khi chốt báo cáo.")
-    issued_on = report.issued_on or timezone.localdate()
-    counter, _ = DocumentCounter.objects.select_for_update().get_or_create(unit=report.unit, year=issued_on.year)
-    counter.last += 1
-    counter.save()
-    report.number, report.issued_on = counter.last, issued_on
-    report.status, report.finalised_at, report.finalised_by = Report.Status.FINAL, timezone.now(), actor
+    report, _step = step_apply(
+        report=report, action=workflow.Action.FINALISE, actor=actor, expected_version=expected_version
+    )
+    if report.number is None:
+        issued_on = report.issued_on or timezone.localdate()
+        counter, _ = DocumentCounter.objects.select_for_update().get_or_create(unit=report.unit, year=issued_on.year)
+        counter.last += 1
+        counter.save()
+        report.number, report.issued_on = counter.last, issued_on
+    report.finalised_at, report.finalised_by = timezone.now(), actor
     record_save(report, actor=actor, reason=f"Chốt báo cáo, số {report.number_label}")
     return report
 
@@ -185,14 +201,28 @@ def scan_kind(uploaded) -> str:
 
 
 @transaction.atomic
-def report_submit(*, report: Report, scan, actor) -> Report:
-    """Upload the signed, stamped scan: the report goes to the level above and the year closes for the unit."""
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status != Report.Status.FINAL:
-        raise ValidationError("Chỉ gửi được báo cáo đã chốt.")
+def report_submit(*, report: Report, scan, actor, expected_version: int | None = None) -> Report:
+    """Upload the signed, stamped scan: the report goes to the level above and the year closes for the unit
+    (the level above re-opens it if it returns the report). A unit with units below submits only once each of
+    them is accepted or waived."""
+    report, _step = step_apply(
+        report=report, action=workflow.Action.SUBMIT, actor=actor, expected_version=expected_version
+    )
     kind = scan_kind(scan)
-    report.scan.save(f"ban-ky-{report.unit.code}-{report.year}-{report.period}.{kind}", scan, save=False)
-    report.status, report.submitted_at, report.submitted_by = Report.Status.SUBMITTED, timezone.now(), actor
+    unsettled = children_unsettled(report.unit, report.year, report.period)
+    if unsettled:
+        names = ", ".join(unit.display_name for unit in unsettled[:5]) + (", ..." if len(unsettled) > 5 else "")
+        raise ValidationError(
+            f"Chưa gửi được: còn {len(unsettled)} đơn vị trực thuộc chưa được cấp trên chấp nhận hoặc miễn báo cáo "
+            f"({names})."
+        )
+    name = f"ban-ky-{report.unit.code}-{report.year}-{report.period}.{kind}"
+    report.scan.save(name, scan, save=False)
+    event = report.events.order_by("-at", "-pk").first()
+    event.scan.name = report.scan.name  # each round keeps the scan it sent
+    event.save(update_fields=["scan"])
+    report.submitted_at, report.submitted_by = timezone.now(), actor
+    report.first_submitted_at = report.first_submitted_at or report.submitted_at
     record_save(report, actor=actor, reason="Gửi báo cáo lên cấp trên")
     if report.period == Report.Period.YEAR and closure_for(report.unit, report.year) is None:
         period_close(
@@ -203,21 +233,3 @@ def report_submit(*, report: Report, scan, actor) -> Report:
             reason=f"Gửi báo cáo tổng kết năm {report.year}",
         )
     return report
-
-
-def submissions_below(*, unit: Unit, year: int, period: str = Report.Period.YEAR) -> list[dict]:
-    """Which associations directly below `unit` have sent their report for the period, and which are late."""
-    from reports.deadlines import deadline_for
-
-    children = list(unit.children.open_on(datetime.date(year, 12, 31)).filter(kind=Unit.Kind.ASSOCIATION).ordered())
-    reports = {r.unit_id: r for r in Report.objects.filter(unit__in=children, year=year, period=period)}
-    deadline = deadline_for(year, period)
-    today = timezone.localdate()
-    rows = []
-    for child in children:
-        report = reports.get(child.pk)
-        sent = bool(report and report.status == Report.Status.SUBMITTED)
-        rows.append(
-            {"unit": child, "report": report, "sent": sent, "late": not sent and today > deadline, "deadline": deadline}
-        )
-    return rows

@@ -28,6 +28,8 @@ KHUYENHOC_ENV=production DJANGO_SECRET_KEY="ci-$(head -c 48 /dev/urandom | base6
     DJANGO_ALLOWED_HOSTS=khuyenhoc.example.org \
     $python manage.py check --deploy --fail-level WARNING
 
+# The whole suite, with the fault-injection suite (tests/faults: Redis stopped, workers killed, the database
+# connection dropped) and the property test of the import pipeline (tests/properties).
 say "pytest trên PostgreSQL và Redis"
 .venv/bin/pytest -p no:cacheprovider "$@"
 

@@ -55,9 +55,15 @@ class ImportContext(base.ImportContext):
         """May the importer change data of `unit` (its CHANGE roles, inside the job's unit)?"""
         if unit is None or not unit.path:
             return False
-        if self.scope_unit is not None and not unit.path.startswith(self.scope_unit.path):
+        return self.visible_path(unit.path)
+
+    def visible_path(self, path: str) -> bool:
+        """`in_scope` for a unit known by its path only."""
+        if not path:
             return False
-        return self._paths is None or any(unit.path.startswith(path) for path in self._paths)
+        if self.scope_unit is not None and not path.startswith(self.scope_unit.path):
+            return False
+        return self._paths is None or any(path.startswith(own) for own in self._paths)
 
     def load_units(self, codes: Iterable[str]) -> None:
         """Load the units with these codes in a few queries: a code may name several units over time (the 2025
@@ -222,3 +228,17 @@ class ImportKind(base.ImportKind):
         if unit is not None:
             qs = qs.filter(unit__path__startswith=unit.path)
         return qs
+
+    def export_personal_scope(self, user, queryset):
+        """For kinds of personal data: the rows `user` may take out as people — from the units where a role works
+        with people (scoping.PERSONAL_DATA: not the viewer's, who exports figures). Raises ExportRefused."""
+        from core.spreadsheets.writing import ExportRefused
+
+        if user is None:  # a command run with full scope
+            return queryset
+        if not scoping.units_for_any(user, scoping.PERSONAL_DATA).exists():
+            raise ExportRefused("Vai trò chỉ xem được xuất số liệu, không được xuất danh sách người.")
+        return queryset.filter(scoping.scope_any_q(user, scoping.PERSONAL_DATA))
+
+    def export_logged(self, user, queryset, purpose: str) -> None:
+        """Called once the rows of a personal export are chosen: kinds of members log who exported whom."""

@@ -519,7 +519,7 @@ class UnitKind(ImportKind):
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
         from simple_history.utils import bulk_update_with_history
 
-        from chapters.services.tree import unit_move, units_create
+        from chapters.services.tree import unit_follow_lineage, unit_move, units_create
 
         history = {"default_user": ctx.history_user, "default_change_reason": ctx.reason}
         # New units through the one writer of units; the temporary ids given in link() are cleared first, and a
@@ -527,6 +527,10 @@ class UnitKind(ImportKind):
         for unit in created:
             unit.pk = None
         units_create(created, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size)
+        # A chapter listed under a pre-reform commune goes where that commune's chapters went (unit_create's rule).
+        for unit in created:
+            if unit.parent_id and unit.parent.active_until:
+                unit_follow_lineage(unit, actor=ctx.history_user, reason=ctx.reason)
 
         # Existing units: fields in bulk, then names, closures and moves as the tree services do them.
         moves = []

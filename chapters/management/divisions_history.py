@@ -32,11 +32,10 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 from django.db.models import Q
-from simple_history.utils import bulk_update_with_history
 
 from chapters.models import Lineage, Unit
 from chapters.services import tree as tree_services
-from chapters.services.tree import lineages_create, unit_build, units_create
+from chapters.services.tree import lineages_create, unit_build, units_create, units_set_coordinates
 from chapters.summaries import summaries_refresh
 from core.text import nfc
 
@@ -300,7 +299,9 @@ def history_load(source: HistorySource, *, only: str | None, reason: str) -> His
         if successor_code == division.code:
             unit = today_provinces[division.code]
             if unit.active_from is not None and unit.active_from > LAST_DAY:
-                tree_services.unit_backdate(unit, since=None, name=division.name, code=division.code, reason=reason)
+                tree_services.unit_backdate(
+                    unit, since=None, name=division.name, code=division.code, reason=reason, refresh_summaries=False
+                )
                 level_counts["carried_on"] += 1
                 touched.append(unit.pk)
             province_units[division.code] = unit
@@ -498,8 +499,5 @@ def _today_coordinates(source: HistorySource, provinces: dict[str, Unit], matche
     for unit in Unit.objects.filter(pk__in=list(wanted), latitude__isnull=True):
         unit.latitude, unit.longitude = wanted[unit.pk]
         changed.append(unit)
-    if changed:
-        bulk_update_with_history(
-            changed, Unit, ["latitude", "longitude"], batch_size=2000, default_change_reason=reason[:100]
-        )
+    units_set_coordinates(changed, reason=reason)
     return len(changed)

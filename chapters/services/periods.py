@@ -1,7 +1,7 @@
 """Closed periods (design.md §4): one guard that every form, import, command and service goes through."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -96,10 +96,23 @@ def period_close(*, unit: Unit, year: int, actor=None, reason: str = "", by_rule
     )
 
 
+# Checks another app adds before a year is re-opened (reports: a year whose report the level above accepted is
+# re-opened only through the approval workflow). chapters imports no app above it, so they register here.
+REOPEN_GUARDS: list[Callable[..., None]] = []
+
+
+def reopen_guard_register(guard: Callable[..., None]) -> None:
+    """`guard(unit=, year=, actor=)` raises PermissionDenied or ValidationError to refuse a re-opening."""
+    if guard not in REOPEN_GUARDS:
+        REOPEN_GUARDS.append(guard)
+
+
 @transaction.atomic
 def period_reopen(*, unit: Unit, year: int, actor=None, reason: str = "") -> ClosedPeriod:
     if actor is not None and not can_close(actor, unit):
         raise PermissionDenied("Chỉ cán bộ của hội cấp trên hoặc quản trị của chính đơn vị mới được mở lại sổ.")
+    for guard in REOPEN_GUARDS:
+        guard(unit=unit, year=year, actor=actor)
     closure = ClosedPeriod.objects.in_force().select_for_update().filter(unit=unit, year=year).first()
     if closure is None:
         raise ValidationError(f"Năm {year} của {unit.display_name} chưa khóa sổ.")

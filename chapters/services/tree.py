@@ -33,7 +33,7 @@ def unit_create(*, actor=None, reason: str = "", **fields) -> Unit:
     unit.full_clean()
     units_create([unit], user=actor, reason=reason or ("" if actor is not None else command_line()))
     _refresh_counts(unit)
-    _follow_lineage(unit, actor=actor, reason=reason)
+    unit_follow_lineage(unit, actor=actor, reason=reason)
     return unit
 
 
@@ -121,6 +121,30 @@ def lineages_create(links: list[Lineage]) -> list[Lineage]:
     return Lineage.objects.bulk_create(links, batch_size=BATCH)
 
 
+@transaction.atomic
+def units_set_coordinates(units: list[Unit], *, reason: str) -> None:
+    """Write the latitude and longitude of `units` (set on the objects) with a history row each: one UPDATE from
+    a VALUES list on PostgreSQL (Django's bulk_update builds a CASE per row: 11 s for 3,300 units), bulk_update
+    elsewhere."""
+    if not units:
+        return
+    if connection.vendor == "postgresql":
+        table = Unit._meta.db_table
+        with connection.cursor() as cursor:
+            for start in range(0, len(units), BATCH):
+                chunk = units[start : start + BATCH]
+                values = ", ".join(["(%s, %s::double precision, %s::double precision)"] * len(chunk))
+                params = [x for u in chunk for x in (u.pk, u.latitude, u.longitude)]
+                cursor.execute(
+                    f"UPDATE {table} AS u SET latitude = v.lat, longitude = v.lon FROM (VALUES {values}) "
+                    "AS v(id, lat, lon) WHERE u.id = v.id",
+                    params,
+                )
+    else:
+        Unit.objects.bulk_update(units, ["latitude", "longitude"], batch_size=200)
+    Unit.history.bulk_history_create(units, update=True, default_change_reason=reason[:100])
+
+
 def paths_fill() -> int:
     """Compute the materialised path of every unit that has none yet, one tree level per UPDATE."""
     as_text = Cast("pk", output_field=CharField())
@@ -144,7 +168,7 @@ def paths_fill() -> int:
             return updated
 
 
-def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:
+def unit_follow_lineage(unit: Unit, *, actor=None, reason: str = "") -> None:
     """A unit created under a parent that has since merged or split (a chapter keyed in under a pre-reform
     commune) goes where the parent's open units went: to its primary successor, from the day after the parent
     closed, as `unit_merge` and `unit_split` move them."""
@@ -165,11 +189,21 @@ def _follow_lineage(unit: Unit, *, actor, reason: str) -> None:
 
 
 @transaction.atomic
-def unit_backdate(unit: Unit, *, since: datetime.date | None, name: str, code: str, actor=None, reason="") -> Unit:
+def unit_backdate(
+    unit: Unit,
+    *,
+    since: datetime.date | None,
+    name: str,
+    code: str,
+    actor=None,
+    reason="",
+    refresh_summaries: bool = True,
+) -> Unit:
     """Record that `unit` was already open before the day it was recorded to open (a province that carried on
     through the 2025 reform, first loaded with today's list): it opens on `since` (None: open since before any
     record), bearing `name` and `code` until the day before its recorded opening day if they differ from the
-    ones it bore then. Its first parent link reaches back as well."""
+    ones it bore then. Its first parent link reaches back as well. A bulk caller that refreshes the summaries of
+    many units at the end passes refresh_summaries=False."""
     unit.refresh_from_db()
     opened = unit.active_from
     if opened is None or (since is not None and since >= opened):
@@ -183,7 +217,8 @@ def unit_backdate(unit: Unit, *, since: datetime.date | None, name: str, code: s
         first.save()
     else:
         UnitName.objects.create(unit=unit, name=nfc(name), code=code, valid_from=since, valid_until=opened - ONE_DAY)
-    _refresh_counts(unit)
+    if refresh_summaries:
+        _refresh_counts(unit)
     return unit
 
 

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import DetailView, FormView, ListView
 
 from chapters import scoping
@@ -21,8 +21,9 @@ from chapters.models import Unit
 from core.imports import jobs
 from core.imports.kinds import all_kinds, get_kind
 from core.models import ImportJob
+from core.queueing import QueueUnavailable
 from core.spreadsheets.reading import FileRejected
-from core.spreadsheets.writing import XLSX_CONTENT_TYPE, export_xlsx, template_xlsx
+from core.spreadsheets.writing import XLSX_CONTENT_TYPE, ExportRefused, export_xlsx, template_xlsx
 
 ERRORS_PER_PAGE = 50
 
@@ -175,6 +176,9 @@ def job_commit(request, pk: int):
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
         return redirect("imports:job_detail", job.pk)
+    except QueueUnavailable as error:
+        messages.error(request, error.message)
+        return redirect("imports:job_detail", job.pk)
     if job.status == ImportJob.Status.DONE:
         messages.success(request, job.message)
     elif job.status == ImportJob.Status.COMMITTING:
@@ -223,17 +227,28 @@ def template_download(request, kind: str):
     return _xlsx_response(template_xlsx(import_kind), f"mau-nhap-{kind}.xlsx")
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request, kind: str):
-    """The kind's rows the user may see (under ?unit=<id>), in the import's columns."""
+    """The kind's rows the user may see (under ?unit=<id>), in the import's columns. A list of people asks for
+    the purpose first (a form on GET, the file on POST); the viewer role exports figures only (403)."""
     import_kind = get_kind(kind)
     if import_kind is None:
         raise Http404
+    data = request.POST if request.method == "POST" else request.GET
     unit = None
-    if request.GET.get("unit"):
-        unit = scoping.get_scoped_object(
-            Unit.objects.all(), request.user, scoping.VIEW, unit_field="", pk=request.GET["unit"]
-        )
-    stream, _count = export_xlsx(import_kind, request.user, unit)
+    if data.get("unit"):
+        unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, unit_field="", pk=data["unit"])
+    if import_kind.personal:
+        if unit is not None:
+            scoping.ensure_can_any(request.user, scoping.PERSONAL_DATA, unit)
+        elif not scoping.units_for_any(request.user, scoping.PERSONAL_DATA).exists():
+            raise PermissionDenied("Vai trò chỉ xem được xuất số liệu, không được xuất danh sách người.")
+    context = {"kind": import_kind, "unit": unit, "purpose": data.get("purpose", "")}
+    if import_kind.personal and request.method == "GET":
+        return render(request, "imports/export_form.html", context)
+    try:
+        stream, _count = export_xlsx(import_kind, request.user, unit, purpose=data.get("purpose", ""))
+    except ExportRefused as error:
+        return render(request, "imports/export_form.html", {**context, "error": error.message})
     suffix = f"-{unit.code}" if unit else ""
     return _xlsx_response(stream, f"{kind}{suffix}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -24,17 +24,18 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from core.formatting import number
 from core.history import command_line
 from core.models import ImportJob
+from core.queueing import QUEUE_DOWN, QueueUnavailable, send
 from core.spreadsheets.headers import find_header
 from core.spreadsheets.parsing import parse_date
 from core.spreadsheets.reading import FileRejected, ReadFile, check_size, read_file
-from core.text import person_name
+from core.text import fold, person_name
 
 from . import pipeline
 from .kinds import ImportContext, get_kind
@@ -171,6 +172,7 @@ def job_create(
 
 
 def _set(job: ImportJob, **fields) -> None:
+    fields["heartbeat_at"] = timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
     ImportJob.objects.filter(pk=job.pk).update(**fields)
@@ -251,7 +253,11 @@ def job_start_validation(job: ImportJob, read: ReadFile | None = None) -> Import
         from core.tasks import import_validate
 
         _set(job, status=Status.PENDING, progress=0)
-        transaction.on_commit(lambda: import_validate.delay(job.pk))
+
+        def refused():
+            _refuse(job, QUEUE_DOWN.replace("Chưa có gì được lưu", "Tệp chưa được kiểm tra"), Status.FAILED)
+
+        transaction.on_commit(lambda: _send_quietly(import_validate, job.pk, on_failure=refused))
         return job
     return job_validate(job, read)
 
@@ -276,7 +282,13 @@ def job_start_commit(job: ImportJob, *, user=None) -> ImportJob:
         committer = user if getattr(user, "is_authenticated", False) else None
         _set(job, status=Status.COMMITTING, progress=0, committed_by=committer)
         user_id = committer.pk if committer else None
-        transaction.on_commit(lambda: import_commit.delay(job.pk, user_id))
+
+        def put_back():
+            ImportJob.objects.filter(pk=job.pk, status=Status.COMMITTING).update(status=Status.VALID, progress=0)
+            job.status, job.progress = Status.VALID, 0
+
+        # Raises QueueUnavailable (the job back to "valid", nothing written) when the broker is down.
+        transaction.on_commit(lambda: send(import_commit, job.pk, user_id, on_failure=put_back))
         return job
     return job_commit(job, user=user)
 
@@ -310,11 +322,19 @@ def job_commit(job: ImportJob, *, user=None) -> ImportJob:
             _refuse(job, error.message)
             return job
     job._validated = None
+    if ImportJob.objects.filter(pk=job.pk, status=Status.DONE).exists():
+        job.refresh_from_db()  # committed meanwhile by a second click or a redelivered task
+        return job
     if not result.ok:
         _store(job, kind, result, message="Dữ liệu đã thay đổi từ lúc kiểm tra và tệp nay có lỗi: chưa có gì được lưu.")
         return job
     try:
         with transaction.atomic():
+            # The job row is locked for the whole commit: a second commit of the same job (a double click, a
+            # redelivered task) waits here, then finds it done and writes nothing.
+            if ImportJob.objects.select_for_update().only("status").get(pk=job.pk).status == Status.DONE:
+                job.refresh_from_db()
+                return job
             counts = pipeline.commit(kind, ctx, result)
             job.finished_at = timezone.now()
             _store(
@@ -330,6 +350,11 @@ def job_commit(job: ImportJob, *, user=None) -> ImportJob:
     except pipeline.CommitRefused as error:
         job.refresh_from_db()
         _refuse(job, error.message)
+    except IntegrityError:
+        # Another job committed the same file meanwhile (a unique constraint on done jobs): nothing was written.
+        job.refresh_from_db()
+        previous = _already(job.kind, job.file_hash, job.unit)
+        _refuse(job, AlreadyImported(previous).message if previous else pipeline.CONFLICT_MESSAGE, Status.CANCELLED)
     return job
 
 
@@ -338,6 +363,95 @@ def job_cancel(job: ImportJob, *, user=None) -> ImportJob:
         raise ValidationError(f"Không thể hủy lần nhập đang ở trạng thái «{job.get_status_display()}».")
     _refuse(job, "Đã hủy: không có gì được lưu.", Status.CANCELLED)
     return job
+
+
+def _send_quietly(task, *args, on_failure) -> None:
+    try:
+        send(task, *args, on_failure=on_failure)
+    except QueueUnavailable:
+        pass  # the job says so itself
+
+
+STALE_AFTER = datetime.timedelta(minutes=15)
+RUNNING = (Status.PENDING, Status.VALIDATING, Status.COMMITTING)
+INTERRUPTED = (
+    "Việc xử lý tệp bị gián đoạn (máy xử lý nền dừng hoặc mất kết nối): không có gì được lưu. "
+    "Hãy tải tệp lên và nhập lại."
+)
+
+
+def jobs_sweep_stale(now: datetime.datetime | None = None) -> int:
+    """Jobs "running" with no heartbeat for STALE_AFTER lost their worker (killed, or never queued): they end as
+    failed. A commit being written holds its job row locked, so it is skipped (never failed under a running
+    transaction); a commit is one transaction, so a job that lost its worker wrote nothing."""
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    count = 0
+    stale = ImportJob.objects.filter(status__in=RUNNING).filter(
+        models.Q(heartbeat_at__lt=cutoff) | models.Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    for pk in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=pk, status__in=RUNNING).first()
+            if job is not None:
+                _refuse(job, INTERRUPTED, Status.FAILED)
+                count += 1
+    return count
+
+
+def _mentions(job: ImportJob, folded: set[str]) -> bool:
+    try:
+        with local_path(job.file) as path:
+            read = read_file(path)
+    except (FileRejected, FileNotFoundError, OSError, ValueError):
+        return False
+    return any(
+        isinstance(cell, str) and fold(cell) in folded
+        for sheet in read.sheets
+        for _row, cells in sheet.rows
+        for cell in cells
+    )
+
+
+def _drop_file(job: ImportJob, note: str) -> None:
+    """Delete the stored file and the copies of its cells the job keeps (preview, errors, warnings)."""
+    if job.file:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        file="", preview={}, errors=[], warnings=[], message=f"{job.message} {note}".strip()[:2000]
+    )
+
+
+def import_files_erase(*, unit, texts: list[str], job_ids=()) -> list[int]:
+    """Erasure reaches uploads (Law 91/2025): every stored import file around `unit` that holds one of `texts`
+    (a person's name, card number, phone) — or that wrote the person's record (`job_ids`) — is deleted, with the
+    preview and messages that copied its cells. The job rows stay (who imported what, when, how many rows).
+    Returns the ids of the jobs whose file was deleted."""
+    folded = {fold(text) for text in texts if text and text.strip()}
+    scope = (
+        models.Q(unit__isnull=True)
+        | models.Q(unit_id__in=unit.ancestor_ids)
+        | models.Q(unit__path__startswith=unit.path)
+    )
+    removed = []
+    for job in ImportJob.objects.filter(scope).exclude(file="").order_by("pk"):
+        if job.pk in set(job_ids) or _mentions(job, folded):
+            _drop_file(job, "Tệp đã được xóa khỏi máy chủ khi xóa dữ liệu cá nhân theo yêu cầu.")
+            removed.append(job.pk)
+    return removed
+
+
+def import_files_sweep_expired(now: datetime.datetime | None = None) -> int:
+    """Uploaded files are kept IMPORT_FILE_RETENTION_DAYS (90 by default), then deleted by the periodic sweep;
+    the job rows stay as the record of the import."""
+    days = int(getattr(settings, "IMPORT_FILE_RETENTION_DAYS", 90))
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    expired = ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(status__in=RUNNING)
+    count = 0
+    for job in expired:
+        _drop_file(job, f"Tệp đã được xóa sau {days} ngày lưu giữ.")
+        count += 1
+    return count
 
 
 def job_fail(job_id: int, error: Exception) -> None:
@@ -349,6 +463,12 @@ def job_fail(job_id: int, error: Exception) -> None:
         finished_at=timezone.now(),
         message="Lỗi hệ thống khi xử lý tệp: không có gì được lưu. Hãy thử lại hoặc báo cho quản trị.",
     )
+
+
+def jobs_sweep_stuck(now=None) -> int:
+    """Run by Celery beat (core.tasks.sweep_stuck_imports): jobs that lost their worker end as failed
+    (`jobs_sweep_stale`: no heartbeat for 15 minutes, and never a commit still holding its row)."""
+    return jobs_sweep_stale(now)
 
 
 def command_actor() -> str:

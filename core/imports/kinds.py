@@ -165,6 +165,7 @@ class ImportKind:
     columns: list[Column] = []
     unit_code_field: str | None = "unit_code"
     natural_key_fields: tuple[str, ...] = ()
+    personal: bool = False  # rows name people: exported for a stated purpose, only by roles that work with people
     summary_providers: list[str] = []
     key_field: str | None = None  # the column blamed for a duplicate key (default: unit_code_field)
     period_field: str | None = None  # the column blamed for a closed year

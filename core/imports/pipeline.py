@@ -8,6 +8,7 @@ through batches of 500–1,000, never row by row.
 
 import datetime
 import logging
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,12 +21,16 @@ from core.spreadsheets.headers import HeaderMatch, find_header
 from core.spreadsheets.parsing import ParseError, display, is_empty
 from core.spreadsheets.reading import ReadFile
 from core.spreadsheets.validation import clean_row, loaded_foreign_keys, unique_clashes
+from core.text import strip_controls
 
 from .kinds import ImportContext, ImportKind, Row
 
 logger = logging.getLogger(__name__)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SAMPLE_SIZE = 200  # conversions and changes kept for the preview
+CONFLICT_MESSAGE = (
+    "Cơ sở dữ liệu từ chối ghi vì dữ liệu vừa thay đổi trong lúc nhập. Không có gì được lưu; hãy thử lại."
+)
 
 
 class CommitRefused(Exception):
@@ -111,7 +116,7 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
         for _index, column in columns:
             cell = raw[column.field]
             if isinstance(cell, str):
-                cell = _unescape(cell.strip())
+                cell = _unescape(strip_controls(cell).strip())
                 if not cell.isascii():
                     fixed, encoding = fix_legacy(cell, result.encoding)
                     if encoding:
@@ -260,6 +265,17 @@ def _recheck(kind: ImportKind, ctx: ImportContext, new: list[Row], updated: list
             )
 
 
+def _serialise(kind: ImportKind) -> None:
+    """Commits of one kind run one after the other (a transaction-scoped PostgreSQL advisory lock; SQLite
+    serialises every write already). Without it two commits of the same rows both pass `_recheck` before either
+    has written and both insert (issue 15); with it the second rechecks after the first committed and is refused.
+    Natural keys that must be unique are also unique constraints; this covers the keys that cannot be (a name
+    and a birth year)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"import:{kind.name}".encode())])
+
+
 def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, int]:
     """Write a valid result, all or nothing. Raises CommitRefused (nothing written) when it can no longer be."""
     if not result.ok:
@@ -268,6 +284,7 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
     updated = [row for row in result.rows if row.status == "changed"]
     try:
         with transaction.atomic():
+            _serialise(kind)
             _recheck(kind, ctx, new, updated)
             kind.guard_periods(ctx, [*new, *updated])
             has_version = hasattr(kind.model, "version")
@@ -289,9 +306,7 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
         raise CommitRefused("; ".join(error.messages) + " Không có gì được lưu.") from error
     except IntegrityError as error:
         logger.warning("import commit refused by the database: %s", error)
-        raise CommitRefused(
-            "Cơ sở dữ liệu từ chối ghi vì dữ liệu vừa thay đổi trong lúc nhập. Không có gì được lưu; hãy thử lại."
-        ) from error
+        raise CommitRefused(CONFLICT_MESSAGE) from error
     return result.counts
 
 

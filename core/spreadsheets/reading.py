@@ -11,6 +11,7 @@ used range runs to row 1,048,576 costs a fraction of a second.
 
 import csv
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -151,6 +152,94 @@ def _worksheet_area(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[in
     return last_row, last_column
 
 
+def _refuse_area(rows: int, columns: int) -> None:
+    if rows * columns > _limit("IMPORT_MAX_CELLS", 15_000_000):
+        raise FileRejected(
+            f"Một trang tính có vùng dữ liệu quá lớn ({number(rows)} dòng × {number(columns)} cột). "
+            "Hãy xóa các dòng, cột thừa ở cuối trang tính rồi lưu lại."
+        )
+
+
+# OpenDocument repeats a row or a cell with an attribute instead of writing it out: a 3 KB file can declare
+# 200,000 rows of 100 filled cells. The tags are read as a stream and the repeats multiplied out, without
+# building anything.
+_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s>/])([^>]*?)(/?)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _ods_area(archive: zipfile.ZipFile) -> None:
+    """Refuse a sheet whose filled cells (repeats counted) span more than IMPORT_MAX_CELLS; empty rows and cells
+    repeated to the end of a sheet (what LibreOffice writes) count for nothing, as calamine keeps none of them."""
+    last_row = last_column = row = column = row_last = 0
+    repeat_rows, tail = 1, b""
+    with archive.open("content.xml") as stream:
+        while chunk := stream.read(1 << 20):
+            data = tail + chunk
+            end = 0
+            for match in _ODS_TAG.finditer(data):
+                closing, name, attributes, empty = match.groups()
+                end = match.end()
+                if name == b"table" and not closing:
+                    _refuse_area(last_row, last_column)
+                    last_row = last_column = row = 0
+                elif name == b"table-row":
+                    if not closing:
+                        found = _ROWS_REPEATED.search(attributes)
+                        repeat_rows, column, row_last = int(found.group(1)) if found else 1, 0, 0
+                    if closing or empty:
+                        if row_last:
+                            last_row, last_column = row + repeat_rows, max(last_column, row_last)
+                            _refuse_area(last_row, last_column)
+                        row += repeat_rows
+                elif not closing:
+                    found = _COLUMNS_REPEATED.search(attributes)
+                    repeat = int(found.group(1)) if found else 1
+                    column += repeat
+                    if not empty or b"value-type" in attributes:
+                        row_last = column
+            tail = data[end:] if len(data) - end < 1 << 16 else data[-4096:]
+    _refuse_area(last_row, last_column)
+
+
+# BIFF records of .xls cells: row and column come first in each; MULRK and MULBLANK end with their last column.
+_XLS_CELLS = {0x00FD, 0x0203, 0x027E, 0x0201, 0x0204, 0x0205, 0x0006, 0x00D6, 0x0207}
+_XLS_MULTI = {0x00BD, 0x00BE}
+
+
+def guard_xls(path: Path) -> None:
+    """The .xls counterpart of the zip guard: the cells' rows and columns are read from the records (never
+    trusting the declared dimensions), sheet by sheet, before calamine builds its dense grid."""
+    import struct
+
+    from xlrd.compdoc import CompDoc, CompDocError
+
+    try:
+        document = CompDoc(path.read_bytes(), logfile=io.StringIO())
+        stream = document.get_named_stream("Workbook") or document.get_named_stream("Book")
+    except (CompDocError, struct.error, IndexError, ValueError):
+        return  # not a readable compound document: calamine says so in its own words
+    if not stream:
+        return
+    position, size = 0, len(stream)
+    last_row = last_column = 0
+    while position + 4 <= size:
+        record, length = struct.unpack_from("<HH", stream, position)
+        body = position + 4
+        if record == 0x0809:  # BOF: a new sheet
+            _refuse_area(last_row, last_column)
+            last_row = last_column = 0
+        elif record in _XLS_CELLS and length >= 4:
+            row, column = struct.unpack_from("<HH", stream, body)
+            last_row, last_column = max(last_row, row + 1), max(last_column, column + 1)
+        elif record in _XLS_MULTI and length >= 6:
+            row = struct.unpack_from("<H", stream, body)[0]
+            column = struct.unpack_from("<H", stream, body + length - 2)[0]
+            last_row, last_column = max(last_row, row + 1), max(last_column, column + 1)
+        position = body + length
+    _refuse_area(last_row, last_column)
+
+
 def guard_zip(path: Path) -> str:
     """Refuse zip bombs and zips that are not spreadsheets, looking only at the central directory and streaming
     the worksheets. Returns "xlsx" or "ods"."""
@@ -184,15 +273,11 @@ def guard_zip(path: Path) -> str:
             raise FileRejected("Tệp này là văn bản Word, không phải bảng tính. Hãy chọn tệp Excel (.xlsx, .xls).")
         else:
             raise FileRejected("Tệp nén này không phải bảng tính Excel. Hãy chọn tệp .xlsx, .xls hoặc .csv.")
-        max_cells = _limit("IMPORT_MAX_CELLS", 15_000_000)
         for entry in entries:
             if kind == "xlsx" and entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
-                rows, columns = _worksheet_area(archive, entry)
-                if rows * columns > max_cells:
-                    raise FileRejected(
-                        f"Một trang tính có vùng dữ liệu quá lớn ({number(rows)} dòng × {number(columns)} cột). "
-                        "Hãy xóa các dòng, cột thừa ở cuối trang tính rồi lưu lại."
-                    )
+                _refuse_area(*_worksheet_area(archive, entry))
+        if kind == "ods" and "content.xml" in names:
+            _ods_area(archive)
     return kind
 
 
@@ -253,8 +338,10 @@ def _read_csv(path: Path) -> tuple[list[Sheet], str]:
         delimiter = ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list]] = []
-    line = 1
+    line, widest = 1, 0
     for cells in reader:
+        widest = max(widest, len(cells))
+        _refuse_area(reader.line_num, widest)
         _keep_row(rows, line, cells)
         line = reader.line_num + 1
     return [Sheet(name=path.name, rows=rows)], encoding
@@ -272,16 +359,93 @@ class ReadFile:
         return f"{label}, {self.text_encoding}" if self.text_encoding else label
 
 
-def read_file(path: Path) -> ReadFile:
-    """Every check, then every sheet's non-empty rows. Raises FileRejected with a Vietnamese message."""
-    path = Path(path)
-    check_size(path.stat().st_size)
+def _read_checked(path: Path) -> ReadFile:
     with path.open("rb") as stream:
         head = stream.read(8192)
     file_type = detect_type(head)
     if file_type == "xlsx":
         file_type = guard_zip(path)
+    elif file_type == "xls":
+        guard_xls(path)
     if file_type == "csv":
         sheets, encoding = _read_csv(path)
         return ReadFile(file_type="csv", sheets=sheets, text_encoding=encoding)
     return ReadFile(file_type=file_type, sheets=_read_workbook(path, file_type))
+
+
+def _child(path: Path, ceiling: int, output: int) -> None:
+    """In the reading process: cap the address space, read, write the pickled outcome to `output`."""
+    import faulthandler
+    import pickle
+    import resource
+
+    faulthandler.disable()  # an abort for lack of memory is the expected end here, not a crash to dump
+    try:
+        with open("/proc/self/statm") as statm:  # what the forked process already maps (pages)
+            mapped = int(statm.read().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (mapped + ceiling, mapped + ceiling))
+        try:
+            outcome = ("ok", _read_checked(path))
+        except FileRejected as error:
+            outcome = ("rejected", error.message)
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps(("memory", ""))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(output, view[: 1 << 20]) :]
+
+
+MEMORY_MESSAGE = (
+    "Tệp cần quá nhiều bộ nhớ để đọc (bảng tính khai báo vùng dữ liệu rất lớn hoặc bị hỏng). Hệ thống không mở "
+    "tệp này. Hãy mở bằng Excel, xóa các dòng, cột thừa rồi lưu lại thành .xlsx."
+)
+
+
+def _read_bounded(path: Path) -> ReadFile:
+    """Read in a forked process whose address space is capped (IMPORT_READ_MEMORY_MB over what it inherits):
+    whatever a file manages to declare past the estimates, the reader dies alone — calamine aborts on a failed
+    allocation, which a limit inside the web or Celery process would turn into a crash of that process. A plain
+    fork, not multiprocessing: Celery's pool processes are daemons, which multiprocessing forbids to have
+    children."""
+    import pickle
+
+    ceiling = _limit("IMPORT_READ_MEMORY_MB", 1024) * 1024 * 1024
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        try:
+            os.close(reader)
+            _child(path, ceiling, writer)
+        finally:
+            os._exit(0)
+    os.close(writer)
+    chunks = []
+    try:
+        while chunk := os.read(reader, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        os.waitpid(pid, 0)
+    try:
+        status, payload = pickle.loads(b"".join(chunks))
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        status, payload = "memory", ""  # killed or aborted half-way: it ran out of memory
+    if status == "ok":
+        return payload
+    if status == "rejected":
+        raise FileRejected(payload)
+    raise FileRejected(MEMORY_MESSAGE)
+
+
+def read_file(path: Path) -> ReadFile:
+    """Every check, then every sheet's non-empty rows. Raises FileRejected with a Vietnamese message.
+
+    The size is checked here; the type, the bomb guards (every format's rows × columns, counted before anything
+    is expanded) and the reading run in a child process with a memory ceiling (`_read_bounded`) where the
+    platform allows it (Linux: /proc and fork), else in this process."""
+    path = Path(path)
+    check_size(path.stat().st_size)
+    if getattr(settings, "IMPORT_READ_MEMORY_MB", 1024) and Path("/proc/self/statm").exists():
+        return _read_bounded(path)
+    return _read_checked(path)

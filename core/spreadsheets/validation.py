@@ -111,7 +111,19 @@ def loaded_foreign_keys(instance) -> set[str]:
     return names
 
 
+def _not_blank(condition) -> str | None:
+    """The field of a condition "field is not ''" (a natural key that only binds when filled), else None."""
+    if condition is None or not condition.negated or len(condition.children) != 1:
+        return None
+    child = condition.children[0]
+    if isinstance(child, tuple) and len(child) == 2 and child[1] == "" and "__" not in child[0]:
+        return child[0]
+    return None
+
+
 def _unique_sets(model) -> tuple[list[tuple[str, ...]], list[UniqueConstraint]]:
+    """Unique field sets checked in bulk (unconditional ones, and ones that bind only when a field is filled:
+    the field name is appended after a "?" marker), and the constraints checked row by row."""
     simple: list[tuple[str, ...]] = []
     fallback: list[UniqueConstraint] = []
     for field in model._meta.concrete_fields:
@@ -121,8 +133,11 @@ def _unique_sets(model) -> tuple[list[tuple[str, ...]], list[UniqueConstraint]]:
         simple.append(tuple(fields))
     for constraint in model._meta.constraints:
         if isinstance(constraint, UniqueConstraint):
+            filled = _not_blank(constraint.condition)
             if constraint.fields and constraint.condition is None and not constraint.expressions:
                 simple.append(tuple(constraint.fields))
+            elif constraint.fields and filled in constraint.fields and not constraint.expressions:
+                simple.append((*constraint.fields, f"?{filled}"))
             else:
                 fallback.append(constraint)
     return simple, fallback
@@ -133,12 +148,15 @@ def unique_clashes(model, instances: list, *, chunk: int = 2000) -> dict[int, li
     problems: dict[int, list[tuple[str, str]]] = defaultdict(list)
     simple, fallback = _unique_sets(model)
     for fields in simple:
+        filled = fields[-1][1:] if fields[-1].startswith("?") else None
+        if filled:
+            fields = fields[:-1]
         attnames = [model._meta.get_field(name).attname for name in fields]
         seen: dict[tuple, int] = {}
         keyed: dict[tuple, list[int]] = defaultdict(list)
         for index, instance in enumerate(instances):
             key = tuple(getattr(instance, attname) for attname in attnames)
-            if any(value is None for value in key):
+            if any(value is None for value in key) or (filled and getattr(instance, filled) == ""):
                 continue
             if key in seen:
                 problems[index].append((fields[-1], f"Trùng với dòng khác trong tệp ({_labels(model, fields)})."))
@@ -151,6 +169,8 @@ def unique_clashes(model, instances: list, *, chunk: int = 2000) -> dict[int, li
             # Each field with __in: a superset of the keys, matched exactly here (an OR of thousands of
             # conditions costs more to build and plan than it saves).
             filters = {f"{attname}__in": {key[i] for key in part} for i, attname in enumerate(attnames)}
+            if filled:
+                filters[f"{filled}__gt"] = ""
             wanted = set(part)
             for row in model._default_manager.filter(**filters).values_list("pk", *attnames).iterator(chunk):
                 key = tuple(row[1:])

@@ -1,8 +1,10 @@
-"""Writing .xlsx files: exports of a kind's rows and the blank template with its "Hướng dẫn" sheet.
+"""Writing .xlsx files: the one writer of every spreadsheet the application produces — exports of a kind's
+rows, the blank template with its "Hướng dẫn" sheet, and tables (dashboards, a report's statistical return)
+through `table_xlsx`. Every value goes through `neutralise`, so no file the application writes holds a formula.
 
-Both use the kind's columns and headers, so an export imports back unchanged and the template is exactly what
-the importer reads. Text a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
-return) is written with a leading "'"; the importer takes the "'" off again.
+Exports and templates use the kind's columns and headers, so an export imports back unchanged and the template
+is exactly what the importer reads. Text a spreadsheet would run as a formula (starting with = + - @, a tab or a
+carriage return) is written with a leading "'"; the importer takes the "'" off again.
 """
 
 import datetime
@@ -14,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.text import strip_controls
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "dd/mm/yyyy"
@@ -34,25 +38,63 @@ class SheetKind(Protocol):
 
     def export_rows(self, queryset) -> Iterable[list]: ...
 
+    # Kinds of personal data also have `personal = True`, `export_personal_scope(user, queryset)` (the rows the
+    # user may take out as people; raises ExportRefused) and `export_logged(user, queryset, purpose)`.
+
 
 def neutralise(value):
-    """A cell value safe to open in a spreadsheet: text that looks like a formula is kept as text."""
+    """A cell value safe to open in a spreadsheet: text that looks like a formula is kept as text, and control
+    characters (which the file format cannot hold) are left out, so stored text never makes an export fail."""
     if isinstance(value, str):
+        value = strip_controls(value)
         if value.startswith(FORMULA_STARTS):
             return "'" + value
         return value
     return value
 
 
-def _cell(sheet, value):
+def _cell(sheet, value, number_format: str = "", bold: bool = False):
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=neutralise(value))
-    if isinstance(value, datetime.date):
+    if number_format and isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = number_format
+    elif isinstance(value, datetime.date):
         cell.number_format = DATE_FORMAT
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
         cell.number_format = NUMBER_FORMAT
+    if bold:
+        cell.font = Font(bold=True)
     return cell
+
+
+def table_xlsx(
+    *,
+    sheet_title: str,
+    header: list[str],
+    rows: Iterable[list],
+    title: str = "",
+    total: list | None = None,
+    formats: dict[int, str] | None = None,
+    widths: dict[int, int] | None = None,
+) -> bytes:
+    """A one-sheet table: an optional bold title line, a bold header, the rows and an optional bold total row.
+    `formats` gives a number format per column index (0-based), `widths` a width."""
+    formats = formats or {}
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(neutralise(sheet_title)[:31].replace("/", "-"))
+    for index, width in (widths or {}).items():
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    if title:
+        sheet.append([_cell(sheet, title, bold=True)])
+    sheet.append([_cell(sheet, text, bold=True) for text in header])
+    for values in rows:
+        sheet.append([_cell(sheet, value, formats.get(index, "")) for index, value in enumerate(values)])
+    if total is not None:
+        sheet.append([_cell(sheet, value, formats.get(index, ""), bold=True) for index, value in enumerate(total)])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
 
 
 def _header_row(sheet, texts: list[str]):
@@ -83,17 +125,50 @@ def write_rows(kind: SheetKind, rows: Iterable, stream=None) -> io.BytesIO:
     return stream
 
 
-def export_xlsx(kind: SheetKind, user, unit=None, stream=None) -> tuple[io.BytesIO, int]:
-    """The rows `user` may see (under `unit`), as .xlsx; returns (stream, number of rows)."""
+class ExportRefused(Exception):
+    """An export the user may not make, or one without the purpose personal data needs; Vietnamese message."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def export_xlsx(kind: SheetKind, user, unit=None, stream=None, *, purpose: str = "") -> tuple[io.BytesIO, int]:
+    """The rows `user` may see (under `unit`), as .xlsx; returns (stream, number of rows). Every export is logged
+    (DataExport) with its row count; a kind of personal data (`kind.personal`) is exported only for a stated
+    purpose, and only the rows the kind lets this user take out as people (`kind.export_personal_scope`)."""
+    from core.history import command_line
+    from core.models import DataExport
+    from core.text import nfc, person_name
+
+    purpose = nfc(purpose)[:255]
+    personal = getattr(kind, "personal", False)
+    if personal and not purpose:
+        raise ExportRefused("Hãy ghi mục đích xuất danh sách: đây là dữ liệu cá nhân (Luật 91/2025/QH15).")
+    queryset = kind.export_queryset(user, unit)
+    if personal:
+        queryset = kind.export_personal_scope(user, queryset)
+        kind.export_logged(user, queryset, purpose)
     count = 0
 
     def counted():
         nonlocal count
-        for values in kind.export_rows(kind.export_queryset(user, unit)):
+        for values in kind.export_rows(queryset):
             count += 1
             yield values
 
-    return write_rows(kind, counted(), stream), count
+    stream = write_rows(kind, counted(), stream)
+    authenticated = user if getattr(user, "is_authenticated", False) else None
+    DataExport.objects.create(
+        kind=kind.name,
+        unit=unit,
+        user=authenticated,
+        user_name=(person_name(authenticated) if authenticated else command_line())[:255],
+        purpose=purpose,
+        personal=personal,
+        rows=count,
+    )
+    return stream, count
 
 
 def template_xlsx(kind: SheetKind) -> io.BytesIO:

@@ -4,7 +4,7 @@ or by chapter code with name and birth year; re-importing the same file changes 
 from collections import defaultdict
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_amount, parse_code, parse_date, parse_integer, parse_year
 
@@ -14,6 +14,7 @@ from .common import chunks, name_key, parse_birth
 
 class DuesKind(ImportKind):
     name = "dues"
+    personal = True
     label = "Hội phí"
     model = Due
     unit_code_field = "unit_code"
@@ -122,7 +123,8 @@ class DuesKind(ImportKind):
         if key is None:
             row.error("member_id", "Hãy ghi mã hội viên, số thẻ, hoặc mã chi hội cùng họ tên và năm sinh.")
             return None
-        members = ctx.data["members"].get(key, [])
+        # Members out of scope are not there for this importer: not found reads the same (issue 15).
+        members = [member for member in ctx.data["members"].get(key, []) if ctx.in_scope(member.unit)]
         if len(members) > 1:
             row.error(field_name, "Có nhiều hội viên khớp với dòng này: hãy ghi «Mã hội viên» để phân biệt.")
             return None
@@ -130,9 +132,6 @@ class DuesKind(ImportKind):
             row.error(field_name, "Không tìm thấy hội viên này (trong phạm vi của bạn).")
             return None
         member = members[0]
-        if not ctx.in_scope(member.unit):
-            row.error(field_name, NOT_IN_SCOPE.format(code=member.unit.code))
-            return None
         row.extra["member"] = member
         return member.unit
 

@@ -68,6 +68,7 @@ class NamedRecordKind(ImportKind):
 
 class HouseholdKind(NamedRecordKind):
     name = "households"
+    personal = True
     label = "Hộ gia đình"
     model = Household
     unit_code_field = "unit_code"
@@ -173,23 +174,12 @@ class HouseholdKind(NamedRecordKind):
         self._same_heads(rows)
 
     def _check_codes(self, rows: list[Row]) -> None:
-        """A household's code is its own in the chapter: checked for the whole file in one query per 1,000 rows
-        (Household.clean() would ask once per row). Duplicates inside the file are the natural key's error."""
-        coded = {}
+        """A household's code is its own in the chapter, without Household.clean() asking once per row: a row with a
+        code is matched to the household holding it (so it cannot clash with it), two rows with one code are the
+        natural key's error, and the database's unique constraint (unit, code) stands behind both."""
         for row in rows:
-            household = row.instance
-            household.code_checked = True
-            household.code = nfc(household.code).upper()
-            if household.code:
-                coded[(household.unit_id, household.code)] = row
-        for chunk in chunks(coded, 1000):
-            qs = Household.objects.filter(
-                unit_id__in={unit_id for unit_id, _code in chunk}, code__in={code for _unit, code in chunk}
-            ).order_by("pk")
-            for other in qs:
-                row = coded.get((other.unit_id, other.code))
-                if row is not None and row.instance.pk != other.pk and not row.errors:
-                    row.error("code", f"Mã hộ {other.code} đã dùng cho {other} trong chi hội này.")
+            row.instance.code_checked = True
+            row.instance.code = nfc(row.instance.code).upper()
 
     def _same_heads(self, rows: list[Row]) -> None:
         new = [row for row in rows if row.existing is None and row.instance is not None]
@@ -219,6 +209,7 @@ class HouseholdKind(NamedRecordKind):
 
 class ClanKind(NamedRecordKind):
     name = "clans"
+    personal = True
     label = "Dòng họ"
     model = Clan
     unit_code_field = "unit_code"

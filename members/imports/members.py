@@ -12,7 +12,8 @@ from collections import defaultdict
 from django.db.models import Case, When
 
 from chapters import scoping
-from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
+from chapters.models import Unit
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
 
@@ -31,11 +32,16 @@ from .common import (
     province_paths,
 )
 
-DERIVED = ["name_key", "search_key", "sort_key", "birth_year"]
+DERIVED = ["name_key", "search_key", "sort_key", "birth_year", "card_scope"]
+
+
+MEMBER_NOT_FOUND = "Không có hội viên mã {id} trong phạm vi của bạn."
+CARD_TAKEN = "Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh: hãy kiểm tra lại số thẻ."
 
 
 class MemberKind(ImportKind):
     name = "members"
+    personal = True
     label = "Hội viên"
     model = Member
     unit_code_field = "unit_code"
@@ -168,9 +174,20 @@ class MemberKind(ImportKind):
             ("Mã hộ gia đình", "Hộ gia đình (mã)"),
             parser=parse_code,
             model_fields=("household",),
-            help="Mã của hộ gia đình (đã nhập ở danh sách hộ) trong cùng chi hội.",
+            help="Mã của hộ gia đình (đã nhập ở danh sách hộ) trong cùng chi hội, hoặc trong chi hội ghi ở cột sau.",
             example="",
             width=9,
+        ),
+        Column(
+            "household_unit_code",
+            "Chi hội của hộ",
+            ("Mã chi hội của hộ", "Mã đơn vị của hộ"),
+            parser=parse_code,
+            model_fields=("household",),
+            help="Mã chi hội nơi hộ gia đình được ghi, khi khác chi hội của hội viên (ví dụ hội viên sinh hoạt ở "
+            "ban khuyến học của trường, hộ ở chi hội tổ dân phố). Để trống: hộ ở cùng chi hội.",
+            example="",
+            width=10,
         ),
         Column(
             "left_on",
@@ -285,9 +302,25 @@ class MemberKind(ImportKind):
         self._likely_duplicates(ctx, rows)
 
     def _link_households(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """A household by its code in the member's unit, or in the unit "Chi hội của hộ" names (any unit the
+        importer can see: linking reads the household, it does not change it)."""
         if "household_code" not in ctx.columns_present:
             return
-        wanted = {(row.unit.pk, row.values["household_code"]) for row in rows if row.values.get("household_code")}
+        other_codes = {row.values.get("household_unit_code") for row in rows} - {None, ""}
+        units = {}
+        if other_codes:
+            qs = Unit.objects.filter(code__in=other_codes).order_by("-active_from", "pk")
+            if ctx.user is not None:
+                qs = scoping.restrict(qs, ctx.user, scoping.VIEW, unit_field="")
+            for unit in qs:
+                units.setdefault(unit.code.upper(), unit)
+        wanted = set()
+        for row in rows:
+            code = row.values.get("household_code")
+            other = row.values.get("household_unit_code")
+            row.extra["household_unit"] = units.get(other.upper()) if other else row.unit
+            if code and row.extra["household_unit"] is not None:
+                wanted.add((row.extra["household_unit"].pk, code))
         households = {}
         for chunk in chunks(wanted, 1000):
             qs = Household.objects.filter(
@@ -299,9 +332,13 @@ class MemberKind(ImportKind):
             if not code:
                 row.instance.household = None
                 continue
-            household = households.get((row.unit.pk, code))
+            unit = row.extra["household_unit"]
+            if unit is None:
+                row.error("household_unit_code", NOT_IN_SCOPE.format(code=row.values["household_unit_code"]))
+                continue
+            household = households.get((unit.pk, code))
             if household is None:
-                row.error("household_code", f"Không có hộ gia đình mã {code} ở {row.unit}.")
+                row.error("household_code", f"Không có hộ gia đình mã {code} ở {unit}.")
             else:
                 row.instance.household = household
 
@@ -324,11 +361,14 @@ class MemberKind(ImportKind):
         for province, cards in by_province.items():
             for chunk in chunks(cards, 1000):
                 qs = Member.objects.filter(card_number__in=chunk, unit__path__startswith=province)
-                for pk, card, unit_name in qs.values_list("pk", "card_number", "unit__name"):
-                    row = cards[card]
-                    if row.instance.pk != pk:
+                for member in qs.select_related("unit").only("pk", "card_number", "unit__name", "unit__path"):
+                    row = cards[member.card_number]
+                    if row.instance.pk != member.pk:
                         row.error(
-                            "card_number", f"Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh ({unit_name})."
+                            "card_number",
+                            f"Số thẻ {member.card_number} đã cấp cho một hội viên khác trong cùng tỉnh ({member.unit})."
+                            if ctx.in_scope(member.unit)
+                            else CARD_TAKEN.format(card=member.card_number),
                         )
 
     def _likely_duplicates(self, ctx: ImportContext, rows: list[Row]) -> None:
@@ -354,9 +394,11 @@ class MemberKind(ImportKind):
         for commune, names in by_commune.items():
             for chunk in chunks(names, 1000):
                 qs = Member.objects.filter(unit__path__startswith=commune, name_key__in=chunk).values_list(
-                    "pk", "name_key", "birth_year", "full_name", "unit__name"
+                    "pk", "name_key", "birth_year", "full_name", "unit__name", "unit__path"
                 )
-                for pk, name, year, full_name, unit_name in qs:
+                for pk, name, year, full_name, unit_name, unit_path in qs:
+                    if not ctx.visible_path(unit_path):
+                        continue  # a possible namesake the importer may not see is not named to her
                     for row in new.get((commune, name, year), ()):
                         if row.existing is None:
                             row.warn(
@@ -367,19 +409,13 @@ class MemberKind(ImportKind):
 
     def validate(self, ctx: ImportContext, row: Row) -> None:
         values, existing = row.values, row.existing
-        if values.get("member_id") and existing is None:
-            row.error("member_id", f"Không có hội viên mã {values['member_id']}.")
+        # Out of scope reads exactly like not found: an error must not tell who exists elsewhere (issue 15).
+        if values.get("member_id") and (existing is None or not ctx.in_scope(existing.unit)):
+            row.error("member_id", MEMBER_NOT_FOUND.format(id=values["member_id"]))
             return
         if existing is not None:
             if not ctx.in_scope(existing.unit):
-                if row.key[0] == "card":
-                    row.error(
-                        "card_number",
-                        f"Số thẻ {values['card_number']} đã cấp cho một hội viên khác trong cùng tỉnh "
-                        f"({existing.unit}), ngoài phạm vi của bạn.",
-                    )
-                else:
-                    row.error("member_id", f"Hội viên mã {existing.pk} nằm ngoài phạm vi của bạn.")
+                row.error("card_number", CARD_TAKEN.format(card=values["card_number"]))
             elif existing.unit_id != row.unit.pk:
                 row.error(
                     "unit_code",
@@ -398,6 +434,8 @@ class MemberKind(ImportKind):
     # --- writing ------------------------------------------------------------------------------------------------
 
     def prepare_for_write(self, ctx: ImportContext, instance: Member) -> None:
+        if instance.card_number and instance.unit_id in ctx.data["provinces"]:
+            instance.card_scope = ctx.data["provinces"][instance.unit_id]
         instance.prepare()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
@@ -428,20 +466,22 @@ class MemberKind(ImportKind):
     # --- export -------------------------------------------------------------------------------------------------
 
     def export_queryset(self, user, unit=None):
-        """Members `user` may see, citizen IDs in full only where the one rule allows; the export is logged."""
+        """Members `user` may see, citizen IDs in full only where the one rule allows."""
         qs = Member.objects.filter(erased_at__isnull=True)
         if user is not None:
             qs = scoping.restrict(qs, user, scoping.VIEW)
         if unit is not None:
             qs = qs.filter(unit__path__startswith=unit.path)
         qs = qs.annotate(citizen_id_visible=Case(When(citizen_id_visible_q(user), then=True), default=False))
+        return qs.select_related("unit", "household__unit").order_by("unit__path", "sort_key", "pk")
+
+    def export_logged(self, user, queryset, purpose: str) -> None:
         access_log(
             user,
-            [Member(pk=pk, unit_id=unit_id) for pk, unit_id in qs.values_list("pk", "unit_id")],
+            [Member(pk=pk, unit_id=unit_id) for pk, unit_id in queryset.values_list("pk", "unit_id")],
             PersonalDataAccess.Action.EXPORT,
-            "Xuất danh sách hội viên (Excel)",
+            f"Xuất danh sách hội viên (Excel), mục đích: {purpose}" if purpose else "Xuất danh sách hội viên (Excel)",
         )
-        return qs.select_related("unit", "household").order_by("unit__path", "sort_key", "pk")
 
     def export_rows(self, queryset):
         gender = dict(Member.Gender.choices)
@@ -464,6 +504,7 @@ class MemberKind(ImportKind):
                 m.card_issued_on,
                 m.citizen_id if m.citizen_id_visible else mask_citizen_id(m.citizen_id),
                 m.household.code if m.household_id else "",
+                m.household.unit.code if m.household_id and m.household.unit_id != m.unit_id else "",
                 m.left_on,
                 reasons.get(m.left_reason, ""),
                 m.notes,

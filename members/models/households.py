@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
@@ -118,9 +119,16 @@ class Household(models.Model):
         verbose_name = "hộ gia đình"
         verbose_name_plural = "hộ gia đình"
         ordering = ["sort_key", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "code"],
+                condition=~Q(code=""),
+                name="household_unique_code_in_unit",
+                violation_error_message="Mã hộ này đã dùng cho một hộ khác trong chi hội.",
+            ),
+        ]
         indexes = [
             models.Index(fields=["unit", "sort_key"], name="household_unit_sort"),
-            models.Index(fields=["unit", "code"], name="household_unit_code"),
             # A whole province's list, in name order: the first page without sorting 3.5 million households.
             models.Index(fields=["sort_key", "id"], name="household_sort"),
         ]

@@ -106,6 +106,9 @@ class Member(DatedFactsMixin, models.Model):
     left_reason = models.CharField("lý do ra hội", max_length=20, choices=LeftReason.choices, blank=True)
     card_number = models.CharField("số thẻ hội viên", max_length=30, blank=True)
     card_issued_on = models.DateField("ngày cấp thẻ", null=True, blank=True)
+    # The path of the province above the unit when the member has a card: card numbers are unique within a
+    # province, which the database enforces on (card_scope, card_number) — see docs/decisions.md.
+    card_scope = models.CharField(max_length=255, blank=True, default="", editable=False)
     party_member = models.BooleanField("đảng viên", default=False)
     occupation = models.CharField("nghề nghiệp", max_length=100, blank=True)
     notes = models.TextField("ghi chú", blank=True)
@@ -122,7 +125,7 @@ class Member(DatedFactsMixin, models.Model):
     )
     erased_at = models.DateTimeField("đã xóa dữ liệu cá nhân lúc", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
-    history = HistoricalRecords(excluded_fields=["name_key", "search_key", "sort_key"])
+    history = HistoricalRecords(excluded_fields=["name_key", "search_key", "sort_key", "card_scope"])
 
     objects = MemberQuerySet.as_manager()
 
@@ -137,6 +140,12 @@ class Member(DatedFactsMixin, models.Model):
             models.Index(fields=["name_key", "birth_year"], name="member_dupe"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["card_scope", "card_number"],
+                condition=~Q(card_number=""),
+                name="member_card_unique_in_province",
+                violation_error_message="Số thẻ này đã cấp cho một hội viên khác trong cùng tỉnh.",
+            ),
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="member_left_after_joined",
@@ -160,6 +169,10 @@ class Member(DatedFactsMixin, models.Model):
             self.birth_year = self.birth_date.year
         self.name_key, self.sort_key = name_keys(self.full_name)
         self.search_key = member_search_key(self.full_name, self.phone, self.card_number)[:255]
+        if not self.card_number:
+            self.card_scope = ""
+        elif self.unit_id and (not self.card_scope or not self.unit.path.startswith(self.card_scope)):
+            self.card_scope = self.province_path()
 
     def fact_values(self):
         # Both facts are kept against the current unit: moves are guarded through the memberships.
@@ -245,9 +258,17 @@ class Member(DatedFactsMixin, models.Model):
 
     def province_path(self) -> str:
         """The path of the province above the member's unit (the scope of card numbers)."""
-        ids = self.unit.ancestor_ids
-        province = Unit.objects.filter(pk__in=ids, level=Unit.Level.PROVINCE).only("path").order_by("depth").first()
-        return province.path if province else self.unit.path
+        unit = self.unit
+        cached = getattr(unit, "_province_path", None)  # bulk paths share unit objects: one query per unit
+        if cached is None or not unit.path.startswith(cached):
+            province = (
+                Unit.objects.filter(pk__in=unit.ancestor_ids, level=Unit.Level.PROVINCE)
+                .only("path")
+                .order_by("depth")
+                .first()
+            )
+            cached = unit._province_path = province.path if province else unit.path
+        return cached
 
     def card_number_clash(self) -> "Member | None":
         """Another member of the same province holding this card number."""

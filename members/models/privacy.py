@@ -48,6 +48,9 @@ class Erasure(models.Model):
     requested_by = models.CharField("theo yêu cầu của", max_length=255)
     request_date = models.DateField("ngày nhận yêu cầu")
     reference = models.CharField("số văn bản, đơn yêu cầu", max_length=100, blank=True)
+    import_jobs = models.JSONField(
+        "lần nhập đã xóa tệp", default=list, blank=True, help_text="Các lần nhập có tệp chứa dữ liệu của người này."
+    )
 
     class Meta:
         verbose_name = "lần xóa dữ liệu cá nhân"

@@ -474,7 +474,9 @@ def member_erase(request, pk):
             "danger": True,
             "help": "Theo Luật Bảo vệ dữ liệu cá nhân (số 91/2025/QH15). Giới tính, năm sinh, ngày vào và ra hội, "
             "đảng viên được giữ lại để các số liệu đã báo cáo không thay đổi. Tên trong hồ sơ công dân học tập và "
-            "danh sách nhận khen thưởng cũng được xóa; phiếu thu, chi của quỹ là chứng từ kế toán nên giữ nguyên.",
+            "danh sách nhận khen thưởng cũng được xóa; các tệp Excel đã tải lên để nhập có dữ liệu của người này "
+            "bị xóa khỏi máy chủ (lần nhập vẫn được ghi lại); phiếu thu, chi của quỹ là chứng từ kế toán nên "
+            "giữ nguyên.",
         },
     )
 

@@ -1,7 +1,5 @@
 """The officer's dashboard: headline figures, the units below, five-year trends, completeness."""
 
-import io
-
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +10,7 @@ from chapters.models import Unit
 from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts
+from reports.approval import children_status
 from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
 
 
@@ -31,7 +30,16 @@ def unit_dashboard(request, unit_pk):
     sort = request.GET.get("sort", "")
     behind_only = request.GET.get("behind") == "1"
     data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
+    reports_below = (
+        children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION and not request.htmx else []
+    )
     context = {
+        "reports_below": {
+            "total": len(reports_below),
+            "sent": sum(row["sent"] or row["settled"] for row in reports_below),
+            "late": sum(row["late"] and not row["settled"] for row in reports_below),
+            "waiting": sum(row["status"] == "submitted" for row in reports_below),
+        },
         "unit": unit,
         "year": year,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
@@ -51,18 +59,12 @@ def unit_dashboard(request, unit_pk):
 
 @replica_reads
 def unit_dashboard_xlsx(request, unit_pk):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from core.spreadsheets.writing import NUMBER_FORMAT, XLSX_CONTENT_TYPE, table_xlsx
 
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)
     data = dashboard(unit, year, tree=tree_from(request))
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Năm {year}"
-    sheet.append([f"{unit.display_name} – số liệu năm {year}"])
-    sheet["A1"].font = Font(bold=True)
-    sheet.append(["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"])
+    rows = []
     for row in data["children"]:
         values = []
         for key, _label in data["columns"]:
@@ -72,16 +74,37 @@ def unit_dashboard_xlsx(request, unit_pk):
             else:
                 values.append(row["values"].get(key, 0))
         behind = "; ".join(words for key, words in BEHIND_COUNTED.items() if row["behind"][key])
-        sheet.append([row["unit"].code, row["unit"].display_name, *values, behind])
-    for line in sheet.iter_rows(min_row=3):
-        for cell, (key, _label) in zip(line[2:], data["columns"], strict=False):
-            # Formulas are never written: values only (a cell starting with "=" stays text).
-            cell.number_format = "0.0%" if key in ("share", "families") else "#,##0"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        rows.append([row["unit"].code, row["unit"].display_name, *values, behind])
+    total = None
+    if data["children"] and not data.get("behind_only"):
+        # The unit's own row and the total, so the rows add up as on the page and in the report.
+        own, figures = data["own_row"], data["figures"]
+        own_values, total_values = [], []
+        for key, _label in data["columns"]:
+            if key == "share":
+                own_values.append(None)
+                share = figures.get("baseline.population")
+                total_values.append(float(figures.get("members.end") / share) if share else None)
+            elif key == "families":
+                own_values.append(None)
+                total_values.append(None)
+            else:
+                own_values.append(own["values"].get(key, 0))
+                total_values.append(figures.get(key))
+        rows.append([unit.code, own["name"], *own_values, ""])
+        total = ["", "Tổng cộng", *total_values, ""]
+    content = table_xlsx(
+        sheet_title=f"Năm {year}",
+        title=f"{unit.display_name} – số liệu năm {year}",
+        header=["Mã", "Đơn vị", *[label for _key, label in data["columns"]], "Chậm về"],
+        rows=rows,
+        total=total,
+        formats={
+            index: "0.0%" if key in ("share", "families") else NUMBER_FORMAT
+            for index, (key, _label) in enumerate(data["columns"], start=2)
+        },
     )
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'
     return response
 

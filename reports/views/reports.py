@@ -1,7 +1,7 @@
 """Report screens: list per unit, the report page (texts, renders with progress, finalise, send up), files."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,10 +12,12 @@ from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
 from chapters.services.records import EditConflict
+from core.queueing import QueueUnavailable
 from core.views import year_from
-from reports import services
+from reports import approval, services, workflow
+from reports.deadlines import Calendar, is_late
 from reports.forms import ReportRequestForm, ReportTextForm, RunForm, ScanForm
-from reports.models import Report, ReportRun
+from reports.models import Report, ReportEvent, ReportRun
 
 
 def _error_text(error: ValidationError) -> str:
@@ -28,13 +30,21 @@ def report_list(request, unit_pk):
     today = timezone.localdate()
     default_year = today.year if today.month >= 11 else today.year - 1
     year = year_from(request, default_year, latest=today.year)
+    reports = list(unit.reports.order_by("-year", "period"))
+    calendar = Calendar()
+    for report in reports:
+        report.deadline = calendar.for_unit(unit, report.year, report.period)
+        report.late = unit.parent_id is not None and is_late(report, report.deadline, today)
     context = {
         "unit": unit,
-        "reports": unit.reports.order_by("-year", "period"),
+        "reports": reports,
         "form": ReportRequestForm(initial={"year": default_year}),
         "can_write": scoping.can(request.user, scoping.APPROVE, unit),
         "submission_year": year,
-        "submissions": services.submissions_below(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION else [],
+        "year": year,
+        "rows": approval.children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION else [],
+        "period": Report.Period.YEAR,
+        "here": request.get_full_path(),
     }
     return render(request, "reports/report_list.html", context)
 
@@ -69,9 +79,18 @@ class ReportDetailView(ScopedQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         report = self.object
         runs = list(report.runs.select_related("requested_by")[:20])
+        roles = approval.report_roles(self.request.user, report)
+        actions = workflow.allowed_actions(report.status, roles)
+        deadline = Calendar().for_unit(report.unit, report.year, report.period)
         context.update(
             {
-                "can_write": scoping.can(self.request.user, scoping.APPROVE, report.unit),
+                "can_write": workflow.Role.AUTHOR in roles,
+                "editable": report.status in workflow.EDITABLE,
+                "actions": actions,
+                "decisions": [a for a in actions if a in ("accept", "return", "reopen")],
+                "events": list(report.events.select_related("run")),
+                "deadline": deadline,
+                "late": report.unit.parent_id is not None and is_late(report, deadline),
                 "text_form": ReportTextForm(instance=report),
                 "run_form": RunForm(),
                 "scan_form": ScanForm(),
@@ -84,6 +103,11 @@ class ReportDetailView(ScopedQuerysetMixin, DetailView):
         return context
 
 
+def _version(request) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
 def _report_for(request, pk, action=scoping.APPROVE) -> Report:
     return scoping.get_scoped_object(Report.objects.select_related("unit"), request.user, action, pk=pk)
 
@@ -91,6 +115,8 @@ def _report_for(request, pk, action=scoping.APPROVE) -> Report:
 @require_POST
 def report_text(request, pk):
     report = _report_for(request, pk)
+    if workflow.Role.AUTHOR not in approval.report_roles(request.user, report):
+        raise PermissionDenied("Chỉ cán bộ của chính đơn vị mới sửa được nội dung báo cáo.")
     form = ReportTextForm(request.POST, instance=Report.objects.get(pk=report.pk))
     if form.is_valid():
         texts = {name: form.cleaned_data[name] for name in ReportTextForm.Meta.fields}
@@ -112,6 +138,7 @@ def report_text(request, pk):
             "report": report,
             "text_form": form,
             "can_write": True,
+            "editable": True,
             "run_form": RunForm(),
             "scan_form": ScanForm(),
             "runs": list(report.runs.all()[:20]),
@@ -126,7 +153,11 @@ def report_run_create(request, pk):
     report = _report_for(request, pk)
     form = RunForm(request.POST)
     tree = form.cleaned_data["tree"] if form.is_valid() else ReportRun.Tree.PAST
-    run = services.report_request_run(report=report, actor=request.user, tree=tree)
+    try:
+        run = services.report_request_run(report=report, actor=request.user, tree=tree)
+    except QueueUnavailable as error:
+        messages.error(request, error.message)
+        return redirect("reports:report_detail", pk=report.pk)
     messages.info(request, "Đang tạo bản in báo cáo; trang sẽ tự cập nhật khi xong.")
     if request.htmx:
         return render(request, "reports/_run_progress.html", {"run": run})
@@ -156,7 +187,7 @@ def run_file(request, pk, kind):
 def report_finalise(request, pk):
     report = _report_for(request, pk)
     try:
-        services.report_finalise(report=report, actor=request.user)
+        services.report_finalise(report=report, actor=request.user, expected_version=_version(request))
         messages.success(request, "Đã chốt báo cáo và cấp số văn bản.")
     except ValidationError as error:
         messages.error(request, _error_text(error))
@@ -171,7 +202,9 @@ def report_submit(request, pk):
         messages.error(request, "Hãy chọn tệp bản chụp báo cáo đã ký, đóng dấu.")
         return redirect("reports:report_detail", pk=report.pk)
     try:
-        services.report_submit(report=report, scan=form.cleaned_data["scan"], actor=request.user)
+        services.report_submit(
+            report=report, scan=form.cleaned_data["scan"], actor=request.user, expected_version=_version(request)
+        )
         messages.success(request, "Đã gửi báo cáo lên cấp trên; số liệu năm đã được khóa sổ.")
     except ValidationError as error:
         messages.error(request, _error_text(error))
@@ -183,3 +216,13 @@ def report_scan(request, pk):
     if not report.scan:
         raise Http404
     return FileResponse(report.scan.open("rb"), filename=report.scan.name.rsplit("/", 1)[-1])
+
+
+def report_event_scan(request, pk):
+    """The scan one round sent (a report returned and sent again keeps each round's scan)."""
+    event = scoping.get_scoped_object(
+        ReportEvent.objects.select_related("report__unit"), request.user, unit_field="report__unit", pk=pk
+    )
+    if not event.scan:
+        raise Http404
+    return FileResponse(event.scan.open("rb"), filename=event.scan.name.rsplit("/", 1)[-1])

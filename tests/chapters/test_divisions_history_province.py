@@ -90,3 +90,23 @@ def test_the_package_missing_is_a_clear_error(monkeypatch, db):
     )
     with pytest.raises(CommandError, match="pip install vietnamadminunits"):
         run(province="01", history=True)
+
+
+@pytest.mark.django_db
+def test_a_units_file_of_old_chapters_puts_them_where_the_lineage_leads(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    run(province="01", history=True)
+    rows = [
+        ["Mã đơn vị", "Tên đơn vị", "Nơi tổ chức", "Mã đơn vị cấp trên", "Hoạt động từ"],
+        ["DV-08", "Chi hội tổ dân phố Dịch Vọng 8", "Khu dân cư", "00166", "01/01/2012"],
+    ]
+    path = tmp_path / "chi-hoi.csv"
+    path.write_text("\n".join(",".join(row) for row in rows), encoding="utf-8")
+    call_command("import_data", "units", str(path), "--on", "2024", stdout=io.StringIO())
+    chapter = Unit.objects.get(code="DV-08")
+    dich_vong = Unit.objects.get(code="00166", level="commune")
+    assert chapter.parent_on(D(2024, 12, 31)) == dich_vong
+    assert chapter.parent.name == "Phường Cầu Giấy" and chapter.is_open_on(REFORM_DAY)

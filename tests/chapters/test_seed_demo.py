@@ -38,15 +38,19 @@ def test_running_twice_gives_the_same_rows():
 def test_demo_has_a_merged_area_seen_on_both_trees():
     output = seed()
     hanoi = Unit.objects.get(code="01", level=Unit.Level.PROVINCE)
-    district = Unit.objects.get(name="Quận Cầu Giấy")
-    old = list(Unit.objects.filter(code__in=["00169", "00166"]))
+    # The city's pre-reform tree is loaded (load_divisions --history): the historic units are the loaded ones.
+    district = Unit.objects.get(level=Unit.Level.DISTRICT, code="005")
+    quan_hoa, dich_vong = (Unit.objects.get(level=Unit.Level.COMMUNE, code=code) for code in ["00169", "00166"])
     cau_giay = Unit.objects.get(code="00167", active_until__isnull=True)
-    assert (district.active_from, district.active_until) == (D(1997, 1, 1), D(2025, 6, 30))
-    assert {u.active_until for u in old} == {D(2025, 6, 30)}
-    assert Lineage.objects.filter(predecessor__in=old, successor=cau_giay, primary=True).count() == 2
+    nghia_do = Unit.objects.get(code="00160", active_until__isnull=True)
+    assert (district.name, district.active_from, district.active_until) == ("Quận Cầu Giấy", None, D(2025, 6, 30))
+    assert {quan_hoa.active_until, dich_vong.active_until} == {D(2025, 6, 30)}
+    assert Lineage.objects.get(predecessor=dich_vong, primary=True).successor == cau_giay
+    assert Lineage.objects.get(predecessor=quan_hoa, primary=True).successor == nghia_do
+    assert hanoi.active_from is None  # one unit across both periods
 
     past = {unit.name: depth for unit, depth in tree_on(hanoi, D(2024, 12, 31))}
-    assert past["Quận Cầu Giấy"] == 1
+    assert past["Quận Cầu Giấy"] == 1 and sum(depth == 1 for depth in past.values()) == 30
     assert past["Phường Quan Hoa"] == 2 and past["Phường Dịch Vọng"] == 2
     assert past["Chi hội tổ dân phố Quan Hoa 4"] == 3
     assert "Phường Cầu Giấy" not in past
@@ -54,8 +58,10 @@ def test_demo_has_a_merged_area_seen_on_both_trees():
     today = {unit.name: depth for unit, depth in tree_on(hanoi, timezone.localdate())}
     assert "Quận Cầu Giấy" not in today and "Phường Quan Hoa" not in today
     assert today["Phường Cầu Giấy"] == 1
+    # The old wards' chapters followed their primary successors at the reform.
     moved = {unit.name for unit, _d in tree_on(cau_giay, timezone.localdate())}
-    assert {"Chi hội tổ dân phố Quan Hoa 4", "Chi hội Trường THCS Dịch Vọng", "Chi hội tổ dân phố số 3"} <= moved
+    assert {"Chi hội Trường THCS Dịch Vọng", "Chi hội tổ dân phố số 3"} <= moved
+    assert "Chi hội tổ dân phố Quan Hoa 4" in {unit.name for unit, _d in tree_on(nghia_do, timezone.localdate())}
 
     # ~30 chapters and boards of mixed hosts under today's three wards, each association with a term and leaders.
     communes = Unit.objects.filter(code__in=["00167", "00160", "00175"], active_until__isnull=True)
@@ -73,7 +79,9 @@ def test_demo_has_a_merged_area_seen_on_both_trees():
         assert username in output
         user = get_user_model().objects.get(username=username)
         assert user.is_active and user.check_password(DEMO_PASSWORD), username
-        assert Role.objects.filter(user=user, kind=kind, unit__code=code).exists()
+        assert Role.objects.filter(user=user, kind=kind, unit__code=code, unit__active_until__isnull=True).exists()
+    # 00167 was Phường Dịch Vọng Hậu's code before the reform: the logins name today's ward.
+    assert "canbo_xa    Trần Văn Hùng — cán bộ, Hội Khuyến học phường Cầu Giấy" in output
 
 
 @pytest.mark.django_db

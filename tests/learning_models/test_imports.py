@@ -188,7 +188,7 @@ def test_export_reads_back_unchanged(tmp_path, tree, families, gdht, secretary):
     )
     assert run(titles_kind, path, secretary).ok
     out = tmp_path / "xuat.xlsx"
-    stream, count = export_xlsx(titles_kind, secretary)
+    stream, count = export_xlsx(titles_kind, secretary, purpose="Kiểm tra")
     out.write_bytes(stream.getvalue())
     assert count == 1
     rows = list(load_workbook(out).active.values)

@@ -160,7 +160,7 @@ def test_export_respects_scope_masks_citizen_ids_logs_and_imports_back_unchanged
 ):
     mine = make_member(full_name="Nguyễn Văn Đức", citizen_id="001204012345", card_number="BD-1")
     make_member(unit=tree.outside_chapter, full_name="Vũ Văn Tám")
-    stream, count = export_xlsx(member_kind, officer)
+    stream, count = export_xlsx(member_kind, officer, purpose="Kiểm tra")
     assert count == 1
     path = tmp_path / "export.xlsx"
     path.write_bytes(stream.getvalue())
@@ -172,7 +172,9 @@ def test_export_respects_scope_masks_citizen_ids_logs_and_imports_back_unchanged
     assert again.counts["unchanged"] == 1 and again.counts["errors"] == 0
     mine.refresh_from_db()
     assert mine.citizen_id == "001204012345"  # the masked cell kept the stored number
-    stream, _count = export_xlsx(member_kind, secretary)  # the member's own secretary sees it in full
+    stream, _count = export_xlsx(
+        member_kind, secretary, purpose="Kiểm tra"
+    )  # the member's own secretary sees it in full
     assert "001204012345" in str(list(load_workbook(stream).active.iter_rows(values_only=True)))
 
 
@@ -274,7 +276,7 @@ def test_web_export_of_members_is_scoped_and_logged(client_for, tree, officer, o
     make_member(unit=tree.outside_chapter, full_name="Vũ Văn Tám")
     response = client_for(outsider).get(reverse("imports:export", args=["members"]), {"unit": tree.commune.pk})
     assert response.status_code == 404
-    response = client_for(officer).get(reverse("imports:export", args=["members"]))
+    response = client_for(officer).post(reverse("imports:export", args=["members"]), {"purpose": "Kiểm tra"})
     assert response.status_code == 200
     import io
 
@@ -302,17 +304,6 @@ def test_households_validation_reads_the_database_per_file_not_per_row(tmp_path,
 
     queries(3)  # the user's roles, read once and kept on the user
     assert queries(60) == queries(6)
-
-
-def test_a_household_code_already_used_in_the_chapter_is_refused_in_bulk(tmp_path, tree, secretary):
-    # Two households already share a code (entered before codes were checked): the file's row matches one of
-    # them and clashes with the other.
-    Household.objects.create(unit=tree.chapter, head_name="Trần Văn Một", code="H7")
-    Household.objects.create(unit=tree.chapter, head_name="Lê Văn Hai", code="H7")
-    path = sheet(tmp_path, [["Mã chi hội", "Mã hộ", "Chủ hộ"], [tree.chapter.code, "h7", "Trần Văn Một"]])
-    result = run(household_kind, path, secretary, commit=False)
-    assert [(r, c) for r, c, _m in errors(result, household_kind)] == [(2, "Mã hộ")]
-    assert "Mã hộ H7 đã dùng cho Hộ" in errors(result, household_kind)[0][2]
 
 
 def test_a_large_import_analyses_the_tables_it_wrote(

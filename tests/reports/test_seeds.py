@@ -95,9 +95,10 @@ def test_seed_000_ward_year_end_2023_states_the_articles_figures(tmp_path, djang
     assert "kết nạp mới 214 hội viên; 38 hội viên ra khỏi danh sách" in text
     assert "100% đảng viên là hội viên Hội Khuyến học." in text
     # "Năm 2023, Quỹ khuyến học phường đạt trên 500 triệu đồng": exactly what the 64 receipts add up to.
+    # Issue 13: the opening balance carried from 2022 is stated (the books start in 2023: no change on 2022).
     assert (
-        "Quỹ khuyến học toàn phường huy động được 512.350.000 đồng; đã chi 436.800.000 đồng; "
-        "số dư cuối kỳ 124.050.000 đồng." in text
+        "Quỹ khuyến học toàn phường có số dư đầu kỳ 48.500.000 đồng; huy động được 512.350.000 đồng; "
+        "đã chi 436.800.000 đồng; số dư cuối kỳ 124.050.000 đồng." in text
     )
     # "biểu dương và khen thưởng cho 19 tập thể và 51 cá nhân"
     assert "Các cấp Hội đã biểu dương 19 tập thể, 51 cá nhân." in text
@@ -115,7 +116,8 @@ def test_seed_000_ward_year_end_2023_states_the_articles_figures(tmp_path, djang
     assert "Tổng số hội viên là 3.127 người" in paragraphs and "biểu dương 19 tập thể, 51 cá nhân" in paragraphs
     sheet = load_workbook(run.xlsx.open("rb"), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 2 + 19 + 1  # title, headers, the 19 chapters, the total
+    assert len(rows) == 2 + 19 + 1 + 1  # title, headers, the 19 chapters, the ward's own row, the total
+    assert rows[-2][1] == "Hội Khuyến học phường Bạch Đằng (số liệu riêng)"
     total = dict(zip(rows[1], rows[-1], strict=True))
     assert (total["Chi hội"], total["Hội viên cuối kỳ"], total["Quỹ: huy động (đồng)"]) == (19, 3127, 512_350_000)
 

@@ -9,7 +9,7 @@ from chapters import scoping
 from chapters.models import Unit
 from core.formatting import number
 from core.imports.kinds import KINDS, get_kind
-from core.spreadsheets.writing import export_xlsx
+from core.spreadsheets.writing import ExportRefused, export_xlsx
 
 
 class Command(BaseCommand):
@@ -20,8 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="Mã đơn vị: chỉ xuất đơn vị này và các đơn vị trực thuộc")
         parser.add_argument("--as", dest="username", help="Xuất trong phạm vi của người dùng này")
         parser.add_argument("--out", required=True, help="Tệp .xlsx sẽ ghi ra")
+        parser.add_argument(
+            "--purpose",
+            default="Xuất bằng lệnh quản trị",
+            help="Mục đích xuất (ghi vào nhật ký; bắt buộc với danh sách người, có sẵn giá trị mặc định)",
+        )
 
-    def handle(self, *args, kind, unit=None, username=None, out, **options):
+    def handle(self, *args, kind, unit=None, username=None, out, purpose="", **options):
         import_kind = get_kind(kind)
         if import_kind is None:
             raise CommandError(f"Loại dữ liệu «{kind}» không có; hãy chọn một trong: {', '.join(sorted(KINDS))}.")
@@ -41,6 +46,9 @@ class Command(BaseCommand):
         path = Path(out)
         if not path.parent.is_dir():
             raise CommandError(f"Thư mục «{path.parent}» không tồn tại.")
-        stream, count = export_xlsx(import_kind, user, root)
+        try:
+            stream, count = export_xlsx(import_kind, user, root, purpose=purpose)
+        except ExportRefused as error:
+            raise CommandError(error.message) from None
         path.write_bytes(stream.getvalue())
         self.stdout.write(self.style.SUCCESS(f"Đã xuất {number(count)} dòng «{import_kind.label}» ra {path}."))

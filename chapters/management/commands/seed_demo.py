@@ -1,10 +1,11 @@
 """Demo data (issue 2 §6): a real city with three of its wards, ~30 chapters and boards, a historic district
-whose two wards merged into today's Phường Cầu Giấy on 01/07/2025, terms and leadership, baseline figures and
-one demo login per role. Idempotent: a second run changes nothing. Then each app adds its own demo data
-(chapters/demo.py).
+whose wards went into today's Phường Cầu Giấy and Phường Nghĩa Đô on 01/07/2025, terms and leadership, baseline
+figures and one demo login per role. Idempotent: a second run changes nothing. Then each app adds its own demo
+data (chapters/demo.py).
 
-The historic units (Quận Cầu Giấy, Phường Quan Hoa, Phường Dịch Vọng) follow the real reform; their codes and
-every figure and person are illustrative.
+The city is loaded with its pre-reform tree (`load_divisions --province 01 --history`, issue 14): the historic
+units (Quận Cầu Giấy, Phường Quan Hoa, Phường Dịch Vọng) are the loaded ones, with the real lineage; every
+figure and person is illustrative.
 """
 
 import datetime
@@ -30,6 +31,7 @@ DEMO_PASSWORD = "khuyenhoc2025"
 PROVINCE_CODE = "01"  # Thành phố Hà Nội
 COMMUNE_CODES = ["00167", "00160", "00175"]  # Phường Cầu Giấy (the merged one), Phường Nghĩa Đô, Phường Yên Hòa
 REFORM_DAY = D(2025, 7, 1)
+ONE_DAY = datetime.timedelta(days=1)
 
 H = Unit.Host
 CHAPTERS = {
@@ -143,8 +145,11 @@ class Command(BaseCommand):
                 "Đây là cấu hình vận hành thật (KHUYENHOC_ENV=production): không tạo dữ liệu mẫu. "
                 "Thêm --force nếu thật sự muốn."
             )
-        if not Unit.objects.filter(level=Unit.Level.PROVINCE, code=PROVINCE_CODE, active_until__isnull=True).exists():
-            call_command("load_divisions", province=PROVINCE_CODE, stdout=self.stdout)
+        loaded = Unit.objects.filter(level=Unit.Level.PROVINCE, code=PROVINCE_CODE, active_until__isnull=True)
+        # Phường Phúc Xá, the first commune of the pre-reform list: there once the city's history is loaded.
+        history = Unit.objects.filter(level=Unit.Level.COMMUNE, code="00001", active_until=REFORM_DAY - ONE_DAY)
+        if not loaded.exists() or not history.exists():
+            call_command("load_divisions", province=PROVINCE_CODE, history=True, stdout=self.stdout)
         try:
             with transaction.atomic():
                 ctx = self._seed()
@@ -157,7 +162,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Dữ liệu mẫu đã sẵn sàng. Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD}):")
         )
         for username, (given, family, kind, code) in USERS.items():
-            unit = Unit.objects.filter(code=code).order_by("active_until").first()
+            unit = self._unit(code)  # today's unit: old commune codes were reused by the reform
             self.stdout.write(f"  {username:<11} {family} {given} — {ROLE_LABELS[kind]}, {unit.display_name}")
 
     # The tree -------------------------------------------------------------------------------------------------

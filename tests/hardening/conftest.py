@@ -1,0 +1,1 @@
+from tests.members.conftest import make_member  # noqa: F401 - shared with the members tests
