@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README documents (they work without make, too).
-.PHONY: run test bench bench-dashboards bench-titles-bulk lint
+.PHONY: run test bench bench-dashboards bench-titles-bulk bench-imports lint
 
 run:
 	scripts/run.sh
@@ -17,6 +17,11 @@ bench-dashboards:
 # Review, propose and recognise 20,000 title records in one action each (its own database, kh_titles_bulk_bench).
 bench-titles-bulk:
 	.venv/bin/python benchmarks/titles_bulk.py
+
+# Imports of members and households against django-import-export's default path (kh_bench_members), 3 runs each.
+bench-imports:
+	.venv/bin/python benchmarks/members_import.py
+	.venv/bin/python benchmarks/households_import.py --runs 3
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

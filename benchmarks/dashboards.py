@@ -1,11 +1,12 @@
 """Dashboards at province scale, and a mixed load of secretaries and officers through gunicorn (issue 9).
 
-    python benchmarks/dashboards.py                 both parts, then docs/benchmarks.md is rewritten in place
+    python benchmarks/dashboards.py                 both parts, written to benchmarks/results/dashboards.md
     python benchmarks/dashboards.py --pages-only    part 1 only
     python benchmarks/dashboards.py --duration 20   seconds per load step (default 20)
 
 Uses the database `kh_bench_members` (BENCH_MEMBERS_DATABASE_URL), filled once with
-`generate_dataset --scale province`, and Redis database 5 (BENCH_REDIS_URL) as the cache, as in production.
+`generate_dataset --scale province` (it measures the province the dataset was generated in), and Redis
+database 5 (BENCH_REDIS_URL) as the cache, as in production.
 
 1. Pages: the province's dashboard and those of ten communes, as the whole page a user gets (view, queries,
    template) through Django's test client: "cold" right after every cached roll-up was forgotten (a new
@@ -23,7 +24,6 @@ import argparse
 import http.client
 import os
 import random
-import re
 import signal
 import statistics
 import subprocess
@@ -35,18 +35,9 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_MEMBERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kh_bench_members")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-ENVIRONMENT = {
-    "DJANGO_SETTINGS_MODULE": "khuyenhoc.settings",
-    "KHUYENHOC_ENV": "development",
-    "DJANGO_DEBUG": "false",
-    "DATABASE_URL": DATABASE_URL,
-    "DATABASE_CONN_MAX_AGE": "60",
-    "REDIS_URL": REDIS_URL,
-    "LOGIN_THROTTLE_ENABLED": "false",
-}
-os.environ.update(ENVIRONMENT)
+from benchmarks import common  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kh_bench_members"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 YEAR = 2025  # the last full year of the dataset
 PASSWORD = "bench-load-2025"
@@ -299,7 +290,7 @@ def query_counts(people, member_ids, accounts) -> dict[str, int]:
 
 
 def measure_load(people, member_ids, sessions, duration: float, counts: dict[str, int]) -> list[str]:
-    env = {**os.environ, **ENVIRONMENT}
+    env = dict(os.environ)  # as configured by main(): the same database and cache
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -390,7 +381,7 @@ def bench_people():
     from chapters.models import Role, Unit
 
     User = get_user_model()
-    province = Unit.objects.get(level=Unit.Level.PROVINCE, code="38", active_until__isnull=True)
+    province = common.dataset_province()
     communes = list(
         Unit.objects.filter(parent=province, level=Unit.Level.COMMUNE, active_until__isnull=True).order_by("code")
     )
@@ -426,25 +417,19 @@ def session_for(user) -> str:
     return client.cookies["sessionid"].value
 
 
-def write_section(lines: list[str]) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text()
-    block = "\n".join([SECTION, "", *lines]).rstrip() + "\n"
-    if SECTION in text:
-        before, _, rest = text.partition(SECTION)
-        after = re.search(r"\n## ", rest)
-        text = before + block + (rest[after.start() :] if after else "")
-    else:
-        text = text.rstrip() + "\n\n" + block
-    path.write_text(text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages-only", action="store_true")
     parser.add_argument("--duration", type=float, default=20)
     args = parser.parse_args()
 
+    common.configure(
+        "BENCH_MEMBERS_DATABASE_URL",
+        DEFAULT_URL,
+        DATABASE_CONN_MAX_AGE="60",
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        LOGIN_THROTTLE_ENABLED="false",
+    )
     import django
 
     django.setup()
@@ -458,13 +443,15 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not Member.objects.exists():
         call_command("generate_dataset", scale="province")
+    common.require_dataset()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0]
     province, communes, chapters, officer, commune_officers, secretaries = bench_people()
     units = 1 + sum(1 for _ in province.__class__.objects.subtree(province).values_list("pk"))
     lines = [
-        f"`python benchmarks/dashboards.py` trên `kh_bench_members` ({province.display_name}: {number(units - 1)} "
+        f"`python benchmarks/dashboards.py` trên `{common.database_name()}` ({province.display_name}: "
+        f"{number(units - 1)} "
         f"đơn vị, {number(Member.objects.count())} hội viên, {number(Summary.objects.count())} dòng tổng hợp), "
         f"bộ đệm Redis, {os.cpu_count()} lõi, PostgreSQL {postgres}, ngày {time.strftime('%d/%m/%Y')}; "
         f"số liệu năm {YEAR}.",
@@ -506,8 +493,7 @@ def main() -> None:
             },
         )
         lines += measure_load(people, member_ids, sessions, args.duration, counts)
-    print("\n".join(lines))
-    write_section(lines)
+    common.write_results("dashboards", [SECTION, "", *lines])
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ dataset stays as it was. Prints a Markdown section for docs/benchmarks.md.
 """
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -25,14 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_MEMBERS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kh_bench_members")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="khuyenhoc.settings",
-    KHUYENHOC_ENV="development",
-    DJANGO_DEBUG="false",
-    DATABASE_URL=DATABASE_URL,
-)
-os.environ.pop("REDIS_URL", None)
+from benchmarks import common  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kh_bench_members"
 HEADERS = [
     "STT", "Mã chi hội", "Họ và tên", "Giới tính", "Năm sinh", "Số điện thoại", "Địa chỉ", "Nghề nghiệp",
     "Đảng viên", "Ngày vào hội", "Số thẻ hội viên",
@@ -107,11 +101,17 @@ def member_resource():
     return MemberResource()
 
 
+def warning_count(result, kind) -> int:
+    """The likely duplicates the pipeline found (the warnings a person decides on in the preview)."""
+    return len(result.warning_list(kind))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--skip-import-export", action="store_true")
     options = parser.parse_args()
+    common.configure("BENCH_MEMBERS_DATABASE_URL", DEFAULT_URL)
     import django
 
     django.setup()
@@ -131,6 +131,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
     if not Member.objects.exists():
         call_command("generate_dataset", scale="province")
+    common.require_dataset()
     commune = Unit.objects.filter(level=Unit.Level.COMMUNE, children__notes=MARKER).distinct().order_by("code").first()
     codes = list(Unit.objects.filter(parent=commune, notes=MARKER).values_list("code", flat=True))
     workdir = Path(tempfile.mkdtemp(prefix="kh_bench_import_"))
@@ -162,7 +163,7 @@ def main() -> None:
             "new": counts["new"],
             "history": Member.history.count() - history_before,
             "memberships": Membership.objects.filter(member__card_number__startswith="BM-").count(),
-            "warnings": sum(len(row.extra.get("warnings", [])) for row in result.rows),
+            "warnings": warning_count(result, member_kind),
         }
         transaction.set_rollback(True)
     print(f"Ours: {ours}", file=sys.stderr)
@@ -198,7 +199,7 @@ def main() -> None:
         "",
         f"## Hội viên: nhập {n(rows)} hội viên từ .xlsx",
         "",
-        f"`python benchmarks/members_import.py` trên `kh_bench_members` (đã có dữ liệu cả tỉnh): tệp .xlsx {n(rows)} "
+        f"`python benchmarks/members_import.py` trên `{common.database_name()}`: tệp .xlsx {n(rows)} "
         f"dòng ({path.stat().st_size / 1e6:.1f} MB) vào {len(codes)} chi hội của một xã, cả hai cách trong cùng một "
         "lần chạy; mỗi lần nhập trong một giao dịch được hủy sau khi đo.",
         "",
@@ -216,7 +217,7 @@ def main() -> None:
             "(`clean_model_instances` tắt); không có quá trình sinh hoạt nên số hội viên theo ngày sai |"
         )
     lines += ["", f"- Mục tiêu < 60 s: {'đạt' if ours['total'] < 60 else 'CHƯA ĐẠT'}.", ""]
-    print("\n".join(lines))
+    common.write_results("members_import", lines)
 
 
 if __name__ == "__main__":

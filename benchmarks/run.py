@@ -1,4 +1,4 @@
-"""Run the benchmarks with one command and write docs/benchmarks.md.
+"""Run the tree benchmark with one command; results in benchmarks/results/tree.md (copied into the docs by hand).
 
     python benchmarks/run.py            (or: make bench)
 
@@ -6,7 +6,6 @@ Uses its own PostgreSQL database `kh_bench` (BENCH_DATABASE_URL to change it), f
 `generate_dataset --scale province --tree-only`, then measures. Never run it against a database in use.
 """
 
-import datetime
 import os
 import platform
 import sys
@@ -15,22 +14,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kh_bench")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="khuyenhoc.settings",
-    KHUYENHOC_ENV="development",
-    DJANGO_DEBUG="false",
-    DATABASE_URL=DATABASE_URL,
-)
-os.environ.pop("REDIS_URL", None)
-NOTES_HEADING = "## Nhận xét"
+from benchmarks import common  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kh_bench"
 
 
 def create_database() -> None:
     import dj_database_url
     import psycopg
 
-    config = dj_database_url.parse(DATABASE_URL)
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
     with psycopg.connect(
         host=config["HOST"] or "127.0.0.1",
         port=config["PORT"] or 5432,
@@ -68,6 +61,7 @@ def machine() -> str:
 
 
 def main() -> None:
+    common.configure("BENCH_DATABASE_URL", DEFAULT_URL)
     create_database()
     import django
 
@@ -75,22 +69,16 @@ def main() -> None:
     from django.core.management import call_command
 
     from benchmarks import tree
-    from chapters.management.commands.generate_dataset import MARKER
     from chapters.models import Unit
     from core.formatting import number
 
     call_command("migrate", verbosity=0)
-    if not Unit.objects.filter(notes=MARKER).exists():
+    if not Unit.objects.exists():
         call_command("generate_dataset", scale="province", tree_only=True)
+    common.require_dataset()
     results, context = tree.run()
     lines = [
-        "# Đo tốc độ (benchmarks)",
         "",
-        "Chạy lại bằng `python benchmarks/run.py` (hoặc `make bench`): lệnh dùng cơ sở dữ liệu riêng `kh_bench`,",
-        "tạo dữ liệu một lần bằng `generate_dataset --scale province --tree-only`, rồi đo và ghi lại tệp này.",
-        "Kiểm thử không bao giờ khẳng định thời gian; con số ở đây để so sánh giữa các phiên bản (design.md §10).",
-        "",
-        f"- Ngày đo: {datetime.date.today():%d/%m/%Y}",
         f"- Máy: {machine()}",
         f"- Dữ liệu: {context['province']} — {number(context['units'])} đơn vị, {context['communes']} hội cấp xã; "
         f"xã đo riêng: {context['commune']} ({context['commune_units']} đơn vị)",
@@ -106,15 +94,7 @@ def main() -> None:
             f"| {row['label']} | {row['median_ms']:.1f} | {row['max_ms']:.1f} | {row['queries']} | {row['size']} |"
         )
     lines.append("")
-    out = ROOT / "docs" / "benchmarks.md"
-    out.parent.mkdir(exist_ok=True)
-    # The hand-written observations at the end of the file survive a new run.
-    previous = out.read_text() if out.exists() else ""
-    if NOTES_HEADING in previous:
-        lines.append(previous[previous.index(NOTES_HEADING) :].rstrip() + "\n")
-    out.write_text("\n".join(lines))
-    print("\n".join(lines))
-    print(f"Đã ghi {out.relative_to(ROOT)}")
+    common.write_results("tree", lines)
 
 
 if __name__ == "__main__":

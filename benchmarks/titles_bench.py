@@ -1,4 +1,4 @@
-"""Speed of the learning-model titles at province scale (issue 7), written to docs/benchmarks.md.
+"""Speed of the learning-model titles at province scale (issue 7), written to benchmarks/results/titles.md.
 
     python benchmarks/titles_bench.py               (province: 3.5 million households, 7 million records)
     python benchmarks/titles_bench.py --scale ward  (a quick run on one commune)
@@ -9,6 +9,10 @@ tree of `generate_dataset` and the members and titles datasets. Then measures:
   pipeline with full validation, history and summaries (target: under 90 s);
 - opening a chapter's score table of 2,000 households (target: under 300 ms), and the other titles screens.
 Tests never assert timings; these numbers are for comparing versions.
+
+It refuses a database that holds units `generate_dataset` did not make (never measure, let alone change, real
+data), and the import runs in a transaction that is rolled back: it deletes nothing, and refuses a year that
+already has title records.
 """
 
 import argparse
@@ -21,16 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_TITLES_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kh_titles_bench")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="khuyenhoc.settings",
-    KHUYENHOC_ENV="development",
-    DJANGO_DEBUG="false",
-    DATABASE_URL=DATABASE_URL,
-    CELERY_TASK_ALWAYS_EAGER="true",
-    LOGIN_THROTTLE_ENABLED="false",
-)
-os.environ.pop("REDIS_URL", None)
+from benchmarks import common  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kh_titles_bench"
 HEADING = "## Danh hiệu học tập (learning_models)"
 IMPORT_ROWS = 100_000
 TABLE_HOUSEHOLDS = 2_000
@@ -41,7 +38,7 @@ def create_database() -> None:
     import dj_database_url
     import psycopg
 
-    config = dj_database_url.parse(DATABASE_URL)
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
     with psycopg.connect(
         host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432, user=config["USER"], dbname="postgres",
         autocommit=True,
@@ -59,6 +56,15 @@ def machine() -> str:
         cursor.execute("SHOW server_version")
         postgres = cursor.fetchone()[0].split()[0]
     return f"{os.cpu_count()} lõi, Python {platform.python_version()}, PostgreSQL {postgres}"
+
+
+def guard() -> None:
+    """Refuse a database with units that `generate_dataset` did not make: an empty one is filled, a dataset's
+    is measured, anything else is left alone."""
+    from chapters.models import Unit
+
+    if Unit.objects.exists():
+        common.require_dataset()
 
 
 def fill(scale: str) -> None:
@@ -79,7 +85,7 @@ def fill(scale: str) -> None:
     if not Unit.objects.filter(notes=MARKER).exists():
         call_command("generate_dataset", scale=scale, tree_only=True)
     chapters = Unit.objects.filter(notes=MARKER)
-    province = Unit.objects.filter(level=Unit.Level.PROVINCE, active_until__isnull=True).first()
+    province = common.dataset_province()
     year = timezone.localdate().year
     ctx = DatasetContext(
         scale=scale,
@@ -116,17 +122,16 @@ def write_sheet(path: Path, households, year: int) -> None:
 
 def bench_import(year: int, tmp: Path) -> dict:
     """100,000 households of the dataset register with scores for `year` through the import pipeline."""
-    from django.db import connection
+    from django.db import connection, transaction
 
-    from chapters.imports.kinds import ImportContext
-    from core.imports import pipeline
-    from core.spreadsheets.reading import read_file
-    from learning_models.imports import titles_kind
     from learning_models.models import TitleRecord
     from members.models import Household
 
-    TitleRecord.history.filter(year=year).delete()
-    TitleRecord.objects.filter(year=year).delete()
+    if TitleRecord.objects.filter(year=year).exists():
+        raise SystemExit(
+            f"Đã có hồ sơ danh hiệu năm {year} trong {common.database_name()}: không đo (và không xóa) dữ liệu "
+            "không do lệnh này tạo."
+        )
     rows = list(
         Household.objects.exclude(code="")
         .exclude(unit__code=BENCH_CHAPTER)
@@ -135,6 +140,23 @@ def bench_import(year: int, tmp: Path) -> dict:
     )
     path = tmp / "titles-100k.xlsx"
     write_sheet(path, rows, year)
+    timings = {}
+    with transaction.atomic():
+        timings.update(_import(path))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM learning_models_titlerecord")
+            table_rows = cursor.fetchone()[0]
+        created = TitleRecord.objects.filter(year=year).count()
+        transaction.set_rollback(True)  # what the import wrote goes away with it: nothing is deleted
+    return {**timings, "rows": len(rows), "created": created, "table_rows": table_rows}
+
+
+def _import(path: Path) -> dict:
+    from chapters.imports.kinds import ImportContext
+    from core.imports import pipeline
+    from core.spreadsheets.reading import read_file
+    from learning_models.imports import titles_kind
+
     timings = {}
     started = time.monotonic()
     read = read_file(path)
@@ -148,13 +170,7 @@ def bench_import(year: int, tmp: Path) -> dict:
     started = time.monotonic()
     pipeline.commit(titles_kind, ctx, result)
     timings["commit"] = time.monotonic() - started
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM learning_models_titlerecord")
-        table_rows = cursor.fetchone()[0]
-    created = TitleRecord.objects.filter(year=year).count()
-    TitleRecord.history.filter(year=year).delete()
-    TitleRecord.objects.filter(year=year).delete()
-    return {**timings, "rows": len(rows), "created": created, "table_rows": table_rows}
+    return timings
 
 
 def bench_chapter(year: int):
@@ -248,7 +264,7 @@ def bench_screens(chapter, year: int) -> list[dict]:
     ]
 
 
-def write_docs(machine: str, scale: str, imported: dict, screens: list[dict]) -> None:
+def write_report(machine: str, scale: str, imported: dict, screens: list[dict]) -> None:
     from core.formatting import decimal, number
 
     total = imported["read"] + imported["validate"] + imported["commit"]
@@ -296,21 +312,16 @@ def write_docs(machine: str, scale: str, imported: dict, screens: list[dict]) ->
         "  năm và 30/6) — xem phần «Cây tổ chức» ở trên.",
         "",
     ]
-    out = ROOT / "docs" / "benchmarks.md"
-    text = out.read_text() if out.exists() else "# Đo tốc độ (benchmarks)\n"
-    if HEADING in text:
-        start = text.index(HEADING)
-        rest = text[start + len(HEADING) :]
-        following = rest.find("\n## ")
-        text = text[:start] + (rest[following + 1 :] if following >= 0 else "")
-    out.write_text(text.rstrip() + "\n\n" + "\n".join(lines))
-    print("\n".join(lines))
+    common.write_results("titles", lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["ward", "province"], default="province")
     options = parser.parse_args()
+    common.configure(
+        "BENCH_TITLES_DATABASE_URL", DEFAULT_URL, CELERY_TASK_ALWAYS_EAGER="true", LOGIN_THROTTLE_ENABLED="false"
+    )
     create_database()
     import tempfile
 
@@ -321,6 +332,7 @@ def main() -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+    guard()
     fill(options.scale)
     year = timezone.localdate().year
     with tempfile.TemporaryDirectory() as tmp:
@@ -328,7 +340,7 @@ def main() -> None:
     print(imported, flush=True)
     chapter = bench_chapter(year)
     screens = bench_screens(chapter, year)
-    write_docs(machine(), options.scale, imported, screens)
+    write_report(machine(), options.scale, imported, screens)
 
 
 if __name__ == "__main__":

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from chapters import figures as catalogue
 from chapters.figures import OWN_OR_CHILDREN, SUM
 from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
+from core import replicas
 
 Row = tuple[int, int, str, str, int]  # (unit id, year, period, figure, value)
 
@@ -427,7 +428,8 @@ def _tokens_of_database() -> tuple[str, str | None]:
         .first()
     ) or (None, TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first())
     if generation is None:
-        generation = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token
+        with replicas.reading_primary():  # a replica may not have the row the primary just made
+            generation = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token
     return f"kh:rollup:{ROLLUP_FORMAT}:{generation.hex if hasattr(generation, 'hex') else generation}", tree
 
 
@@ -474,12 +476,21 @@ def summaries_changed(unit_ids: Iterable[int] | None) -> None:
     if not containers:
         return
 
-    def replace():
-        prefix = _generation()
-        cache.set_many({f"{prefix}:t:{unit_id}": uuid.uuid4().hex for unit_id in containers}, timeout=TOKEN_TIMEOUT)
+    def replace(position=None):
+        # After the commit, a token also names the primary's WAL position: a reader on a replica computes under
+        # it only once the replica has replayed that far (core.replicas.reads_at_least).
+        token = uuid.uuid4().hex + (f"@{position}" if position else "")
+        with replicas.reading_primary():
+            prefix = _generation()
+        cache.set_many({f"{prefix}:t:{unit_id}": token for unit_id in containers}, timeout=TOKEN_TIMEOUT)
 
     replace()
-    transaction.on_commit(replace)
+    transaction.on_commit(lambda: replace(replicas.position_after_commit()))
+
+
+def _positions(tokens: Iterable[str]) -> list[str]:
+    """The WAL positions named by tokens (see `summaries_changed`)."""
+    return [token.partition("@")[2] for token in tokens if "@" in token]
 
 
 def _latest(times) -> datetime.datetime | None:
@@ -498,7 +509,8 @@ def _branch_totals_sql(snapshot: TreeSnapshot, tops: list[int], years: list[int]
     result: dict[tuple[int, int], dict] = {(top, year): {"f": {}, "at": None} for top in tops for year in years}
     own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     stamps: dict[tuple[int, int], list] = defaultdict(list)
-    with connection.cursor() as cursor:
+    # Raw SQL asks the router itself where a read of summaries goes (a replica, on a read-only screen).
+    with connections[router.db_for_read(Summary)].cursor() as cursor:
         # One query: plain sums per branch (kind 0), and the rows of fallback figures per unit (kind 1).
         cursor.execute(
             f"SELECT 0, m.top, s.year, s.figure, SUM(s.value), MAX(s.computed_at) FROM {table} s "
@@ -587,6 +599,12 @@ def rollup_levels(
     cached = cache.get_many(list(keys.values()))
     entries = {pair: cached[key] for pair, key in keys.items() if key in cached}
     missing = [pair for pair in keys if pair not in entries]
+    # Computed from a replica only when it has replayed the writes that replaced these tokens.
+    with replicas.reads_at_least(_positions([own_token, *tokens.values()])):
+        return _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing, whole_key)
+
+
+def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing, whole_key) -> dict[int, Level]:
 
     if missing:
         missing_tops = sorted({top for top, _year in missing})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from chapters import scoping
-from chapters.models import ClosedPeriod, Unit, UnitName
+from chapters.models import ClosedPeriod, Summary, Unit, UnitName
 from chapters.services.periods import PeriodClosed, closing_problem, field_of, period_guard
 from core.imports import kinds as base
 from core.imports.kinds import Column, Row
@@ -156,6 +156,9 @@ class ImportKind(base.ImportKind):
     """A kind whose rows belong to units: see the module docstring."""
 
     context_class = ImportContext
+
+    def touched_tables(self) -> list[str]:
+        return [*super().touched_tables(), *([Summary._meta.db_table] if self.summary_providers else [])]
 
     def prepare(self, ctx: ImportContext, rows: list[Row]) -> None:
         if self.unit_code_field:

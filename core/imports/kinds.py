@@ -193,6 +193,14 @@ class ImportKind:
                 return column
         return None
 
+    def touched_tables(self) -> list[str]:
+        """The tables a commit writes, analysed after a large one: the model's and its history's."""
+        tables = [self.model._meta.db_table]
+        history = getattr(self.model, "history", None)
+        if history is not None and hasattr(history, "model"):
+            tables.append(history.model._meta.db_table)
+        return tables
+
     # --- the pipeline's hooks ----------------------------------------------------------------------------------
 
     context_class: type[ImportContext] = ImportContext

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, transaction
 
@@ -331,12 +332,23 @@ def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, in
                 changes.append((row.instance, list(row.changed)))
             kind.write(ctx, [row.instance for row in new], changes)
             kind.refresh_summaries(ctx, [*new, *updated])
+            if len(new) + len(updated) >= settings.IMPORT_ANALYZE_ROWS:
+                transaction.on_commit(lambda: tables_analyze(kind.touched_tables()))
     except ValidationError as error:
         raise CommitRefused("; ".join(error.messages) + " Không có gì được lưu.") from error
     except IntegrityError as error:
         logger.warning("import commit refused by the database: %s", error)
         raise CommitRefused(CONFLICT_MESSAGE) from error
     return result.counts
+
+
+def tables_analyze(tables: list[str]) -> None:
+    """Fresh planner statistics for tables a large import just filled (a page of title scores took 3.2 s instead
+    of 0.29 s on statistics older than the rows). PostgreSQL only; autovacuum would get there, minutes later."""
+    if connection.vendor != "postgresql" or not tables:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in dict.fromkeys(tables)))
 
 
 # Preview ------------------------------------------------------------------------------------------------------

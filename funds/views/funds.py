@@ -9,6 +9,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Unit
+from core.replicas import ReplicaReadsMixin
 from core.text import fold
 from core.views import querystring_without_page
 from funds import services
@@ -19,7 +20,7 @@ from funds.queries import cash_book
 from .common import can_enter, can_set_up, ensure_can_set_up
 
 
-class FundListView(ScopedQuerysetMixin, ListView):
+class FundListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
     """The funds the user can see, with their current balance; filtered by unit or by name."""
 
     model = Fund

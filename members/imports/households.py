@@ -9,7 +9,7 @@ from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit
 from chapters.models import Unit
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_code, parse_integer
-from core.text import fold
+from core.text import fold, nfc
 
 from ..models import Clan, Household
 from .common import chunks, clan_key, commune_paths
@@ -170,6 +170,18 @@ class HouseholdKind(NamedRecordKind):
                 row.error("clan_name", f"Chưa có dòng họ «{name}» trong xã: hãy nhập danh sách dòng họ trước.")
 
     def link(self, ctx: ImportContext, rows: list[Row]) -> None:
+        self._check_codes(rows)
+        self._same_heads(rows)
+
+    def _check_codes(self, rows: list[Row]) -> None:
+        """A household's code is its own in the chapter, without Household.clean() asking once per row: a row with a
+        code is matched to the household holding it (so it cannot clash with it), two rows with one code are the
+        natural key's error, and the database's unique constraint (unit, code) stands behind both."""
+        for row in rows:
+            row.instance.code_checked = True
+            row.instance.code = nfc(row.instance.code).upper()
+
+    def _same_heads(self, rows: list[Row]) -> None:
         new = [row for row in rows if row.existing is None and row.instance is not None]
         heads = defaultdict(list)
         for row in new:

@@ -17,7 +17,7 @@ from chapters.models import Unit
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
 
-from ..models import Household, Member, PersonalDataAccess
+from ..models import Household, Member, Membership, PersonalDataAccess
 from ..privacy import access_log, citizen_id_visible_q, mask_citizen_id
 from .common import (
     KEEP,
@@ -48,6 +48,10 @@ class MemberKind(ImportKind):
     key_field = "full_name"
     period_field = "joined_on"
     summary_providers = ["members"]
+
+    def touched_tables(self) -> list[str]:
+        return [*super().touched_tables(), Membership._meta.db_table]
+
     description = (
         "Mỗi dòng là một hội viên. Hội viên đã có được nhận ra theo «Mã hội viên» (có trong tệp xuất ra), theo số "
         "thẻ, hoặc theo họ tên và năm sinh trong cùng chi hội: đã có thì cập nhật, chưa có thì thêm mới; nhập lại "

@@ -157,7 +157,8 @@ class Household(models.Model):
             errors["people"] = "Số nhân khẩu phải từ 1 đến 100."
         if self.unit_id and self.unit.level != Unit.Level.GRASSROOTS:
             errors["unit"] = "Hãy chọn chi hội khu dân cư (thôn, tổ dân phố) của hộ."
-        if self.code and self.unit_id and "unit" not in errors:
+        # Imports set code_checked after checking a whole file's codes in a few queries.
+        if self.code and self.unit_id and "unit" not in errors and not getattr(self, "code_checked", False):
             clash = Household.objects.filter(unit_id=self.unit_id, code=self.code).exclude(pk=self.pk).first()
             if clash:
                 errors["code"] = f"Mã hộ {self.code} đã dùng cho {clash} trong chi hội này."

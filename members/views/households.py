@@ -10,6 +10,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
+from core.replicas import ReplicaReadsMixin
 from core.views import querystring_without_page
 from members.filters import UnitFilterField, filter_units
 from members.forms import ClanForm, HouseholdForm
@@ -77,7 +78,7 @@ class _SaveMixin:
         return redirect(self.detail_url, obj.pk)
 
 
-class HouseholdListView(_SearchListMixin, ListView):
+class HouseholdListView(ReplicaReadsMixin, _SearchListMixin, ListView):
     model = Household
     template_name = "members/household_list.html"
 
@@ -125,7 +126,7 @@ class HouseholdUpdateView(ScopedQuerysetMixin, _SaveMixin, UpdateView):
     detail_url = "members:household_detail"
 
 
-class ClanListView(_SearchListMixin, ListView):
+class ClanListView(ReplicaReadsMixin, _SearchListMixin, ListView):
     model = Clan
     template_name = "members/clan_list.html"
 

@@ -16,6 +16,7 @@ from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Summary
 from chapters.services.records import EditConflict
+from core.replicas import ReplicaReadsMixin
 from core.views import querystring_without_page
 from members import services
 from members.filters import MemberFilterForm
@@ -55,7 +56,7 @@ def summary_member_totals(paths: list[str] | None) -> dict[str, int]:
     return totals
 
 
-class MemberListView(ScopedQuerysetMixin, ListView):
+class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
     """Members in the user's scope: accent-insensitive search, filters, Vietnamese order, totals, bulk actions."""
 
     model = Member

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts, maps
 from reports.approval import children_status
@@ -21,6 +22,7 @@ def dashboard_home(request):
     return redirect("reports:unit_dashboard", unit_pk=unit.pk)
 
 
+@replica_reads
 def unit_dashboard(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)
@@ -73,6 +75,7 @@ def _map(user, unit: Unit, rows: list[dict], measure: str, *, year: int, tree: s
     return maps.points_svg(points, title=title, url_prefix=prefix, query=query)
 
 
+@replica_reads
 def unit_dashboard_xlsx(request, unit_pk):
     from core.spreadsheets.writing import NUMBER_FORMAT, XLSX_CONTENT_TYPE, table_xlsx
 
@@ -124,6 +127,7 @@ def unit_dashboard_xlsx(request, unit_pk):
     return response
 
 
+@replica_reads
 def unit_completeness(request, unit_pk):
     unit = scoping.get_scoped_object(Unit.objects.all(), request.user, scoping.VIEW, pk=unit_pk)
     year = year_from(request, latest=timezone.localdate().year)

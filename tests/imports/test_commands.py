@@ -122,3 +122,19 @@ def test_export_data_is_scoped_and_neutralises_formulas(tree, secretary, tmp_pat
     with pytest.raises(CommandError, match="Mã đơn vị 10002 không tồn tại hoặc nằm ngoài phạm vi"):
         run("export_data", "units", "--unit", "10002", "--as", "thuky", "--out", str(out_file))
     assert Unit.objects.count() == 6
+
+
+def test_import_data_validates_the_file_once_and_the_docs_say_so(tree, write_file, monkeypatch):
+    from django.conf import settings
+
+    from core.imports import pipeline
+
+    calls = []
+    validate = pipeline.validate
+    monkeypatch.setattr(pipeline, "validate", lambda *args, **kwargs: calls.append(1) or validate(*args, **kwargs))
+    path = write_file("so-lieu.xlsx", xlsx_bytes([HEADER, ["10001-01", 2024, "1.500"]]))
+    out, _err = run("import_data", "baseline", str(path))
+    assert "Đã nhập xong: 1 dòng mới" in out
+    assert len(calls) == 1  # the command keeps its validation for the commit
+    docs = (settings.BASE_DIR / "docs" / "benchmarks.md").read_text()
+    assert "`import_data` và màn hình nhập kiểm tra tệp hai lần" not in docs

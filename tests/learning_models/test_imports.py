@@ -212,3 +212,44 @@ def test_classes_import(tmp_path, tree, commune_secretary):
     assert lesson.attendances == 2 and lesson.participants.count() == 2
     assert Summary.objects.get(unit=tree.commune, year=YEAR, period="Y", figure="classes.attendances").value == 122
     assert run(classes_kind, path, commune_secretary).counts["unchanged"] == 2
+
+
+def test_title_records_validation_reads_the_database_per_file_not_per_row(tmp_path, tree, families, secretary):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from members.models import Household
+
+    Household.objects.bulk_create(
+        [Household(unit=tree.chapter, head_name=f"Phạm Văn Hộ {n}", code=f"P{n:03d}") for n in range(60)]
+    )
+    code = tree.chapter.code
+
+    def queries(count):
+        rows = [HEADER] + [
+            [
+                n,
+                code,
+                "Gia đình học tập",
+                YEAR,
+                f"P{n:03d}",
+                f"Phạm Văn Hộ {n}",
+                f"15/01/{YEAR}",
+                10,
+                9,
+                8,
+                25,
+                18,
+                17,
+                "",
+            ]
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            result = run(titles_kind, sheet(tmp_path, rows, name=f"t{count}.xlsx"), secretary, commit=False)
+        assert result.ok, errors(result)
+        assert result.counts["new"] == count
+        return len(captured)
+
+    queries(2)  # the user's roles, read once and kept on the user
+    assert queries(60) == queries(6)

@@ -283,3 +283,42 @@ def test_web_export_of_members_is_scoped_and_logged(client_for, tree, officer, o
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [row[3] for row in rows[1:]] == ["Nguyễn Văn Đức"]
     assert list(PersonalDataAccess.objects.values_list("member_id", "user_id")) == [(mine.pk, officer.pk)]
+
+
+def _household_sheet(tmp_path, chapter, count, name):
+    rows = [["Mã chi hội", "Mã hộ", "Chủ hộ", "Địa chỉ", "Số nhân khẩu"]]
+    rows += [[chapter.code, f"H{n:04d}", f"Nguyễn Văn Hộ {n}", f"Số {n}", 3] for n in range(count)]
+    return sheet(tmp_path, rows, name=name)
+
+
+def test_households_validation_reads_the_database_per_file_not_per_row(tmp_path, tree, secretary):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(count):
+        path = _household_sheet(tmp_path, tree.chapter, count, f"h{count}.xlsx")
+        with CaptureQueriesContext(connection) as captured:
+            result = run(household_kind, path, secretary, commit=False)
+        assert result.ok and result.counts["new"] == count
+        return len(captured)
+
+    queries(3)  # the user's roles, read once and kept on the user
+    assert queries(60) == queries(6)
+
+
+def test_a_large_import_analyses_the_tables_it_wrote(
+    tmp_path, tree, secretary, settings, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.IMPORT_ANALYZE_ROWS = 5
+    small = _household_sheet(tmp_path, tree.chapter, 4, "small.xlsx")
+    large = _household_sheet(tmp_path, tree.chapter, 9, "large.xlsx")  # 4 unchanged, 5 new
+    analysed = []
+    for path in (small, large):
+        with CaptureQueriesContext(connection) as captured, django_capture_on_commit_callbacks(execute=True):
+            assert run(household_kind, path, secretary).ok
+        analysed.append([q["sql"] for q in captured if q["sql"].startswith("ANALYZE")])
+    assert analysed[0] == []  # below the threshold: autovacuum will do
+    assert analysed[1] == ['ANALYZE "members_household", "members_historicalhousehold"']

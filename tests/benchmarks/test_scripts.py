@@ -1,0 +1,121 @@
+"""The benchmark scripts measure what they say, on the database they say, and never touch data they did not
+create (issue 19, "Benchmarks anyone can rerun and trust"). Run at the persona tree's scale."""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from benchmarks import common
+from chapters.management.commands.generate_dataset import MARKER
+from core.imports.kinds import Row, get_kind
+from core.imports.pipeline import Result
+from learning_models.models import TitleRecord, TitleType
+from learning_models.services.records import registration_bulk_create
+from members import services as members
+from members.models import Household, Member
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_members_import_counts_the_likely_duplicates_the_pipeline_found():
+    from benchmarks.members_import import warning_count
+
+    rows = [
+        Row(number=2, values={}, cells={}, warnings=[("full_name", "Có thể trùng với Nguyễn Thị Lan (1960)")]),
+        Row(number=3, values={}, cells={}),
+        Row(number=4, values={}, cells={}, warnings=[("full_name", "a"), ("phone", "b")]),
+    ]
+    assert warning_count(Result(header=None, rows=rows), get_kind("members")) == 3
+
+
+def test_members_list_searches_for_a_member_who_is_still_in_the_list(tree):
+    from benchmarks.members_list import search_sample
+
+    made = [
+        members.member_create(
+            unit=tree.chapter, full_name=name, gender="F", birth_year=1960, joined_on=datetime.date(2020, 1, 1)
+        )
+        for name in ("Nguyễn Thị Một", "Trần Thị Hai", "Lê Thị Ba")
+    ]
+    Member.objects.filter(pk__in=[made[0].pk, made[1].pk]).update(left_on=datetime.date(2024, 1, 1))
+    assert search_sample(tree.province, 0) == made[2]  # the first member still active, not the first by id
+    assert search_sample(tree.province, 5) == made[2]  # an index past the end wraps around
+
+
+def test_dashboards_measure_the_province_the_dataset_was_generated_in(tree):
+    tree.chapter.notes = MARKER
+    tree.chapter.save(update_fields=["notes"])
+    assert common.dataset_province() == tree.province  # code "T01", not a hard-coded "38"
+
+
+def test_a_run_writes_its_results_file_naming_the_database_it_ran_on_and_leaves_the_docs(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(common, "RESULTS", tmp_path)
+    docs = (ROOT / "docs" / "benchmarks.md").read_text()
+    path = common.write_results("members_list", ["", "| a | b |"])
+    text = path.read_text()
+    assert path == tmp_path / "members_list.md"
+    assert f"`{connection.settings_dict['NAME']}`" in text
+    assert "kh_bench_members" not in text
+    assert "| a | b |" in text and "tải trung bình" in text
+    assert (ROOT / "docs" / "benchmarks.md").read_text() == docs
+
+
+def test_no_script_writes_the_docs_or_names_a_fixed_province():
+    for script in ("members_import", "members_list", "dashboards", "titles_bench", "run"):
+        source = (ROOT / "benchmarks" / f"{script}.py").read_text()
+        assert ".write_text" not in source, script
+        assert 'code="38"' not in source, script
+
+
+def test_titles_bench_refuses_a_database_the_dataset_did_not_fill(tree):
+    from benchmarks import titles_bench
+
+    with pytest.raises(SystemExit) as refused:
+        titles_bench.guard()
+    assert "generate_dataset" in str(refused.value)
+
+
+@pytest.fixture
+def dataset_chapter(tree):
+    tree.chapter.notes = MARKER
+    tree.chapter.save(update_fields=["notes"])
+    Household.objects.create(unit=tree.chapter, head_name="Nguyễn Văn An", code="H01")
+    return tree.chapter
+
+
+def test_titles_bench_never_deletes_title_records_it_did_not_create(dataset_chapter, tmp_path):
+    from benchmarks import titles_bench
+
+    family = TitleType.objects.get(code="gdht")
+    year = 2025
+    theirs = registration_bulk_create(title_type=family, year=year, unit=dataset_chapter)
+    assert theirs
+    titles_bench.guard()  # the database has the dataset's marker
+    with pytest.raises(SystemExit):
+        titles_bench.bench_import(year, tmp_path)  # records of that year already exist: refuse, delete nothing
+    assert TitleRecord.objects.filter(year=year).count() == len(theirs)
+    assert TitleRecord.history.filter(year=year).count() == len(theirs)
+
+
+def test_titles_bench_import_leaves_nothing_behind(dataset_chapter, tmp_path):
+    from benchmarks import titles_bench
+
+    before = TitleRecord.history.count()
+    measured = titles_bench.bench_import(2026, tmp_path)
+    assert measured["rows"] == 1 and measured["created"] == 1
+    assert not TitleRecord.objects.filter(year=2026).exists()
+    assert TitleRecord.history.count() == before
+
+
+def test_households_bench_measures_both_paths_on_the_same_file_and_keeps_nothing(tree, secretary, tmp_path):
+    from benchmarks import households_import
+
+    path = tmp_path / "ho.xlsx"
+    households_import.write_sheet(path, 5, [tree.chapter.code])
+    ours = households_import.ours_once(path, secretary)
+    theirs = households_import.theirs_once(path)
+    assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0
+    assert theirs["new"] == 5 and not theirs["errors"] and theirs["history"] == 5
+    assert not Household.objects.exists()  # both rolled back
