@@ -76,7 +76,8 @@ def test_commune_submits_province_returns_commune_resubmits_province_accepts(bro
             commune.click("button:has-text('Lưu nội dung')")
         with commune.expect_navigation():
             commune.click("button:has-text('Tạo bản in báo cáo')")
-        assert report.runs.filter(status=ReportRun.Status.DONE).count() == 2  # rendered for real (eager in tests)
+        # Rendered for real (eager in tests): the first print, the numbered print made at «Chốt», and this one.
+        assert report.runs.filter(status=ReportRun.Status.DONE).count() == 3
         _submit(commune, report)
 
         # The province accepts: the commune's year is locked.

@@ -66,7 +66,8 @@ def test_officer_renders_the_year_report_and_the_pdf_holds_the_figures_on_screen
 ):
     _commune_data(tree, tmp_path)
     queued = []
-    monkeypatch.setattr("reports.services._enqueue", queued.append)  # no worker yet: the run waits in the queue
+    # No worker yet: the run waits in the queue.
+    monkeypatch.setattr("reports.services._enqueue", lambda run_id, **options: queued.append(run_id))
     login(page, "canbo", PASSWORD)
 
     # What the dashboard shows her for 2025.
