@@ -1,4 +1,5 @@
-"""Loading the country before 1 July 2025 (`load_divisions --history`, issue 14), written to docs/benchmarks.md.
+"""Loading the country before 1 July 2025 (`load_divisions --history`, issue 14), written to
+benchmarks/results/divisions_history.md (copy what is worth keeping into docs/benchmarks.md by hand).
 
     python benchmarks/divisions_history.py
 
@@ -127,21 +128,9 @@ def main() -> None:
         NOTE,
         "",
     ]
-    write(lines)
-    print("\n".join(lines))
+    from benchmarks import common
 
-
-def write(lines: list[str]) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text(encoding="utf-8")
-    section = "\n".join(lines)
-    if HEADING in text:
-        start = text.index(HEADING)
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+    common.write_results("divisions_history", lines)
 
 
 if __name__ == "__main__":
