@@ -100,6 +100,10 @@ def test_the_target_of_a_year_is_the_one_in_force_that_year(tree, gdht):
 
 def test_the_report_names_the_decision_its_target_comes_from_and_gives_none_before_it(tree, gdht):
     class Figures(dict):
+        """The part of PeriodFigures the paragraph reads: a year's figures, no term."""
+
+        period, year, current = "year", 2024, {}
+
         def get(self, name, default=0):
             return super().get(name, default)
 

@@ -79,12 +79,14 @@ def test_golden_term_report(dataset, tmp_path):
     )
     assert (
         "“Gia đình học tập”: 3 hộ đăng ký; trong nhiệm kỳ có 2 lượt hộ được công nhận, đạt 66,7% số đăng ký; "
-        "tỷ lệ so với tổng số là 2/2.600 (0,1%), chưa đạt chỉ tiêu 70%; đến cuối nhiệm kỳ đang giữ danh hiệu 2 hộ."
-        in text
+        "tỷ lệ so với tổng số là 2/2.600 (0,1%), chưa đạt chỉ tiêu 70%"
+        " (theo Quyết định 387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)); "
+        "đến cuối nhiệm kỳ đang giữ danh hiệu 2 hộ." in text
     )
     assert (
         "“Dòng họ học tập”: 6 dòng họ đăng ký; trong nhiệm kỳ có 6 lượt dòng họ được công nhận, đạt 100,0% số "
-        "đăng ký; tỷ lệ so với tổng số là 2/4 (50,0%), chưa đạt chỉ tiêu 65%; đến cuối nhiệm kỳ đang giữ danh hiệu "
+        "đăng ký; tỷ lệ so với tổng số là 2/4 (50,0%), chưa đạt chỉ tiêu 65%"
+        " (theo Quyết định 387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)); đến cuối nhiệm kỳ đang giữ danh hiệu "
         "2 dòng họ." in text
     )
     assert "Trung tâm học tập cộng đồng đã mở 4 lớp với 130 lượt người tham gia." in text
