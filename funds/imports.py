@@ -206,6 +206,13 @@ class TransactionKind(ImportKind):
         ctx.data["funds"] = {(fund.unit_id, fund.name.casefold()): fund for fund in funds}
         ctx.data["openings"] = dict(OpeningBalance.objects.filter(fund__in=funds).values_list("fund_id", "year"))
 
+    def attach(self, ctx: ImportContext, rows: list[Row]) -> None:
+        super().attach(ctx, rows)
+        funds = {fund.pk: fund for fund in ctx.data["funds"].values()}
+        for row in rows:  # the key is the fund's: the voucher is in it
+            if row.existing.fund_id in funds:
+                row.existing.fund = funds[row.existing.fund_id]
+
     def row_unit(self, ctx: ImportContext, row: Row) -> Unit | None:
         unit = super().row_unit(ctx, row)
         if unit is None:
