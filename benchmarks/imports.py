@@ -86,13 +86,15 @@ def write_rows(path: Path, header: list[str], rows) -> None:
     workbook.save(path)
 
 
-def model_resource(model, columns: list[tuple[str, str, Any]], ids: tuple[str, ...]):
-    """A ModelResource of `model` reading `columns` (header, attribute, widget or None) with its defaults."""
+def model_resource(model, columns: list[tuple[str, str, Any]], ids: tuple[str, ...], before_save=None):
+    """A ModelResource of `model` reading `columns` (header, attribute, widget or None) with its defaults;
+    `before_save(instance)` fills the columns the model's services derive (what a developer adds to the resource)."""
     from import_export import fields, resources
 
-    attrs = {f"f{i}_{attribute}": fields.Field(attribute, header, widget=widget)
-             for i, (header, attribute, widget) in enumerate(columns)}  # fmt: skip
-    meta = type("Meta", (), {"model": model, "fields": tuple(a for _h, a, _w in columns), "import_id_fields": ids})
+    attrs = {attribute: fields.Field(attribute, header, widget=widget) for header, attribute, widget in columns}
+    meta = type("Meta", (), {"model": model, "fields": tuple(attrs), "import_id_fields": ids})
+    if before_save is not None:
+        attrs["before_save_instance"] = lambda self, instance, row, **kwargs: before_save(instance)
     return type(f"{model.__name__}Resource", (resources.ModelResource,), {**attrs, "Meta": meta})()
 
 
@@ -344,6 +346,10 @@ def transactions_resource(data: Dataset):
         def clean(self, value, row=None, **kwargs):
             return Fund.objects.get(unit__code=row["Mã đơn vị"], name=value)
 
+    def derive(voucher) -> None:
+        voucher.year, voucher.seq = voucher.date.year, int(voucher.number.rsplit("-", 1)[1])
+        voucher.fill_derived()
+
     kinds = choice_widget({"Thu": Transaction.Kind.RECEIPT})
     types = choice_widget({"Cá nhân": Transaction.Counterparty.PERSON})
     purposes = choice_widget({"Ủng hộ, tài trợ quỹ": Transaction.Purpose.DONATION})
@@ -361,6 +367,7 @@ def transactions_resource(data: Dataset):
             ("Mục đích", "purpose", purposes),
         ],  # fmt: skip
         ("fund", "number"),
+        before_save=derive,
     )
 
 
@@ -453,7 +460,16 @@ def titles_resource(data: Dataset):
 
     from chapters.models import Unit
     from learning_models.models import TitleRecord, TitleType
+    from learning_models.services.catalogue import CriteriaSetResolver
     from members.models import Household
+
+    resolved = {}
+
+    def derive(record) -> None:
+        key = (record.title_type_id, record.year)
+        if key not in resolved:
+            resolved[key] = CriteriaSetResolver().resolve(record.title_type, data.province, record.year)
+        record.criteria_set = resolved[key]
 
     class HouseholdOfUnit(widgets.ForeignKeyWidget):
         def clean(self, value, row=None, **kwargs):
@@ -469,6 +485,7 @@ def titles_resource(data: Dataset):
             ("Ngày đăng ký", "registered_on", date_widget()),
         ],  # fmt: skip
         ("household", "title_type", "year"),
+        before_save=derive,
     )
 
 
@@ -515,11 +532,18 @@ def classes_resource(data: Dataset):
 BENCHES: dict[str, Bench] = {
     "units": Bench(5_000, units_write, units_resource, note="chi hội mới dưới các xã của bộ dữ liệu"),
     "baseline": Bench(20_000, baseline_write, baseline_resource, note="số liệu nền các năm trước bộ dữ liệu"),
-    "members": Bench(100_000, members_write, members_resource),
+    "members": Bench(
+        100_000, members_write, members_resource, note="django-import-export không ghi quá trình sinh hoạt"
+    ),
     "households": Bench(50_000, households_write, households_resource),
     "clans": Bench(10_000, clans_write, clans_resource),
     "dues": Bench(50_000, dues_write, dues_resource, note="hội phí một năm chưa ai nộp"),
-    "transactions": Bench(20_000, transactions_write, transactions_resource, note="phiếu thu sau phiếu cuối mỗi quỹ"),
+    "transactions": Bench(
+        20_000,
+        transactions_write,
+        transactions_resource,
+        note="phiếu thu sau phiếu cuối mỗi quỹ; django-import-export không cộng số dư, không dời bộ đếm số phiếu",
+    ),
     "awards": Bench(
         20_000,
         awards_write,
@@ -591,6 +615,10 @@ def theirs_once(bench: Bench, data: Dataset, model, path: Path) -> dict:
         outcome = bench.resource(data).import_data(dataset, dry_run=False)
         total = time.perf_counter() - t0
         errors = len(outcome.invalid_rows) + sum(1 for row in outcome.rows if row.errors)
+        first = next((str(e.error)[:120] for row in outcome.rows for e in row.errors), "")
+        first = first or next((str(row.error)[:120] for row in outcome.invalid_rows), "")
+        if first:
+            print(f"django-import-export, {model.__name__}: {errors} dòng lỗi, ví dụ: {first}", file=sys.stderr)
         measured = {
             "total": total,
             "rows": len(dataset),
