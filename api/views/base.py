@@ -13,7 +13,7 @@ from django.http import HttpResponseNotModified
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -200,6 +200,32 @@ class ApiView(generics.GenericAPIView):
         if self.request.method != "GET":
             response["ETag"] = f'"{obj.version}"'
         return response
+
+
+class CreateThroughServiceMixin:
+    """POST on a list: the body's types checked by `create_serializer_class`, the record created by
+    `create_record` through the resource's service (the form's, with its rules and history), and a 201 with the
+    record, its ETag and its Location. Each view documents its POST with `extend_schema_view`."""
+
+    create_serializer_class = None
+    detail_path = ""  # "/api/v1/members/{pk}/"
+
+    def post(self, request):
+        serializer = self.create_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = self.create_record(dict(serializer.validated_data))
+        location = request.build_absolute_uri(self.detail_path.format(pk=record.pk))
+        return self.versioned(record, self.get_serializer(record).data, status=201, headers={"Location": location})
+
+    def create_record(self, data: dict):
+        raise NotImplementedError
+
+
+def create_doc(summary: str, request, response):
+    """The documentation of a CreateThroughServiceMixin's POST."""
+    return extend_schema_view(
+        post=extend_schema(summary=summary, request=request, responses={201: response}, parameters=[IDEMPOTENCY_PARAM])
+    )
 
 
 class ScopedMixin:

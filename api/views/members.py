@@ -20,12 +20,10 @@ from .base import (
     UPDATED_SINCE_PARAM,
     YEAR_PARAM,
     ApiView,
+    CreateThroughServiceMixin,
     ScopedMixin,
+    create_doc,
 )
-
-
-def _member_url(request, member) -> str:
-    return request.build_absolute_uri(f"/api/v1/members/{member.pk}/")
 
 
 class LoggedListMixin:
@@ -40,9 +38,14 @@ class LoggedListMixin:
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class MemberListView(LoggedListMixin, ScopedMixin, mixins.ListModelMixin, ApiView):
+@create_doc("Thêm hội viên", s.MemberCreateSerializer, s.MemberSerializer)
+class MemberListView(LoggedListMixin, ScopedMixin, CreateThroughServiceMixin, mixins.ListModelMixin, ApiView):
+    """A page of members is a copy of personal data leaving the screens: logged like an export."""
+
     queryset = Member.objects.select_related("unit")
     serializer_class = s.MemberSerializer
+    create_serializer_class = s.MemberCreateSerializer
+    detail_path = "/api/v1/members/{pk}/"
     log_detail = "API: danh sách hội viên"
 
     def filter_queryset(self, queryset):
@@ -68,29 +71,11 @@ class MemberListView(LoggedListMixin, ScopedMixin, mixins.ListModelMixin, ApiVie
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary="Thêm hội viên",
-        request=s.MemberCreateSerializer,
-        responses={201: s.MemberSerializer},
-        parameters=[IDEMPOTENCY_PARAM],
-    )
-    def post(self, request):
-        data = self._valid(s.MemberCreateSerializer)
+    def create_record(self, data):
         unit = self.scoped_unit(data.pop("unit"), scoping.CHANGE)
-        member = services.member_create(
-            actor=request.user, unit=unit, joined_on=data.pop("joined_on"), reason="Thêm qua API", **data
+        return services.member_create(
+            actor=self.request.user, unit=unit, joined_on=data.pop("joined_on"), reason="Thêm qua API", **data
         )
-        return self.versioned(
-            member,
-            s.MemberSerializer(member, context={"request": request}).data,
-            status=201,
-            headers={"Location": _member_url(request, member)},
-        )
-
-    def _valid(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
 
 class MemberDetailView(ScopedMixin, ApiView):
