@@ -12,12 +12,13 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Q
 
 from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
+from core import bulk
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import ParseError, is_empty, parse_code, parse_date, parse_integer, parse_year
 from core.text import fold, nfc
@@ -25,7 +26,6 @@ from learning_models.models import ClassParticipant, CriteriaSet, Criterion, Lea
 from learning_models.scoring import parse_points, points_text, rules_for
 from learning_models.services.catalogue import CriteriaSetResolver
 from learning_models.services.classes import parse_participants
-from learning_models.services.records import copy_value, history_copy
 
 SCORE_PREFIX = "score:"
 DECISION_FIELDS = ["decision_number", "decision_date", "decision_issuer", "level", "valid_until_year", "locked"]
@@ -501,22 +501,12 @@ class TitleKind(ImportKind):
         return None  # build() has prepared the derived columns
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_create_with_history
-
-        from core.bulk import bulk_update_with_history
-
-        if created and connection.vendor == "postgresql":
-            copy_with_history(created, user=ctx.history_user, reason=ctx.reason)
-        elif created:
-            bulk_create_with_history(
-                created,
-                TitleRecord,
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
+        if created:
+            bulk.create_with_history(
+                TitleRecord, created, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size
             )
         if updated:
-            bulk_update_with_history(
+            bulk.bulk_update_with_history(
                 [record for record, _changed in updated],
                 TitleRecord,
                 ["registered_on", "scores", "total", "status", "evidence", "version", *DECISION_FIELDS],
@@ -568,27 +558,6 @@ class TitleKind(ImportKind):
             for code, points in record.scores.items():
                 values[f"{SCORE_PREFIX}{code}"] = _number(points)
             yield [values.get(column.field, "") for column in columns]
-
-
-def copy_with_history(records: list[TitleRecord], *, user, reason: str) -> None:
-    """New records and their "+" history rows with PostgreSQL COPY: the rows bulk_create_with_history would write,
-    at the speed a commune's 100,000-row file needs. Ids come from the table's sequence."""
-    table = TitleRecord._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(records)]
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    for record, pk in zip(records, ids, strict=True):
-        record.pk = pk
-        record._state.adding = False
-    fields = TitleRecord._meta.concrete_fields
-    with connection.cursor() as cursor:
-        names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row([copy_value(field, record) for field in fields])
-    history_copy(records, history_type="+", user=user, reason=reason)
 
 
 def _number(points):

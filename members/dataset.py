@@ -17,9 +17,9 @@ from simple_history.utils import bulk_create_with_history
 from chapters.dataset import DatasetContext
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
+from core.bulk import copy_rows
 from core.text import fold, sort_key
 
-from .bulk import copy_rows
 from .demo import FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE, OCCUPATIONS
 from .models import Clan, Due, Household, Member, Membership
 
@@ -63,7 +63,7 @@ def _reserve_ids(model, count: int) -> int:
 
 
 def _copy(model, columns: list[str], rows) -> int:
-    """COPY on PostgreSQL (members/bulk.py); bulk_create elsewhere. Returns the count."""
+    """COPY on PostgreSQL (core/bulk.py); bulk_create elsewhere. Returns the count."""
     if connection.vendor == "postgresql":
         return copy_rows(model, columns, rows)
     count, batch = 0, []

@@ -24,11 +24,11 @@ from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.signals import member_erased
 from chapters.summaries import summaries_refresh, years_from
+from core import bulk
 from core.bulk import bulk_update_with_history
 from core.imports.jobs import import_files_erase
 from core.text import fold, person_name
 
-from . import bulk
 from .models import Due, Erasure, Member, Membership, MoveRequest, PersonalDataAccess
 from .models.members import ERASED_NAME
 from .privacy import access_log

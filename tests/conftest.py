@@ -92,3 +92,16 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def shipped_catalogue(db):
+    """The title types and criteria sets the data migrations ship. A transactional test (live server, real worker)
+    flushes the database when it ends, taking them along, so a transactional test that needs them after another
+    one asks for this fixture (the same install the migrations run; it only adds what is missing)."""
+    from learning_models import catalogue
+    from learning_models.models import CriteriaSet, Criterion, TitleType
+
+    catalogue.install(TitleType, CriteriaSet, Criterion)
+    catalogue.install_target_years(TitleType)
+    catalogue.install_recognition_only(TitleType, CriteriaSet)

@@ -315,15 +315,11 @@ class ImportKind:
         return None
 
     def write(self, ctx: ImportContext, created: list, updated: list[tuple[Any, list[str]]]) -> None:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+        from core.bulk import bulk_update_with_history, create_with_history
 
         if created:
-            bulk_create_with_history(
-                created,
-                self.model,
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
+            create_with_history(
+                self.model, created, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size
             )
         if updated:
             fields = sorted({name for _instance, changed in updated for name in changed} | {"version"})

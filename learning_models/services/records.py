@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -23,6 +23,7 @@ from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh, summary_years
+from core import bulk
 from core.bulk import bulk_update_with_history
 from core.history import command_line
 from core.text import nfc
@@ -388,25 +389,6 @@ def _lock_versions(records: list[TitleRecord], expected: dict[int, int | None]) 
     return errors
 
 
-def copy_value(field, record):
-    raw = getattr(record, field.attname)
-    return json.dumps(raw) if isinstance(field, JSONField) else raw
-
-
-def history_copy(records: list[TitleRecord], *, history_type: str, user, reason: str) -> None:
-    """The history rows of `records` ("+" created, "~" changed) with PostgreSQL COPY: the rows simple-history's
-    bulk helpers would write, at the speed a district's 20,000 records or a commune's 100,000-row file needs."""
-    historical = TitleRecord.history.model
-    extras = {"history_date": timezone.now(), "history_change_reason": (reason or "")[:100],
-              "history_type": history_type, "history_user_id": getattr(user, "pk", None)}  # fmt: skip
-    tracked = [f for f in historical._meta.concrete_fields if f.attname != "history_id"]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in tracked)
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {historical._meta.db_table} ({names}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row([extras[f.attname] if f.attname in extras else copy_value(f, record) for f in tracked])
-
-
 def _value_key(value):
     return json.dumps(value, sort_keys=True, default=str) if isinstance(value, dict | list) else value
 
@@ -433,7 +415,13 @@ def _bulk_save(records: list[TitleRecord], fields: list[str], *, actor, reason: 
             part = ids[start : start + BATCH * 5]
             TitleRecord.objects.filter(pk__in=part).update(**values, version=F("version") + 1)
     if connection.vendor == "postgresql":
-        history_copy(records, history_type="~", user=history["default_user"], reason=history["default_change_reason"])
+        bulk.history_copy(
+            TitleRecord,
+            records,
+            history_type="~",
+            user=history["default_user"],
+            reason=history["default_change_reason"],
+        )
     else:
         TitleRecord.history.bulk_history_create(records, batch_size=BATCH, update=True, **history)
 

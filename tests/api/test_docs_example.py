@@ -24,7 +24,7 @@ def example_functions() -> dict:
 
 
 @pytest.mark.slow
-def test_the_documented_flow_works_and_stays_in_scope(live_server, tree, commune_secretary):
+def test_the_documented_flow_works_and_stays_in_scope(live_server, shipped_catalogue, tree, commune_secretary):
     for code in ("H01", "H02"):
         Household.objects.create(unit=tree.chapter, head_name=f"Chủ hộ {code}", code=code)
     Household.objects.create(unit=tree.outside_chapter, head_name="Chủ hộ ngoài", code="H01")

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chapters.models import Unit
+from core import bulk
 from core.bulk import bulk_update_with_history, values_update
 from core.models import ImportJob
 from tests.factories import CommuneFactory, ProvinceFactory, UnitFactory
@@ -72,3 +73,40 @@ def test_nothing_to_write_writes_nothing():
     with CaptureQueriesContext(connection) as queries:
         assert values_update(Unit, [], ["name"]) == 0
     assert len(queries) == 0
+
+
+def test_create_fills_automatic_dates_and_json_as_bulk_create_would():
+    province = ProvinceFactory()
+    jobs = [ImportJob(kind="members", file_name=f"{n}.xlsx", unit=province, counts={"new": n}) for n in range(3)]
+    bulk.create(ImportJob, jobs)
+    stored = list(ImportJob.objects.filter(unit=province).order_by("file_name"))
+    assert [(job.file_name, job.counts, job.status) for job in stored] == [
+        (f"{n}.xlsx", {"new": n}, ImportJob.Status.PENDING) for n in range(3)
+    ]
+    assert all(job.created_at is not None for job in stored)
+
+
+def test_create_with_history_gives_ids_and_one_history_row_each(django_user_model):
+    user = django_user_model.objects.create(username="nhap")
+    province = ProvinceFactory()
+    units = [
+        Unit(
+            code=f"X{n}",
+            name=f"Chi hội mới {n}",
+            kind=Unit.Kind.CHAPTER,
+            level=Unit.Level.GRASSROOTS,
+            host=Unit.Host.RESIDENTIAL,
+            parent=province,
+            active_from=datetime.date(2025, 7, 1),
+        )  # fmt: skip
+        for n in range(3)
+    ]
+    before = Unit.history.count()
+    bulk.create_with_history(Unit, units, user=user, reason="Nhập tệp đơn vị")
+    assert all(unit.pk and not unit._state.adding for unit in units)
+    assert set(Unit.objects.filter(code__startswith="X").values_list("pk", flat=True)) == {u.pk for u in units}
+    assert Unit.history.count() == before + 3
+    rows = Unit.history.filter(id__in=[u.pk for u in units])
+    assert {(r.history_type, r.history_user_id, r.history_change_reason, r.name) for r in rows} == {
+        ("+", user.pk, "Nhập tệp đơn vị", f"Chi hội mới {n}") for n in range(3)
+    }
