@@ -21,6 +21,7 @@ from core.text import fold
 from .kinds import NOT_IN_SCOPE, ImportContext, ImportKind
 
 ONE_DAY = datetime.timedelta(days=1)
+CODE_TAKEN = "Mã đơn vị {code} đang được dùng cho một đơn vị khác trong cùng thời gian hoạt động: hãy chọn mã khác."
 
 parse_unit_kind = choice_parser(
     Unit.Kind.choices,
@@ -222,10 +223,11 @@ class UnitKind(ImportKind):
     def row_unit(self, ctx: ImportContext, row: Row) -> Unit | None:
         code = row.values["code"]
         existing = self._existing(ctx, row)
-        row.extra["existing"] = existing
         if existing is not None and not ctx.in_scope(existing):
-            row.error("code", f"Mã đơn vị {code} đã được dùng cho một đơn vị nằm ngoài phạm vi của bạn.")
-            return None
+            # Out of scope reads like not found (issue 15, item 9): the row is a new unit, and if it gets that far,
+            # its code is taken, said without naming the unit or the scope (the code must stay unique).
+            existing, row.extra["code_taken"] = None, True
+        row.extra["existing"] = existing
         parent_code = row.values.get("parent_code")
         if parent_code == code:
             row.error("parent_code", "Đơn vị cấp trên không thể là chính đơn vị này.")
@@ -252,6 +254,9 @@ class UnitKind(ImportKind):
             row.error(
                 "parent_code", "Hãy ghi mã đơn vị cấp trên (đơn vị mới phải thuộc một đơn vị trong phạm vi của bạn)."
             )
+            return None
+        if row.extra.get("code_taken"):
+            row.error("code", CODE_TAKEN.format(code=code))
             return None
         return existing or row.extra.get("parent")
 
