@@ -493,3 +493,41 @@ def member_erase(
     )
     access_log(actor, [member], PersonalDataAccess.Action.ERASE, f"Theo yêu cầu ngày {_fmt(request_date)}")
     return erasure
+
+
+def card_scopes_follow_move(sender, *, unit: Unit, old_path: str, new_path: str, **kwargs) -> None:
+    """`chapters.signals.unit_moved` (inside the move's transaction): members below the moved unit who hold a card
+    take the card scope of the province they now stand in. A card number already given to another member of that
+    province refuses the move (ValidationError naming the numbers), so nothing changes."""
+    from django.db.models import Count
+
+    from .imports.common import province_paths
+
+    carded = Member.objects.filter(unit__path__startswith=new_path).exclude(card_number="")
+    unit_ids = set(carded.values_list("unit_id", flat=True).distinct())
+    if not unit_ids:
+        return
+    scopes = province_paths(Unit.objects.filter(pk__in=unit_ids).only("pk", "path"))
+    by_scope: dict[str, list[int]] = {}
+    for unit_id, scope in scopes.items():
+        by_scope.setdefault(scope, []).append(unit_id)
+    clashes = set()
+    for scope, ids in by_scope.items():
+        moving = carded.filter(unit_id__in=ids)
+        clashes.update(
+            Member.objects.filter(card_scope=scope, card_number__in=moving.values("card_number"))
+            .exclude(unit__path__startswith=new_path)
+            .values_list("card_number", flat=True)
+        )
+        clashes.update(  # two provinces moved together (rare): numbers held in both
+            moving.values("card_number").annotate(n=Count("pk")).filter(n__gt=1).values_list("card_number", flat=True)
+        )
+    if clashes:
+        names = ", ".join(province.display_name for province in Unit.objects.filter(path__in=sorted(by_scope)))
+        listed = ", ".join(sorted(clashes)[:20]) + (f" và {len(clashes) - 20} số khác" if len(clashes) > 20 else "")
+        raise ValidationError(
+            f"Không thể chuyển {unit.display_name}: số thẻ hội viên {listed} đã cấp cho hội viên khác trong "
+            f"{names or 'tỉnh mới'} (số thẻ không được trùng trong một tỉnh). Hãy đổi số thẻ trước khi chuyển."
+        )
+    for scope, ids in by_scope.items():
+        carded.filter(unit_id__in=ids).exclude(card_scope=scope).update(card_scope=scope)

@@ -24,6 +24,7 @@ from chapters.services.periods import PeriodClosed, closing_problem, field_of, p
 from core.imports import kinds as base
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_code
+from core.text import fold
 
 NOT_IN_SCOPE = "Mã đơn vị {code} không tồn tại hoặc nằm ngoài phạm vi của bạn."
 
@@ -44,6 +45,7 @@ class ImportContext(base.ImportContext):
 
     def __post_init__(self):
         self._code_spans: dict[tuple[str, int], list[tuple]] = {}  # (code, unit id) → when the unit bore it
+        self._names: dict[int, set[str]] = {}  # unit id → every name it bore (folded)
         self._paths = None if self.user is None else scoping.role_paths(self.user, scoping.CHANGE)
         # The job's unit covers the units it succeeded too: a new commune's secretary keys the back data of the
         # communes merged into it from her own commune's import page.
@@ -84,13 +86,22 @@ class ImportContext(base.ImportContext):
         for unit_id, code, valid_from, valid_until in names:
             spans.setdefault((code.upper(), unit_id), []).append((valid_from, valid_until))
         units = Unit.objects.filter(Q(code__in=wanted) | Q(pk__in={unit_id for _c, unit_id in spans}))
-        for unit in units.order_by("-active_from", "pk"):
+        units = units.order_by("-active_from", "pk")
+        for unit in units:
             for code in {unit.code.upper(), *(c for c, unit_id in spans if unit_id == unit.pk)} & wanted:
                 self.units_by_code[code].append(unit)
                 self._code_spans[(code, unit.pk)] = [
                     (_later(valid_from, unit.active_from), _earlier(valid_until, unit.active_until))
                     for valid_from, valid_until in spans.get((code, unit.pk), [(None, None)])
                 ]
+        # The names of units that share a code with another (few): a row's unit name tells them apart.
+        shared = {
+            unit.pk: unit for code in wanted if len(self.units_by_code[code]) > 1 for unit in self.units_by_code[code]
+        }
+        for unit in shared.values():
+            self._names.setdefault(unit.pk, set()).update({fold(unit.name), fold(unit.display_name)})
+        for unit_id, name in UnitName.objects.filter(unit_id__in=shared).values_list("unit_id", "name"):
+            self._names[unit_id].add(fold(name))
 
     def bore_code(self, unit: Unit, code: str, start: datetime.date, end: datetime.date) -> bool:
         """Did `unit` bear `code` (and was it open) at some day between `start` and `end`?"""
@@ -105,14 +116,22 @@ class ImportContext(base.ImportContext):
         end: datetime.date | None = None,
         row: "Row | None" = None,
         field_name: str = "unit_code",
+        name: str | None = None,
     ) -> Unit | None:
         """The unit in scope that bore `code` between `start` and `end` (the row's own dates); for a row without
-        dates, on the file's "as of" day, else today. A code that named another unit at another time is
-        reported on an undated `row` as a warning, so a person sees which unit the figures went to."""
+        dates, on the file's "as of" day, else today. When the code was borne by several units and the row also
+        names its unit (`name`, the unit name column an export writes), the one unit of that name wins: data a
+        new commune keeps for years before it opened goes back to it, not to the old commune of the same code.
+        A code that named another unit at another time is reported on an undated `row` as a warning, so a
+        person sees which unit the figures went to."""
         code = (code or "").upper()
         candidates = [unit for unit in self.units_by_code.get(code, []) if self.in_scope(unit)]
         if not candidates:
             return None
+        if name and len(candidates) > 1:
+            named = [unit for unit in candidates if fold(name) in self._names.get(unit.pk, ())]
+            if len(named) == 1:
+                return named[0]
         dated = start is not None
         start = start or self.as_of or self.today
         end = end or (start if dated else self.as_of or self.today)
@@ -170,7 +189,8 @@ class ImportKind(base.ImportKind):
             row.error(self.unit_code_field, "Hãy ghi mã đơn vị.")
             return None
         start, end = self.row_period(row) or (None, None)
-        unit = ctx.unit_by_code(code, start=start, end=end, row=row, field_name=self.unit_code_field)
+        name = row.values.get("unit_name") if self.column("unit_name") else None
+        unit = ctx.unit_by_code(code, start=start, end=end, row=row, field_name=self.unit_code_field, name=name)
         if unit is None:
             row.error(self.unit_code_field, NOT_IN_SCOPE.format(code=code))
         return unit

@@ -22,6 +22,7 @@ from core.text import fold
 from .kinds import NOT_IN_SCOPE, ImportContext, ImportKind
 
 ONE_DAY = datetime.timedelta(days=1)
+CODE_TAKEN = "Mã đơn vị {code} đang được dùng cho một đơn vị khác trong cùng thời gian hoạt động: hãy chọn mã khác."
 
 parse_unit_kind = choice_parser(
     Unit.Kind.choices,
@@ -208,25 +209,43 @@ class UnitKind(ImportKind):
         ctx.load_units(codes)
         ctx.data["file_codes"] = Counter(row.values.get("code") for row in rows)
         ctx.data["rows_by_code"] = {}
+        ctx.data["rows_of_code"] = {}
+
+    @staticmethod
+    def _row_dates(ctx: ImportContext, row: Row) -> tuple:
+        """The row's own dates (either may be open-ended); a row without any is about today."""
+        start, end = row.values.get("active_from"), row.values.get("active_until")
+        return (start, end) if start or end else (ctx.today, ctx.today)
+
+    @staticmethod
+    def _overlaps(unit, start, end) -> bool:
+        return (unit.active_from is None or end is None or unit.active_from <= end) and (
+            unit.active_until is None or start is None or unit.active_until >= start
+        )
 
     def _existing(self, ctx: ImportContext, row: Row) -> Unit | None:
-        start = row.values.get("active_from") or ctx.today
-        end = row.values.get("active_until") or max(start, ctx.today)
-        candidates = ctx.units_by_code.get(row.values["code"], [])
-        for unit in candidates:
-            if (unit.active_from is None or unit.active_from <= end) and (
-                unit.active_until is None or unit.active_until >= start
-            ):
-                return unit
-        return None
+        """Among the units that bore the row's code, the one open during the row's dates (a closed pre-reform
+        commune exported with only its closing day is found by that day)."""
+        start, end = self._row_dates(ctx, row)
+        return next(
+            (unit for unit in ctx.units_by_code.get(row.values["code"], []) if self._overlaps(unit, start, end)), None
+        )
+
+    def _row_for(self, ctx: ImportContext, code: str, start, end) -> Row | None:
+        """The row of the file defining `code` for the dates `start`–`end` (a file may hold an old and a new
+        commune of the same code), else the only row of that code."""
+        rows = ctx.data["rows_of_code"].get(code, [])
+        dated = [row for row in rows if row.instance is not None and self._overlaps(row.instance, start, end)]
+        return dated[0] if dated else (rows[0] if len(rows) == 1 else ctx.data["rows_by_code"].get(code))
 
     def row_unit(self, ctx: ImportContext, row: Row) -> Unit | None:
         code = row.values["code"]
         existing = self._existing(ctx, row)
-        row.extra["existing"] = existing
         if existing is not None and not ctx.in_scope(existing):
-            row.error("code", f"Mã đơn vị {code} đã được dùng cho một đơn vị nằm ngoài phạm vi của bạn.")
-            return None
+            # Out of scope reads like not found (issue 15, item 9): the row is a new unit, and if it gets that far,
+            # its code is taken, said without naming the unit or the scope (the code must stay unique).
+            existing, row.extra["code_taken"] = None, True
+        row.extra["existing"] = existing
         parent_code = row.values.get("parent_code")
         if parent_code == code:
             row.error("parent_code", "Đơn vị cấp trên không thể là chính đơn vị này.")
@@ -244,7 +263,9 @@ class UnitKind(ImportKind):
         elif parent_code and ctx.data["file_codes"].get(parent_code):
             row.extra["parent_in_file"] = parent_code  # resolved in link(), once every row is built
         elif parent_code:
-            parent = ctx.unit_by_code(parent_code, start=row.values.get("active_from"))
+            # The parent that bore its code while this unit was open (the row's own dates), else today.
+            start, end = self._row_dates(ctx, row)
+            parent = ctx.unit_by_code(parent_code, start=start or end, end=end or start)
             if parent is None:
                 row.error("parent_code", NOT_IN_SCOPE.format(code=parent_code))
                 return None
@@ -254,12 +275,16 @@ class UnitKind(ImportKind):
                 "parent_code", "Hãy ghi mã đơn vị cấp trên (đơn vị mới phải thuộc một đơn vị trong phạm vi của bạn)."
             )
             return None
+        if row.extra.get("code_taken"):
+            row.error("code", CODE_TAKEN.format(code=code))
+            return None
         return existing or row.extra.get("parent")
 
     def natural_key(self, ctx: ImportContext, row: Row):
         existing = row.extra.get("existing")
         key = ("unit", existing.pk) if existing is not None else ("new", row.values["code"])
         ctx.data["rows_by_code"][row.values["code"]] = row
+        ctx.data["rows_of_code"].setdefault(row.values["code"], []).append(row)
         return key
 
     def find_existing(self, ctx: ImportContext, keys: list) -> dict:
@@ -338,7 +363,8 @@ class UnitKind(ImportKind):
             parent_code = row.extra.get("parent_in_file")
             if not parent_code:
                 continue
-            parent_row = by_code.get(parent_code)
+            start, end = self._row_dates(ctx, row)
+            parent_row = self._row_for(ctx, parent_code, start, end)
             if parent_row is None or parent_row.errors or parent_row.instance is None:
                 row.error(
                     "parent_code", f"Đơn vị cấp trên {parent_code} (dòng khác trong tệp) có lỗi: hãy sửa dòng đó trước."
@@ -475,21 +501,32 @@ class UnitKind(ImportKind):
 
     def _check_lineage(self, ctx: ImportContext, row: Row, codes: list[str]) -> None:
         unit = row.instance
+        if row.existing is not None:
+            known = {
+                code.upper() for code in row.existing.predecessor_links.values_list("predecessor__code", flat=True)
+            }
+            if set(codes) <= known:
+                ctx.data.setdefault("predecessors", {})[id(unit)] = []  # the lineage is already recorded
+                return
         if not unit.active_from:
             row.error("active_from", "Hãy ghi ngày bắt đầu hoạt động: đó là ngày sáp nhập các đơn vị cũ.")
             return
-        by_code = ctx.data["rows_by_code"]
+        eve = unit.active_from - ONE_DAY
         predecessors = []
         for code in codes:
-            if code == row.values["code"]:
-                row.error("merged_from", "Một đơn vị không thể sáp nhập từ chính nó.")
-                continue
-            in_file = by_code.get(code)
+            # A predecessor is the unit that bore the code the day before this one opened (the reform gave old
+            # codes to new communes: 00004 may be merged into the new 00004).
+            in_file = self._row_for(ctx, code, eve, eve)
             predecessor = in_file.instance if in_file is not None and in_file.instance is not None else None
+            if predecessor is not None and not self._overlaps(predecessor, eve, eve):
+                predecessor = None
             if predecessor is None:
-                predecessor = ctx.unit_by_code(code, start=unit.active_from - ONE_DAY)
-            if predecessor is None:
+                predecessor = ctx.unit_by_code(code, start=eve)
+            if predecessor is None and code != row.values["code"]:
                 row.error("merged_from", NOT_IN_SCOPE.format(code=code))
+                continue
+            if predecessor is None or predecessor is unit or (predecessor.pk and predecessor.pk == unit.pk):
+                row.error("merged_from", "Một đơn vị không thể sáp nhập từ chính nó.")
                 continue
             if predecessor.active_until is None or predecessor.active_until >= unit.active_from:
                 row.error(
@@ -501,9 +538,7 @@ class UnitKind(ImportKind):
             predecessors.append(predecessor)
         ctx.data.setdefault("predecessors", {})[id(unit)] = predecessors
         if row.existing is not None and not row.errors:
-            known = set(row.existing.predecessor_links.values_list("predecessor__code", flat=True))
-            if not set(codes) <= {code.upper() for code in known}:
-                row.changed.append("merged_from")
+            row.changed.append("merged_from")  # codes beyond the recorded lineage (checked above)
 
     def describe_change(self, row: Row, attname: str):
         if attname == "parent_id":

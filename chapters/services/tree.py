@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
 from chapters.services.records import record_save
+from chapters.signals import unit_moved
 from core.bulk import bulk_update_with_history
 from core.history import command_line, stamp
 from core.text import nfc
@@ -274,6 +275,8 @@ def unit_move(unit: Unit, *, new_parent: Unit, on: datetime.date, actor=None, re
     stamp(unit, actor=actor, reason=reason or f"Chuyển về {new_parent.display_name} từ {_fmt(on)}")
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
     unit.refresh_from_db()
+    if old_path != new_path:
+        unit_moved.send(sender=Unit, unit=unit, old_path=old_path, new_path=new_path)
     _save_history_snapshot(unit, actor, reason or f"Chuyển về {new_parent.display_name} từ {_fmt(on)}")
     return unit
 

@@ -57,3 +57,33 @@ def test_an_export_never_fails_on_stored_control_characters(client_for, officer,
     stream, count = export_xlsx(member_kind, officer, tree.province, purpose="Rà soát")
     rows = list(load_workbook(stream).active.values)
     assert count == 1 and "Nguyễn Văn Đức" in rows[1]
+
+
+def test_control_characters_written_through_the_api_are_not_stored(tree, secretary):
+    from tests.api.conftest import Api
+
+    client = Api(secretary)
+    body = {
+        "unit": tree.chapter.pk,
+        "full_name": "Đặng Thị\x07 Mai",
+        "gender": "F",
+        "birth_year": 1970,
+        "joined_on": "2025-05-01",
+        "address": "Tổ 3\x85 phường\x9b Bạch Đằng",
+        "occupation": "Giáo\x1b[31m viên",
+        "notes": "Dòng một\x00\nDòng\x7f hai",
+    }
+    created = client.post("/api/v1/members/", body)
+    assert created.status_code == 201, created.content
+    member = Member.objects.get()
+    assert (member.full_name, member.address, member.occupation, member.notes) == (
+        "Đặng Thị Mai",
+        "Tổ 3 phường Bạch Đằng",
+        "Giáo[31m viên",
+        "Dòng một\nDòng hai",
+    )
+    url = f"/api/v1/members/{member.pk}/"
+    changed = client.patch(url, {"address": "Xóm\x07 Chợ\x9b"}, **{"If-Match": client.get(url)["ETag"]})
+    assert changed.status_code == 200, changed.content
+    member.refresh_from_db()
+    assert member.address == "Xóm Chợ"

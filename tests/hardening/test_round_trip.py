@@ -29,11 +29,9 @@ def _reimport(kind, user, unit, tmp_path):
     return count, job
 
 
-# Known defect, found when the pre-reform history (issue 14) joined the demo data: rows of closed units (old
-# wards and districts) export by codes that re-import on today's date, so their baseline figures and classes read
-# as new rows, units lose their closed parent, and title records miss clans that moved to the successor. Kept
-# strict so the suite says when the round trip works again (issue 15 stays open for it).
-@pytest.mark.xfail(strict=True, reason="exports of closed pre-reform units do not re-import unchanged yet")
+# Since the pre-reform history (issue 14) joined the demo data, the file holds old wards and districts next to the
+# new communes that took their codes: each row must find its own unit again (by its dates, and by its unit name
+# where the data of a new commune predate its opening), and each unit its own parent and predecessors.
 @pytest.mark.parametrize("username, code", [("thuky_xa", "00160"), (None, "01")])
 def test_every_kind_exported_imports_back_unchanged(demo, tmp_path, username, code):
     """A commune secretary's export of her commune (and of her whole scope), and a command's export of the

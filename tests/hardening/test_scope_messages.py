@@ -57,3 +57,66 @@ def test_dues_of_a_member_out_of_scope_read_like_dues_of_nobody(tmp_path, tree, 
     hidden_error, missing_error = errors
     assert _same(hidden_error, missing_error, hidden.pk, missing), (hidden_error, missing_error)
     assert not re.search(tree.other_chapter.code, hidden_error)
+
+
+UNIT_HEADER = [
+    "Mã đơn vị",
+    "Tên đơn vị",
+    "Loại",
+    "Nơi tổ chức",
+    "Mã đơn vị cấp trên",
+    "Hoạt động từ",
+    "Sáp nhập từ (mã)",
+]
+
+
+def _unit_errors(user, tmp_path, rows):
+    from chapters.imports.units import units_kind
+
+    path = tmp_path / "donvi.csv"
+    path.write_text("\n".join(",".join(str(cell) for cell in row) for row in [UNIT_HEADER, *rows]), encoding="utf-8")
+    result = pipeline.validate(units_kind, ImportContext(kind=units_kind, user=user, reason="thử"), read_file(path))
+    by_row = {}
+    for row, column, message in result.error_list(units_kind):
+        by_row.setdefault(row, []).append((column, message))
+    return by_row
+
+
+def test_a_unit_code_out_of_scope_reads_like_one_that_does_not_exist(tmp_path, tree, commune_secretary):
+    """The commune secretary sees her commune only: the other commune's units must read, in every column that
+    names a unit, like codes nobody uses."""
+    hidden, missing = tree.outside_chapter.code, "ZZ-404"
+    hidden_unit, missing_unit = tree.other_commune.code, "ZZ-405"
+    chapter = ["Chi hội mới", "Chi hội", "Khu dân cư"]
+    errors = _unit_errors(
+        commune_secretary,
+        tmp_path,
+        [
+            [hidden, *chapter, "", "", ""],  # the row's own code, no parent: a new unit needs one
+            [missing, *chapter, "", "", ""],
+            ["N-1", *chapter, hidden_unit, "", ""],  # as the parent
+            ["N-2", *chapter, missing_unit, "", ""],
+            ["N-3", *chapter, tree.commune.code, "01/07/2025", hidden_unit],  # as a predecessor
+            ["N-4", *chapter, tree.commune.code, "01/07/2025", missing_unit],
+        ],
+    )
+
+    def same(first, second, shown, absent):
+        return [(c, m.replace(shown, "X")) for c, m in errors[first]] == [
+            (c, m.replace(absent, "X")) for c, m in errors[second]
+        ]
+
+    assert same(2, 3, hidden, missing), errors
+    assert same(4, 5, hidden_unit, missing_unit) and same(6, 7, hidden_unit, missing_unit), errors
+    assert not any(tree.outside_chapter.name in m or "ngoài phạm vi" in m for _c, m in errors[2]), errors
+
+
+def test_a_new_unit_on_a_code_held_out_of_scope_does_not_name_it(tmp_path, tree, commune_secretary):
+    hidden = tree.outside_chapter.code
+    errors = _unit_errors(
+        commune_secretary, tmp_path, [[hidden, "Chi hội mới", "Chi hội", "Khu dân cư", tree.commune.code, "", ""]]
+    )
+    ((column, message),) = errors[2]
+    assert hidden in message and column == "Mã đơn vị"
+    assert tree.outside_chapter.name not in message and tree.other_commune.name not in message
+    assert "phạm vi" not in message

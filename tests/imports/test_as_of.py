@@ -174,3 +174,29 @@ def test_2024_clans_keyed_by_old_commune_codes_land_on_the_old_communes(hanoi_hi
         "Dòng họ Nguyễn Đình": "Phường Trúc Bạch",
         "Dòng họ Đỗ": "Phường Quan Hoa",
     }
+
+
+def test_a_past_year_exported_edited_and_imported_back_stays_on_its_own_unit(reused, upload, province_secretary):
+    """The new commune keeps figures of 2024 (before it opened, when its code was the old commune's): the export,
+    edited in Excel and imported back, changes that row of the new commune; nothing goes to the old one."""
+    from openpyxl import load_workbook
+
+    from chapters.models import BaselineFigure
+    from core.imports import jobs
+    from core.spreadsheets.writing import export_xlsx
+
+    old, new = reused
+    BaselineFigure.objects.create(unit=new, year=2024, population=5000)
+    BaselineFigure.objects.create(unit=old, year=2024, population=3000)
+    stream, count = export_xlsx(get_kind("baseline"), province_secretary, None)
+    sheet = load_workbook(stream).active
+    rows = [list(row) for row in sheet.values]
+    assert count == 2 and {(row[0], row[2]) for row in rows[1:]} == {("20001", 2024)}
+    for row in rows[1:]:
+        row[3] = row[3] + 1 if row[1] == new.name else row[3]
+    job = upload("baseline", rows, user=province_secretary)
+    assert job.status == ImportJob.Status.VALID, job.errors
+    assert (job.counts["new"], job.counts["changed"], job.counts["unchanged"]) == (0, 1, 1)
+    jobs.job_commit(job, user=province_secretary)
+    figures = dict(BaselineFigure.objects.filter(year=2024).values_list("unit_id", "population"))
+    assert figures == {new.pk: 5001, old.pk: 3000}

@@ -152,7 +152,8 @@ def test_a_code_in_use_outside_the_users_scope_is_refused(tree, secretary, uploa
         "units", [["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"], ["10002-01", "Chi hội mới", "10001-01"]],
         user=secretary, unit=tree.chapter,
     )  # fmt: skip
-    assert job.errors == [[2, "Mã đơn vị", "Mã đơn vị 10002-01 đã được dùng cho một đơn vị nằm ngoài phạm vi của bạn."]]
+    message = "Mã đơn vị 10002-01 đang được dùng cho một đơn vị khác trong cùng thời gian hoạt động: hãy chọn mã khác."
+    assert job.errors == [[2, "Mã đơn vị", message]]
 
 
 def test_an_export_imports_back_unchanged(tree, commune_secretary, upload):
