@@ -30,6 +30,22 @@ HOST_WORDS = {
 }
 
 
+def basis_clause(basis: str) -> str:
+    """"(theo <basis>)" without a parenthesis inside another: a basis that ends in its own remark, "Quyết định
+    387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)", reads "(chỉ tiêu đến năm 2025 theo Quyết định …)"; any
+    other parenthesis in the basis becomes a comma."""
+
+    def flat(text: str) -> str:
+        return " ".join(text.replace("(", ", ").replace(")", " ").replace(" ,", ",").split()).strip(", ")
+
+    basis = " ".join(basis.split())
+    if basis.endswith(")") and " (" in basis:
+        text, remark = basis[:-1].rsplit(" (", 1)
+        if "(" not in remark and ")" not in remark:
+            return f"({flat(remark)} theo {flat(text)})"
+    return f"(theo {flat(basis)})"
+
+
 # The word for a baseline figure a title's ratio divides by: "(theo số hộ năm 2024)".
 _BASELINE_WORDS = {
     "baseline.households": "hộ",
@@ -230,7 +246,7 @@ def learning_society(f: PeriodFigures, title_types: list[dict]) -> Part:
                 verdict = "đạt" if reached >= Decimal(str(title["target"])) else "chưa đạt"
                 sentence += f", {verdict} chỉ tiêu {number(title['target'])}%"
                 if title.get("target_basis"):
-                    sentence += f" (theo {title['target_basis']})"
+                    sentence += f" {basis_clause(title['target_basis'])}"
         if holding and (holding != recognised or term):
             held = "đến cuối nhiệm kỳ đang giữ danh hiệu" if term else "đang giữ danh hiệu"
             sentence += f"; {held} {number(holding)} {word}".rstrip()
