@@ -31,7 +31,7 @@ HOST_WORDS = {
 
 
 def basis_clause(basis: str) -> str:
-    """"(theo <basis>)" without a parenthesis inside another: a basis that ends in its own remark, "Quyết định
+    """ "(theo <basis>)" without a parenthesis inside another: a basis that ends in its own remark, "Quyết định
     387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)", reads "(chỉ tiêu đến năm 2025 theo Quyết định …)"; any
     other parenthesis in the basis becomes a comma."""
 

@@ -69,7 +69,7 @@ def returns(content) -> tuple[list[tuple], list[tuple]]:
 
 def nested_parentheses(text: str) -> list[str]:
     """The passages of `text` where a parenthesis opens inside another one (the house style writes none)."""
-    found, depth, start = [], 0, 0
+    found, depth = [], 0
     for index, char in enumerate(text):
         if char == "(":
             depth += 1
