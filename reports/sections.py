@@ -7,6 +7,7 @@ zeros as facts."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from chapters import figures as catalogue
 from chapters.models import Unit
 from core.formatting import growth, money, number, percent, ratio
 from reports.queries import PeriodFigures
@@ -274,4 +275,6 @@ def section_one(f: PeriodFigures, title_types: list[dict], coordination: str) ->
 
 
 def has_any_data(f: PeriodFigures) -> bool:
-    return any(value for key, value in f.current.items() if not key.startswith(("units.", "baseline.")))
+    """Whether the unit did anything the report can speak of: a figure of an activity area of the catalogue
+    (members, funds, titles…), not only its context (units counted, baseline of the territory)."""
+    return any(value for key, value in f.current.items() if catalogue.is_activity(key))
