@@ -64,7 +64,9 @@ def test_main_pages_share_one_visual_system(request, screen, tree, secretary, of
         # Every field that must be filled carries a visible marker in its label.
         unmarked = page.evaluate(UNMARKED)
         assert not unmarked, f"{where}: required fields without a marker: {unmarked}"
-        if name in ("them-hoi-vien", "phieu-thu", "cham-diem", "hoi-vien"):
+        # docs/huong-dan.md shows the laptop's wide tables and a form's markers on a phone (the journeys' tests
+        # keep the other phone screens).
+        if (laptop and name in ("hoi-vien", "cham-diem")) or (not laptop and name == "them-hoi-vien"):
             screenshot(page, f"giao-dien-{name}")
 
     # An empty save: the errors stand next to their fields, and the field says it is invalid.
@@ -85,4 +87,5 @@ def test_main_pages_share_one_visual_system(request, screen, tree, secretary, of
     assert not overflows(page), "the dashboard scrolls sideways"
     if laptop:
         assert page.evaluate(STICKY, "#children table") == "sticky,sticky"
-    screenshot(page, "giao-dien-tong-hop")
+    if laptop:
+        screenshot(page, "giao-dien-tong-hop")
