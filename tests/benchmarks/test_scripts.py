@@ -63,7 +63,16 @@ def test_a_run_writes_its_results_file_naming_the_database_it_ran_on_and_leaves_
 
 
 def test_no_script_writes_the_docs_or_names_a_fixed_province():
-    for script in ("members_import", "members_list", "dashboards", "titles_bench", "run", "screens"):
+    for script in (
+        "members_import",
+        "households_import",
+        "imports",
+        "members_list",
+        "dashboards",
+        "titles_bench",
+        "run",
+        "screens",
+    ):
         source = (ROOT / "benchmarks" / f"{script}.py").read_text()
         assert ".write_text" not in source, script
         assert 'code="38"' not in source, script
@@ -140,3 +149,10 @@ def test_screens_measures_the_journeys_on_the_province_dataset_with_its_own_acco
     assert f"/{tree.other_chapter.pk}/" in addresses["Bảng chấm điểm gia đình"]
     with pytest.raises(SystemExit):
         screens.database("postgres://postgres@127.0.0.1:5432/kh_bench_members")
+
+
+def test_the_imports_benchmark_measures_every_registered_kind():
+    from benchmarks.imports import BENCHES
+    from core.imports.kinds import KINDS
+
+    assert set(BENCHES) == set(KINDS)
