@@ -1,6 +1,6 @@
 """Issue 18, "one visual system": the main pages on a 390 px phone and a 1366 px laptop share the design tokens,
-never scroll sideways, keep the header (and the names) of wide tables in view on a laptop, and mark required
-fields with an error next to the field."""
+weigh under 300 KB with local assets only, never scroll sideways, keep the header (and the names) of wide tables
+in view on a laptop, and mark required fields with an error next to the field."""
 
 import pytest
 from django.urls import reverse
@@ -33,6 +33,14 @@ UNMARKED = """[...document.querySelectorAll('main .field')]
   .map(f => (f.querySelector('[required]') || {}).name)"""
 
 
+# The page and what it loads (decoded sizes), and anything fetched from another origin.
+WEIGHT = """[
+  new TextEncoder().encode(document.documentElement.outerHTML).length
+    + performance.getEntriesByType('resource').reduce((sum, r) => sum + (r.decodedBodySize || 0), 0),
+  performance.getEntriesByType('resource').map(r => r.name).filter(n => !n.startsWith(location.origin))
+]"""
+
+
 @pytest.mark.parametrize("screen", ["phone390", "laptop"])
 def test_main_pages_share_one_visual_system(request, screen, tree, secretary, officer, catalogue, families):  # noqa: F811
     page = request.getfixturevalue(screen)
@@ -59,6 +67,8 @@ def test_main_pages_share_one_visual_system(request, screen, tree, secretary, of
             f"{where}: no design tokens"
         )
         assert not overflows(page), f"{where}: the page scrolls sideways"
+        weight, outside = page.evaluate(WEIGHT)
+        assert weight < 300_000 and not outside, f"{where}: {weight} bytes, from outside: {outside}"
         if laptop and wide_table:
             assert page.evaluate(STICKY, wide_table) == "sticky,sticky", f"{where}: header or names scroll away"
         # Every field that must be filled carries a visible marker in its label.
@@ -85,6 +95,8 @@ def test_main_pages_share_one_visual_system(request, screen, tree, secretary, of
     login(page, "canbo", PASSWORD)
     page.goto(reverse("reports:unit_dashboard", args=[tree.commune.pk]))
     assert not overflows(page), "the dashboard scrolls sideways"
+    weight, outside = page.evaluate(WEIGHT)
+    assert weight < 300_000 and not outside, f"dashboard: {weight} bytes, from outside: {outside}"
     if laptop:
         assert page.evaluate(STICKY, "#children table") == "sticky,sticky"
     if laptop:
