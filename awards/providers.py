@@ -10,11 +10,12 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from awards.models import Decision, Payout, Recipient
-from chapters.figures import Figure, declare
+from chapters.figures import Figure, declare, declare_area
 from chapters.summaries import SummaryProvider, register
 
 NAME = "awards"
 
+AREA = declare_area("awards", "Khen thưởng, học bổng")
 # Everything here is a flow: decided (or paid) in the period.
 FIGURES = declare(
     Figure("awards.decisions", "Quyết định khen thưởng", unit="quyết định"),
@@ -42,6 +43,7 @@ FIGURES = declare(
         Figure(f"awards.form.{value}", f"Lượt khen thưởng – {label}", unit="lượt")
         for value, label in Decision.Form.choices
     ],
+    area=AREA,
 )
 FORM_FIGURES = {key: label for key, label in FIGURES.items() if key.startswith("awards.form.")}
 

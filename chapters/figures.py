@@ -12,11 +12,16 @@ figure correctly without knowing its name:
   of the same date); or the latest (a year, never added up).
 - **periods** it makes sense for: "Y" (a year), "H1" (the first half) and "term" (several years).
 
-Readers never test a figure's name ("starts with titles."): they ask the catalogue (`figure(key).is_stock`).
+- **area** it belongs to (members, funds, titles…; declared with `declare_area`): a *context* area (the units
+  counted, the baseline figures of the territory) describes the unit, an activity area what it did.
+- **card**: the words on a dashboard card, where they differ from `short` and `label`.
+
+Readers never test a figure's name ("starts with titles."): they ask the catalogue (`figure(key).is_stock`,
+`in_area(key, "funds")`, `is_context(key)`).
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 STOCK = "stock"
@@ -42,6 +47,8 @@ class Figure:
     short: str = ""  # a column header, where the label is too long for one
     numerator: str = ""  # ratios: the figures whose rolled-up values are divided
     denominator: str = ""
+    area: str = ""  # members, funds, titles…: set by `declare(..., area=…)`
+    card: str = ""  # the words on a dashboard card
 
     def __post_init__(self):
         if self.kind not in (STOCK, FLOW):
@@ -58,6 +65,10 @@ class Figure:
     @property
     def header(self) -> str:
         return self.short or self.label
+
+    @property
+    def card_label(self) -> str:
+        return self.card or self.short or self.label
 
     def makes_sense_for(self, period: str) -> bool:
         return period in self.periods
@@ -76,19 +87,41 @@ class Figure:
         return Decimal(figures.get(self.numerator, 0)) / Decimal(whole) if whole else None
 
 
+@dataclass(frozen=True)
+class Area:
+    name: str
+    label: str
+    context: bool = False  # describes the unit (its units, its territory) rather than what it did
+
+
 CATALOGUE: dict[str, Figure] = {}
+AREAS: dict[str, Area] = {}
 # Figures whose keys depend on data (title types): (prefix, factory from the key to a Figure or None).
 PATTERNS: list[tuple[str, Callable[[str], Figure | None]]] = []
 
 
-def declare(*figures: Figure) -> dict[str, str]:
-    """Add `figures` to the catalogue; returns {key: label} (what a summary provider lists)."""
+def declare_area(name: str, label: str, *, context: bool = False) -> str:
+    AREAS[name] = Area(name, label, context)
+    return name
+
+
+def declare(*figures: Figure, area: str = "") -> dict[str, str]:
+    """Add `figures` to the catalogue (in `area`, when given); returns {key: label} (what a provider lists)."""
     for item in figures:
+        if area and item.area != area:
+            item = replace(item, area=area)
         CATALOGUE[item.key] = item
     return {item.key: item.label for item in figures}
 
 
-def declare_pattern(prefix: str, factory: Callable[[str], Figure | None]) -> None:
+def declare_pattern(prefix: str, factory: Callable[[str], Figure | None], *, area: str = "") -> None:
+    if area:
+        plain = factory
+
+        def factory(key: str) -> Figure | None:
+            found = plain(key)
+            return replace(found, area=area) if found is not None and found.area != area else found
+
     PATTERNS[:] = [(p, f) for p, f in PATTERNS if p != prefix]
     PATTERNS.append((prefix, factory))
 
@@ -113,6 +146,33 @@ def figure(key: str) -> Figure:
 def is_stock(key: str) -> bool:
     found = find(key)
     return found is not None and found.is_stock
+
+
+def area_of(key: str) -> str:
+    """The area a figure belongs to ("" for a key that is no declared figure, such as "baseline.year")."""
+    found = find(key)
+    return found.area if found is not None else ""
+
+
+def in_area(key: str, area: str) -> bool:
+    return area_of(key) == area
+
+
+def is_context(key: str) -> bool:
+    """A figure that describes the unit (units counted, baseline of the territory), not what it did."""
+    area = AREAS.get(area_of(key))
+    return area is not None and area.context
+
+
+def is_activity(key: str) -> bool:
+    """A declared figure of what a unit did (members, dues, funds, titles, classes, awards…)."""
+    area = AREAS.get(area_of(key))
+    return area is not None and not area.context
+
+
+def entered(figures: dict[str, int], area: str, *, nonzero: bool = True) -> bool:
+    """Whether `figures` hold a figure of `area` (with a value other than 0, unless `nonzero` is False)."""
+    return any(in_area(key, area) and (value or not nonzero) for key, value in figures.items())
 
 
 def own_or_children_figures(keys: Iterable[str] | None = None) -> set[str]:

@@ -400,7 +400,7 @@ def restrict_role_units(form: forms.Form, name: str, user, *, preset: Unit | Non
     field.queryset = scope.ordered()
     if preset is not None:
         field.initial = preset.pk
-    use_unit_picker(form, name, actions=(scoping.MANAGE,))
+    use_unit_picker(form, name, actions=(scoping.MANAGE,), closed=True)
 
 
 class PasswordResetForm(forms.Form):

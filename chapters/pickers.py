@@ -34,10 +34,29 @@ class UnitPickerInput(forms.TextInput):
         widget_attrs = context["widget"]["attrs"]
         widget_attrs["data-picker"] = reverse("chapters:unit_search") + "?" + urlencode(self.search)
         if value:
-            unit = Unit.objects.filter(code=value).order_by("-active_from").first()
+            unit = unit_for_value(Unit.objects.all(), value)
             if unit is not None:
-                widget_attrs["data-picker-label"] = f"{unit.display_name} ({unit.code})"
+                widget_attrs["data-picker-label"] = picker_label(unit)
         return context
+
+
+def picker_label(unit: Unit) -> str:
+    """ "Phường Bạch Đằng (10001)"; a closed unit says until when: "Quận Cầu Giấy (005, đến 30/06/2025)"."""
+    if unit.active_until is not None:
+        return f"{unit.display_name} ({unit.code}, đến {unit.active_until:%d/%m/%Y})"
+    return f"{unit.display_name} ({unit.code})"
+
+
+def unit_for_value(queryset, value) -> Unit | None:
+    """The unit a picker's value names: a code (the open unit first when a closed one had the same code, then the
+    latest closed), else an all-digit pk (the search offers the pk of a closed unit whose code another holds)."""
+    from django.db.models import F
+
+    text = nfc(str(value)).strip()
+    unit = queryset.filter(code__iexact=text).order_by(F("active_until").desc(nulls_first=True), "-pk").first()
+    if unit is None and text.isdigit():
+        unit = queryset.filter(pk=int(text)).first()
+    return unit
 
 
 class UnitPickerField(forms.ModelChoiceField):
@@ -64,20 +83,25 @@ class UnitPickerField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = nfc(str(value)).strip()
-        unit = self.queryset.filter(code__iexact=text).first()
-        if unit is None and text.isdigit():
-            unit = self.queryset.filter(pk=int(text)).first()
+        unit = unit_for_value(self.queryset, text)
         if unit is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text})
         return unit
 
 
 def use_unit_picker(
-    form: forms.Form, name: str, *, actions: tuple[str, ...], levels: tuple[str, ...] = (), threshold: int | None = None
+    form: forms.Form,
+    name: str,
+    *,
+    actions: tuple[str, ...],
+    levels: tuple[str, ...] = (),
+    closed: bool = False,
+    threshold: int | None = None,
 ) -> None:
     """Turn the unit dropdown `name` into the searchable picker when it would list more than `threshold` units.
 
-    `actions` and `levels` tell the search the same scope the field's queryset was built with."""
+    `actions` and `levels` tell the search the same scope the field's queryset was built with; `closed` says the
+    field also takes closed units (the search then offers them too, after the open ones, with their end date)."""
     field = form.fields.get(name)
     limit = PICKER_THRESHOLD if threshold is None else threshold
     if field is None or field.disabled or field.queryset.count() <= limit:
@@ -85,6 +109,8 @@ def use_unit_picker(
     search = {"action": ",".join(actions)}
     if levels:
         search["level"] = ",".join(levels)
+    if closed:
+        search["closed"] = "1"
     picker = UnitPickerField(
         field.queryset,
         search=search,

@@ -2,7 +2,7 @@
 
 import datetime
 
-from chapters.figures import OWN_OR_CHILDREN, STOCK, Figure, declare
+from chapters.figures import OWN_OR_CHILDREN, STOCK, Figure, declare, declare_area
 from chapters.models import BaselineFigure, Unit
 from chapters.summaries import SummaryProvider, register
 
@@ -23,7 +23,9 @@ for _kind, _kind_label in [(Unit.Kind.CHAPTER, "Chi hội"), (Unit.Kind.BOARD, "
         for _host, _host_label in Unit.Host.choices
     ]
 _counts.append(_count("units.cell", "Tổ hội"))
-_COUNT_FIGURES = declare(*_counts)
+UNITS = declare_area("units", "Tổ chức hội", context=True)
+BASELINE = declare_area("baseline", "Số liệu nền", context=True)
+_COUNT_FIGURES = declare(*_counts, area=UNITS)
 
 
 def _count_figures(unit: dict) -> list[str]:
@@ -59,7 +61,8 @@ BASELINE_FIGURES = declare(
             rollup=OWN_OR_CHILDREN,
         )
         for name in BaselineFigure.FIELDS
-    ]
+    ],
+    area=BASELINE,
 )
 
 

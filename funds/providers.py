@@ -31,7 +31,7 @@ from collections import defaultdict
 
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
-from chapters.figures import STOCK, Figure, declare
+from chapters.figures import STOCK, Figure, declare, declare_area
 from chapters.summaries import SummaryProvider, register
 
 from .models import OpeningBalance, Transaction
@@ -39,11 +39,20 @@ from .models import OpeningBalance, Transaction
 P = Transaction.Purpose
 C = Transaction.Counterparty
 
+AREA = declare_area("funds", "Quỹ khuyến học")
 FLOW_FIGURES = declare(
-    Figure("funds.raised", "Thu trong kỳ (không kể nhận chuyển quỹ)", unit="đồng", short="Quỹ: huy động (đồng)"),
+    Figure(
+        "funds.raised",
+        "Thu trong kỳ (không kể nhận chuyển quỹ)",
+        unit="đồng",
+        short="Quỹ: huy động (đồng)",
+        card="Quỹ huy động",
+    ),
     *[Figure(f"funds.raised.{key}", f"Thu từ {label[:1].lower()}{label[1:]}", unit="đồng") for key, label in C.choices],
     Figure("funds.in_kind", "Trong đó: thu bằng hiện vật (quy ra tiền)", unit="đồng"),
-    Figure("funds.spent", "Chi trong kỳ (không kể chuyển quỹ)", unit="đồng", short="Quỹ: đã chi (đồng)"),
+    Figure(
+        "funds.spent", "Chi trong kỳ (không kể chuyển quỹ)", unit="đồng", short="Quỹ: đã chi (đồng)", card="Quỹ đã chi"
+    ),
     *[
         Figure(f"funds.spent.{key}", f"Chi {label[:1].lower()}{label[1:]}", unit="đồng")
         for key, label in P.choices
@@ -53,15 +62,22 @@ FLOW_FIGURES = declare(
     Figure("funds.transfer_in", "Nhận chuyển quỹ từ đơn vị khác", unit="đồng"),
     Figure("funds.transfer_out", "Chuyển quỹ cho đơn vị khác", unit="đồng"),
     Figure("funds.donations", "Số lượt ủng hộ", unit="lượt"),
+    area=AREA,
 )
 FIGURES = {
     **declare(
-        Figure("funds.opening", "Số dư đầu kỳ", kind=STOCK, at="start", unit="đồng", short="Quỹ: số dư đầu kỳ (đồng)")
+        Figure("funds.opening", "Số dư đầu kỳ", kind=STOCK, at="start", unit="đồng", short="Quỹ: số dư đầu kỳ (đồng)"),
+        area=AREA,
     ),
     **FLOW_FIGURES,
     # Distinct givers within a unit and a period: not summed over the years of a term.
-    **declare(Figure("funds.donors", "Số nhà hảo tâm, nhà tài trợ (có tên)", unit="người", periods=("Y", "H1"))),
-    **declare(Figure("funds.balance", "Số dư cuối kỳ", kind=STOCK, unit="đồng", short="Quỹ: số dư (đồng)")),
+    **declare(
+        Figure("funds.donors", "Số nhà hảo tâm, nhà tài trợ (có tên)", unit="người", periods=("Y", "H1")), area=AREA
+    ),
+    **declare(
+        Figure("funds.balance", "Số dư cuối kỳ", kind=STOCK, unit="đồng", short="Quỹ: số dư (đồng)", card="Số dư quỹ"),
+        area=AREA,
+    ),
 }
 # The figures of the finance page and the public disclosure, in reading order.
 MAIN_FIGURES = [

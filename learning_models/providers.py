@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from django.db.models import Count, F, Q, Sum
 
-from chapters.figures import FLOW, STOCK, Figure, declare, declare_pattern
+from chapters.figures import FLOW, STOCK, Figure, declare, declare_area, declare_pattern
 from chapters.summaries import SummaryProvider, register
 
 TITLE_MEASURES = {
@@ -27,10 +27,13 @@ TITLE_KINDS = {
     "recognised": (FLOW, ("Y", "term")),
     "holding": (STOCK, ("Y", "term")),
 }
+CLASSES = declare_area("classes", "Lớp học cộng đồng")
+TITLES = declare_area("titles", "Danh hiệu học tập")
 CLASS_FIGURES = declare(
-    Figure("classes.count", "Lớp học cộng đồng", unit="lớp", short="Lớp TTHTCĐ"),
+    Figure("classes.count", "Lớp học cộng đồng", unit="lớp", short="Lớp TTHTCĐ", card="Lớp học cộng đồng"),
     Figure("classes.sessions", "Buổi học cộng đồng", unit="buổi"),
     Figure("classes.attendances", "Lượt người học cộng đồng", unit="lượt người"),
+    area=CLASSES,
 )
 
 
@@ -43,7 +46,7 @@ def title_figure(key: str) -> Figure | None:
     return Figure(key, f"{key.split('.')[1]}: {TITLE_MEASURES[measure]}", kind=kind, periods=periods)
 
 
-declare_pattern("titles.", title_figure)
+declare_pattern("titles.", title_figure, area=TITLES)
 
 
 class TitleFigures(Mapping):

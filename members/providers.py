@@ -13,13 +13,14 @@ from collections import defaultdict
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear
 
-from chapters.figures import STOCK, Figure, declare
+from chapters.figures import STOCK, Figure, declare, declare_area
 from chapters.summaries import SummaryProvider, register
 
 from .models import Due, Member, Membership
 
+AREA = declare_area("members", "Hội viên, hội phí")
 FIGURES = declare(
-    Figure("members.end", "Hội viên (cuối kỳ)", kind=STOCK, unit="người", short="Hội viên cuối kỳ"),
+    Figure("members.end", "Hội viên (cuối kỳ)", kind=STOCK, unit="người", short="Hội viên cuối kỳ", card="Hội viên"),
     Figure("members.female", "Hội viên nữ (cuối kỳ)", kind=STOCK, unit="người"),
     Figure("members.party", "Hội viên là đảng viên (cuối kỳ)", kind=STOCK, unit="người"),
     Figure("members.joined", "Hội viên mới kết nạp", unit="người", short="Kết nạp mới"),
@@ -29,6 +30,7 @@ FIGURES = declare(
     Figure("dues.amount", "Hội phí đã thu (đồng)", unit="đồng"),
     # A member paying in two years of a term counts in each: summed over a term it reads "lượt".
     Figure("dues.payers", "Hội viên đã nộp hội phí", unit="người", periods=("Y", "H1")),
+    area=AREA,
 )
 STOCKS = ("members.end", "members.female", "members.party")
 

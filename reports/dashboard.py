@@ -30,16 +30,17 @@ def _share(part: int, whole: int) -> Decimal | None:
 
 
 def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
-    def card(key: str, label: str, ratio: Decimal | None = None) -> Headline:
-        # The unit word comes from the figures catalogue (chapters/figures.py), like the report's.
-        return Headline(key, label, f.get(key), f.prev(key), catalogue.figure(key).unit, ratio)
+    def card(key: str, ratio: Decimal | None = None) -> Headline:
+        # The words and the unit come from the figures catalogue (chapters/figures.py), like the report's.
+        found = catalogue.figure(key)
+        return Headline(key, found.card_label, f.get(key), f.prev(key), found.unit, ratio)
 
     rows = [
-        card("members.end", "Hội viên", _share(f.get("members.end"), f.get("baseline.population"))),
-        card("members.joined", "Kết nạp mới"),
-        card("funds.raised", "Quỹ huy động"),
-        card("funds.spent", "Quỹ đã chi"),
-        card("funds.balance", "Số dư quỹ"),
+        card("members.end", _share(f.get("members.end"), f.get("baseline.population"))),
+        card("members.joined"),
+        card("funds.raised"),
+        card("funds.spent"),
+        card("funds.balance"),
     ]
     for title in titles:
         code = title["code"]
@@ -59,7 +60,7 @@ def headlines(f: PeriodFigures, titles: list[dict]) -> list[Headline]:
                 Decimal(str(title["target"])) / 100 if title.get("target") else None,
             )
         )
-    rows.append(card("classes.count", "Lớp học cộng đồng"))
+    rows.append(card("classes.count"))
     return rows
 
 
@@ -242,10 +243,11 @@ def completeness(unit: Unit, year: int) -> list[dict]:
         figures = child["figures"]
         report = reports.get(child["unit"].pk)
         checks = {
-            "baseline": any(k.startswith("baseline.") for k in figures),
+            # Which figures belong to which area is the catalogue's to say (chapters/figures.py).
+            "baseline": catalogue.entered(figures, "baseline", nonzero=False),
             "members": bool(figures.get("members.end")),
-            "funds": any(k.startswith("funds.") and v for k, v in figures.items()),
-            "titles": any(k.startswith("titles.") and v for k, v in figures.items()),
+            "funds": catalogue.entered(figures, "funds"),
+            "titles": catalogue.entered(figures, "titles"),
             "report": bool(report and report.status in SENT),
         }
         # Only associations send reports; a chapter's column says nothing is owed.

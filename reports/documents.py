@@ -305,7 +305,7 @@ def render_xlsx(content: dict) -> bytes:
         rows=([row["code"], row["name"], *row["values"]] for row in content["return_rows"]),
         total=[content["unit"].code, "Tổng cộng", *content["return_total"]],
         formats=dict.fromkeys(range(2, 2 + columns), NUMBER_FORMAT),
-        widths={1: 40},
+        frozen_columns=2,
     )
 
 

@@ -7,6 +7,7 @@ list as soon as it is saved.
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from chapters import figures as catalogue
 from chapters import scoping
 from chapters.models import Role, Unit
 from chapters.summaries import rollup
@@ -24,7 +25,7 @@ def _url(name: str, *args, query: str = "") -> str:
 def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
     figures = rollup(unit, year=year)
     items = []
-    if not any(key.startswith("baseline.") for key in figures):
+    if not catalogue.entered(figures, "baseline", nonzero=False):
         items.append(
             {
                 "label": f"Nhập số liệu nền năm {year} (dân số, số hộ, số đảng viên...)",
@@ -42,11 +43,13 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
                 "url": _url("members:member_list", query=f"unit={unit.pk}&dues=unpaid"),
             }
         )
-    if not any(key.startswith(("funds.raised", "funds.spent")) and value for key, value in figures.items()):
+    if not (figures.get("funds.raised") or figures.get("funds.spent")):
         items.append(
             {"label": f"Chưa có phiếu thu, chi quỹ nào trong năm {year}", "url": _url("funds:finance_detail", unit.pk)}
         )
-    if not any(key.startswith("titles.") and key.endswith(".registered") and v for key, v in figures.items()):
+    if not any(
+        catalogue.in_area(key, "titles") and key.endswith(".registered") and value for key, value in figures.items()
+    ):
         items.append(
             {
                 "label": f"Chưa đăng ký danh hiệu học tập năm {year}",

@@ -78,7 +78,7 @@ TREND_YEARS = 5
 
 
 def baseline_part(values: dict[str, int]) -> dict[str, int]:
-    return {key: value for key, value in values.items() if key.startswith("baseline.")}
+    return {key: value for key, value in values.items() if catalogue.in_area(key, "baseline")}
 
 
 def with_baseline(

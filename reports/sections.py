@@ -7,6 +7,7 @@ zeros as facts."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from chapters import figures as catalogue
 from chapters.models import Unit
 from core.formatting import growth, money, number, percent, ratio
 from reports.queries import PeriodFigures
@@ -28,6 +29,22 @@ HOST_WORDS = {
     Unit.Host.RELIGIOUS: "cơ sở tôn giáo",
     Unit.Host.OTHER: "khác",
 }
+
+
+def basis_clause(basis: str) -> str:
+    """ "(theo <basis>)" without a parenthesis inside another: a basis that ends in its own remark, "Quyết định
+    387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)", reads "(chỉ tiêu đến năm 2025 theo Quyết định …)"; any
+    other parenthesis in the basis becomes a comma."""
+
+    def flat(text: str) -> str:
+        return " ".join(text.replace("(", ", ").replace(")", " ").replace(" ,", ",").split()).strip(", ")
+
+    basis = " ".join(basis.split())
+    if basis.endswith(")") and " (" in basis:
+        text, remark = basis[:-1].rsplit(" (", 1)
+        if "(" not in remark and ")" not in remark:
+            return f"({flat(remark)} theo {flat(text)})"
+    return f"(theo {flat(basis)})"
 
 
 # The word for a baseline figure a title's ratio divides by: "(theo số hộ năm 2024)".
@@ -230,7 +247,7 @@ def learning_society(f: PeriodFigures, title_types: list[dict]) -> Part:
                 verdict = "đạt" if reached >= Decimal(str(title["target"])) else "chưa đạt"
                 sentence += f", {verdict} chỉ tiêu {number(title['target'])}%"
                 if title.get("target_basis"):
-                    sentence += f" (theo {title['target_basis']})"
+                    sentence += f" {basis_clause(title['target_basis'])}"
         if holding and (holding != recognised or term):
             held = "đến cuối nhiệm kỳ đang giữ danh hiệu" if term else "đang giữ danh hiệu"
             sentence += f"; {held} {number(holding)} {word}".rstrip()
@@ -258,4 +275,6 @@ def section_one(f: PeriodFigures, title_types: list[dict], coordination: str) ->
 
 
 def has_any_data(f: PeriodFigures) -> bool:
-    return any(value for key, value in f.current.items() if not key.startswith(("units.", "baseline.")))
+    """Whether the unit did anything the report can speak of: a figure of an activity area of the catalogue
+    (members, funds, titles…), not only its context (units counted, baseline of the territory)."""
+    return any(value for key, value in f.current.items() if catalogue.is_activity(key))

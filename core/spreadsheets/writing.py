@@ -10,6 +10,7 @@ carriage return) is written with a leading "'"; the importer takes the "'" off a
 import datetime
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, Protocol
 
 from openpyxl import Workbook
@@ -68,6 +69,35 @@ def _cell(sheet, value, number_format: str = "", bold: bool = False):
     return cell
 
 
+def _number(value):
+    """A Decimal as the number a spreadsheet holds: whole đồng and counts as int, anything else as float."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _shown(value, number_format: str) -> str:
+    """Roughly what a cell shows, to fit its column's width."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        if "%" in number_format:
+            return f"{value * 100:.1f}%"
+        if isinstance(value, float) and value != int(value):
+            return f"{value:,.2f}"
+        return f"{int(value):,}"
+    if isinstance(value, datetime.date):
+        return "00/00/0000"
+    return str(value)
+
+
+TABLE_MIN_WIDTH, TABLE_MAX_WIDTH = 6, 50
+# Wider than this (in characters, all columns together) prints on a landscape page.
+PORTRAIT_MAX_WIDTH = 95
+
+
 def table_xlsx(
     *,
     sheet_title: str,
@@ -77,21 +107,63 @@ def table_xlsx(
     total: list | None = None,
     formats: dict[int, str] | None = None,
     widths: dict[int, int] | None = None,
+    frozen_columns: int = 0,
 ) -> bytes:
-    """A one-sheet table: an optional bold title line, a bold header, the rows and an optional bold total row.
-    `formats` gives a number format per column index (0-based), `widths` a width."""
+    """A one-sheet table that opens ready to read and to print: an optional bold title line, a bold header on a
+    coloured band (frozen, with the first `frozen_columns` columns, e.g. the code and the name of each row), the
+    rows and an optional bold total row. Whole numbers and money are numbers with a thousands grouping; `formats`
+    gives another number format per column index (0-based). Columns are as wide as their content (capped;
+    `widths` overrides one). Printed: A4, landscape when the table is wide, one page wide, the header row
+    repeated on every page, the title in the page header. Every value is neutralised (no formula)."""
     formats = formats or {}
+    rows = [[_number(value) for value in values] for values in rows]
+    total = [_number(value) for value in total] if total is not None else None
+    columns = max([len(header), *(len(values) for values in rows), len(total or [])])
+
+    def number_format(index: int, value) -> str:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return ""
+        if index in formats:
+            return formats[index]
+        return NUMBER_FORMAT if isinstance(value, int) or value == int(value) else "#,##0.00"
+
+    fitted = []
+    for index in range(columns):
+        texts = [header[index] if index < len(header) else ""]
+        for values in [*rows, *([total] if total else [])]:
+            if index < len(values):
+                texts.append(_shown(values[index], number_format(index, values[index])))
+        # A header wraps onto two lines rather than widen a column of short numbers.
+        longest = max(max((len(text) for text in texts[1:]), default=0), (len(texts[0]) + 1) // 2 + 1)
+        fitted.append(min(TABLE_MAX_WIDTH, max(TABLE_MIN_WIDTH, longest + 2)))
+    for index, width in (widths or {}).items():
+        if index < columns:
+            fitted[index] = width
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(neutralise(sheet_title)[:31].replace("/", "-"))
-    for index, width in (widths or {}).items():
+    for index, width in enumerate(fitted):
         sheet.column_dimensions[get_column_letter(index + 1)].width = width
+    header_row = 2 if title else 1
+    sheet.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.orientation = "landscape" if sum(fitted) > PORTRAIT_MAX_WIDTH else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
     if title:
+        # "&" starts a code in a page header: doubled, it prints itself.
+        sheet.oddHeader.center.text = neutralise(title).replace("&", "&&")
+        sheet.oddHeader.center.size = 10
+        sheet.oddFooter.right.text = "Trang &P/&N"
         sheet.append([_cell(sheet, title, bold=True)])
-    sheet.append([_cell(sheet, text, bold=True) for text in header])
+    sheet.append(_header_row(sheet, [neutralise(text) for text in header]))
     for values in rows:
-        sheet.append([_cell(sheet, value, formats.get(index, "")) for index, value in enumerate(values)])
+        sheet.append([_cell(sheet, value, number_format(index, value)) for index, value in enumerate(values)])
     if total is not None:
-        sheet.append([_cell(sheet, value, formats.get(index, ""), bold=True) for index, value in enumerate(total)])
+        sheet.append([_cell(sheet, value, number_format(index, value), bold=True) for index, value in enumerate(total)])
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()

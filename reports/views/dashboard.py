@@ -121,6 +121,7 @@ def unit_dashboard_xlsx(request, unit_pk):
             index: "0.0%" if key in ("share", "families") else NUMBER_FORMAT
             for index, (key, _label) in enumerate(data["columns"], start=2)
         },
+        frozen_columns=2,
     )
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="tong-hop-{unit.code}-{year}.xlsx"'

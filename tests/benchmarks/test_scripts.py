@@ -71,6 +71,7 @@ def test_no_script_writes_the_docs_or_names_a_fixed_province():
         "dashboards",
         "titles_bench",
         "run",
+        "screens",
     ):
         source = (ROOT / "benchmarks" / f"{script}.py").read_text()
         assert ".write_text" not in source, script
@@ -127,6 +128,27 @@ def test_households_bench_measures_both_paths_on_the_same_file_and_keeps_nothing
     assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0
     assert theirs["new"] == 5 and not theirs["errors"] and theirs["history"] == 5
     assert not Household.objects.exists()  # both rolled back
+
+
+def test_screens_measures_the_journeys_on_the_province_dataset_with_its_own_accounts(tree):
+    """benchmarks/screens.py --dataset province: the dataset's province and its busiest chapter, bench accounts it
+    makes itself; it refuses another benchmark's database."""
+    from benchmarks import screens
+    from members.services import member_create
+
+    for unit in (tree.chapter, tree.other_chapter):
+        unit.notes = MARKER
+        unit.save(update_fields=["notes"])
+    member_create(unit=tree.other_chapter, full_name="Lê Thị Hoa", gender="F", birth_year=1960,
+                  joined_on=datetime.date(2020, 1, 1))  # fmt: skip
+    rows = screens.province_pages()
+    who = {who for who, _what, _path in rows}
+    assert who == {"bench_screens_ch", "bench_screens_tinh", "bench_screens_qt"}
+    addresses = dict((what, path) for _who, what, path in rows)
+    assert f"/{tree.province.pk}/" in addresses["Tổng hợp tỉnh (bảng + bản đồ)"]
+    assert f"/{tree.other_chapter.pk}/" in addresses["Bảng chấm điểm gia đình"]
+    with pytest.raises(SystemExit):
+        screens.database("postgres://postgres@127.0.0.1:5432/kh_bench_members")
 
 
 def test_the_imports_benchmark_measures_every_registered_kind():

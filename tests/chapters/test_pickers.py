@@ -56,3 +56,72 @@ def test_dropdown_becomes_the_picker_only_past_the_threshold(administrator, tree
     use_unit_picker(form, "unit", actions=(scoping.MANAGE,), threshold=3)
     assert isinstance(form.fields["unit"], UnitPickerField)
     assert 'data-picker="/' in str(form["unit"])
+
+
+def test_role_picker_finds_closed_units_labelled_with_their_dates_other_pickers_do_not(
+    client_for, administrator, outsider, tree
+):
+    """Issue 18: the role form allows closed units (back data of a pre-reform district is keyed under a role on
+    it); past the threshold its picker must find them too, dated, while pickers of open units never offer them."""
+    import datetime
+
+    from tests.factories import UnitFactory
+
+    district = UnitFactory(
+        parent=tree.province,
+        kind=Unit.Kind.ASSOCIATION,
+        level=Unit.Level.DISTRICT,
+        name="Quận Cầu Giấy",
+        code="005",
+        active_until=datetime.date(2025, 6, 30),
+    )
+    form = _Form()
+    form.fields["unit"].queryset = scoping.units_for(administrator, scoping.MANAGE).ordered()
+    use_unit_picker(form, "unit", actions=(scoping.MANAGE,), closed=True, threshold=3)
+    address = str(form["unit"]).split('data-picker="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    assert "closed=1" in address
+    found = client_for(administrator).get(address + "&q=cau giay").json()["results"]
+    assert [row["value"] for row in found] == ["005"]
+    assert found[0]["label"] == "Hội Khuyến học Quận Cầu Giấy (005, đến 30/06/2025)"
+    # The field takes what the search offered.
+    assert form.fields["unit"].clean(found[0]["value"]) == district
+
+    # A picker of open units (no closed=1) does not offer it, even to the administrator.
+    search = reverse("chapters:unit_search")
+    open_only = client_for(administrator).get(search, {"q": "cau giay", "action": "manage"}).json()["results"]
+    assert open_only == []
+    # Asking for closed units does not widen the scope: someone of another commune finds nothing.
+    response = client_for(outsider).get(search, {"q": "cau giay", "action": "change", "closed": "1"})
+    assert response.json()["results"] == []
+
+
+def test_restrict_role_units_passes_closed_to_the_picker(administrator, tree, monkeypatch):
+    from chapters import forms as chapter_forms
+    from chapters import pickers
+
+    monkeypatch.setattr(pickers, "PICKER_THRESHOLD", 3)
+    form = chapter_forms.RoleGrantForm(user=administrator)
+    assert isinstance(form.fields["unit"], UnitPickerField)
+    assert "closed=1" in str(form["unit"])
+
+
+def test_a_closed_unit_sharing_its_code_with_an_open_one_is_offered_by_its_own_value(client_for, administrator, tree):
+    import datetime
+
+    from tests.factories import UnitFactory
+
+    old = UnitFactory(
+        parent=tree.commune,
+        name="Chi hội tổ dân phố số 1 cũ",
+        code="10001-01",
+        active_until=datetime.date(2024, 12, 31),
+    )
+    results = (
+        client_for(administrator)
+        .get(reverse("chapters:unit_search"), {"q": "10001-01", "action": "manage", "closed": "1"})
+        .json()["results"]
+    )
+    assert [row["label"].endswith("đến 31/12/2024)") for row in results] == [False, True]  # open first
+    field = UnitPickerField(scoping.units_for(administrator, scoping.MANAGE), search={"action": "manage"})
+    assert field.clean(results[0]["value"]) == tree.chapter
+    assert field.clean(results[1]["value"]) == old

@@ -114,7 +114,8 @@ def test_the_report_names_the_decision_its_target_comes_from_and_gives_none_befo
     with mock.patch("reports.sections.compared", return_value=""):
         text_2024 = " ".join(learning_society(figures, title_types(tree.commune, 2024)).paragraphs)
         text_2019 = " ".join(learning_society(figures, title_types(tree.commune, 2019)).paragraphs)
-    assert "chưa đạt chỉ tiêu 70% (theo Quyết định 387/QĐ-TTg" in text_2024
+    assert "chưa đạt chỉ tiêu 70% (chỉ tiêu đến năm 2025 theo Quyết định 387/QĐ-TTg ngày 25/3/2022)" in text_2024
+    assert "((" not in text_2024 and "))" not in text_2024
     assert "chỉ tiêu" not in text_2019
     assert next(t for t in title_types(tree.commune, 2019) if t["code"] == "gdht")["target"] is None
 

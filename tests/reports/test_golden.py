@@ -67,6 +67,19 @@ def returns(content) -> tuple[list[tuple], list[tuple]]:
     return xlsx, docx
 
 
+def nested_parentheses(text: str) -> list[str]:
+    """The passages of `text` where a parenthesis opens inside another one (the house style writes none)."""
+    found, depth = [], 0
+    for index, char in enumerate(text):
+        if char == "(":
+            depth += 1
+            if depth == 2:
+                found.append(text[max(0, index - 60) : index + 40])
+        elif char == ")":
+            depth = max(0, depth - 1)
+    return found
+
+
 def test_golden_term_report(dataset, tmp_path):
     content, text = render(dataset.commune, Report.Period.TERM, tmp_path)
     assert "Tổng kết công tác khuyến học, khuyến tài, xây dựng xã hội học tập nhiệm kỳ 2021–2025" in text
@@ -80,17 +93,18 @@ def test_golden_term_report(dataset, tmp_path):
     assert (
         "“Gia đình học tập”: 3 hộ đăng ký; trong nhiệm kỳ có 2 lượt hộ được công nhận, đạt 66,7% số đăng ký; "
         "tỷ lệ so với tổng số là 2/2.600 (0,1%), chưa đạt chỉ tiêu 70%"
-        " (theo Quyết định 387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)); "
+        " (chỉ tiêu đến năm 2025 theo Quyết định 387/QĐ-TTg ngày 25/3/2022); "
         "đến cuối nhiệm kỳ đang giữ danh hiệu 2 hộ." in text
     )
     assert (
         "“Dòng họ học tập”: 6 dòng họ đăng ký; trong nhiệm kỳ có 6 lượt dòng họ được công nhận, đạt 100,0% số "
         "đăng ký; tỷ lệ so với tổng số là 2/4 (50,0%), chưa đạt chỉ tiêu 65%"
-        " (theo Quyết định 387/QĐ-TTg ngày 25/3/2022 (chỉ tiêu đến năm 2025)); đến cuối nhiệm kỳ đang giữ danh hiệu "
+        " (chỉ tiêu đến năm 2025 theo Quyết định 387/QĐ-TTg ngày 25/3/2022); đến cuối nhiệm kỳ đang giữ danh hiệu "
         "2 dòng họ." in text
     )
     assert "Trung tâm học tập cộng đồng đã mở 4 lớp với 130 lượt người tham gia." in text
     assert text.count("Tổng cộng") == 1
+    assert not nested_parentheses(text), nested_parentheses(text)
 
     expected = [
         ("Chi hội tổ dân phố số 1", 1, 0, 0, 6, 3, 0, 0, 0, 0, 0, 0, 0),

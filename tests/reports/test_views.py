@@ -138,6 +138,56 @@ def test_dashboard_export_is_xlsx(client_for, viewer, figures):
     assert "Chi hội tổ dân phố số 1" in names
 
 
+def test_dashboard_export_opens_ready_to_print(client_for, viewer, figures):
+    """Issue 18: the .xlsx opens with a bold, frozen header (and the names frozen), fitted widths, numbers as
+    numbers with a thousands grouping, a "Tổng cộng" row that sums the rows above, and print setup."""
+    from openpyxl import load_workbook
+
+    from funds import services as funds_services
+    from funds.models import Transaction
+
+    funds_services.transaction_create(
+        fund=funds_services.fund_create(unit=figures.chapter),
+        kind=Transaction.Kind.RECEIPT,
+        date=datetime.date(YEAR, 3, 1),
+        amount=12_345_000,
+        purpose=Transaction.Purpose.DONATION,
+        counterparty_type=Transaction.Counterparty.PERSON,
+        counterparty_name="Ông Nguyễn Văn An",
+    )
+    response = client_for(viewer).get(reverse("reports:unit_dashboard_xlsx", args=[figures.commune.pk]), {"year": YEAR})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[2]]
+    assert header[:3] == ["Mã", "Đơn vị", "Hội viên"]
+    assert all(cell.font.b for cell in sheet[2] if cell.value)
+    # The title line and the header stay on screen, and so do the code and the name.
+    assert sheet.freeze_panes == "C3"
+    # Widths fitted to the content, capped: the long unit name is wider than a code, nothing is huge.
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJK"}
+    assert widths["B"] >= len("Chi hội Trường Tiểu học Bạch Đằng") and widths["B"] <= 60
+    assert 6 <= widths["A"] < widths["B"]
+    # Money as a number with a thousands grouping, not text.
+    raised = header.index("Quỹ huy động") + 1
+    chapter_row = next(row for row in sheet.iter_rows(min_row=3) if row[0].value == figures.chapter.code)
+    assert chapter_row[raised - 1].value == 12_345_000
+    assert chapter_row[raised - 1].number_format == "#,##0"
+    assert chapter_row[header.index("Hội viên")].number_format == "#,##0"
+    # The totals row sums the children (and the unit's own row), as on the dashboard.
+    last = sheet.max_row
+    assert sheet.cell(last, 2).value == "Tổng cộng" and sheet.cell(last, 2).font.b
+    above = [sheet.cell(row, raised).value or 0 for row in range(3, last)]
+    assert sheet.cell(last, raised).value == sum(above) == 12_345_000
+    assert sheet.cell(last, raised).number_format == "#,##0" and sheet.cell(last, raised).font.b
+    # Ready to print: landscape (the table is wide), one page wide, the header on every page, a title.
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows in ("2:2", "$2:$2")
+    assert "Bạch Đằng" in sheet.cell(1, 1).value and sheet.cell(1, 1).font.b
+    assert "Bạch Đằng" in sheet.oddHeader.center.text
+
+
 def test_completeness_lists_what_is_missing(client_for, administrator, figures):
     page = client_for(administrator).get(
         reverse("reports:unit_completeness", args=[figures.province.pk]), {"year": YEAR}
