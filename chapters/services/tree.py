@@ -290,6 +290,7 @@ def unit_move(unit: Unit, *, new_parent: Unit, on: datetime.date, actor=None, re
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
     unit.refresh_from_db()
     _save_history_snapshot(unit, actor, reason or f"Chuyển về {new_parent.display_name} từ {_fmt(on)}")
+    _tree_changed([unit.pk])
     return unit
 
 
@@ -330,6 +331,7 @@ def unit_close(unit: Unit, *, on: datetime.date, actor=None, reason: str = "") -
     ParentLink.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
     UnitName.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
     _refresh_counts(unit)
+    _tree_changed([unit.pk])
     return unit
 
 
@@ -378,6 +380,7 @@ def unit_merge(*, predecessors: list[Unit], successor: Unit, on: datetime.date, 
                 "created_by": _user(actor),
             },
         )
+    _tree_changed([*(p.pk for p in predecessors), successor.pk])
     return successor
 
 
@@ -420,11 +423,18 @@ def unit_split(
                 "created_by": _user(actor),
             },
         )
+    _tree_changed([predecessor.pk, *(s.pk for s in successors)])
     return successors
 
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _tree_changed(unit_ids: list[int]) -> None:
+    from chapters.summaries import summaries_tree_changed
+
+    summaries_tree_changed(unit_ids)
 
 
 def _refresh_counts(unit: Unit) -> None:
