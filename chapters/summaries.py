@@ -575,14 +575,13 @@ def _stored_cover(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: l
     key = _stored_key(snapshot, years, period)
     if key is None:
         return None, {}
-    ids = [u for order in orders.values() for u in order]
-    found: dict[int, str] = {}
+    ids = {u for order in orders.values() for u in order}
+    # Every stored commune of that tree (a few thousand for the country) rather than the ids of every unit asked
+    # about (up to the country's ~300,000).
     markers = CommuneTotal.objects.using(router.db_for_read(CommuneTotal)).filter(
         tree=snapshot.tree, as_of=key, figure=""
     )
-    step = 50_000 if connection.vendor == "postgresql" else 500
-    for start in range(0, len(ids), step):
-        found.update(markers.filter(unit_id__in=ids[start : start + step]).values_list("unit_id", "digest"))
+    found = {u: digest for u, digest in markers.values_list("unit_id", "digest") if u in ids}
     children = snapshot.children()
     cover = {}
     for unit_id in sorted(found, key=lambda u: -len(orders.get(u, ()))):
@@ -752,6 +751,10 @@ def commune_totals_refresh(unit_ids: Iterable[int] | None, years: Iterable[int] 
     if getattr(_deferred, "active", False):
         return 0
     years = None if years is None else set(years)
+    if unit_ids is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Fresh planner statistics: a full refresh follows a rebuild or a bulk load of the summaries.
+            cursor.execute(f"ANALYZE {Summary._meta.db_table}, {Unit._meta.db_table}, {ParentLink._meta.db_table}")
     with replicas.reading_primary(), transaction.atomic():
         provinces = Unit.objects.filter(level=Unit.Level.PROVINCE)
         if unit_ids is None:

@@ -162,3 +162,22 @@ def test_refresh_of_everything_drops_trees_no_longer_kept(small_tree, monkeypatc
     monkeypatch.setattr(summaries, "stored_trees", lambda: [("past", 2025), ("today", 2025)])
     commune_totals_refresh(None)
     assert set(CommuneTotal.objects.values_list("as_of", flat=True)) == {"2025:Y"}
+
+
+def test_rebuild_communes_only_restores_the_stored_totals(small_tree):
+    import io
+
+    from django.core.management import call_command
+
+    province, communes, chapters = small_tree
+    facts.baseline(chapters[0], 2025, population=800)
+    facts.member(chapters[1], datetime.date(2024, 2, 1))
+    before = stored_rows()
+    summaries_before = sorted(Summary.objects.values_list("unit_id", "year", "figure", "value", "computed_at"))
+    CommuneTotal.objects.all().delete()
+    out = io.StringIO()
+    call_command("rebuild_summaries", "--communes-only", stdout=out)
+    assert stored_rows() == before
+    assert "cộng dồn" in out.getvalue()
+    # The summaries themselves were not touched.
+    assert sorted(Summary.objects.values_list("unit_id", "year", "figure", "value", "computed_at")) == summaries_before

@@ -232,7 +232,9 @@ class Command(BaseCommand):
         for commune in communes:
             base = rng.randint(8_000, 45_000)
             figures += [_figure(rng, commune, year, base * (1 + 0.01 * i)) for i, year in enumerate(years)]
-        for chapter in chapters:
+        # A commune's own entry stands for its whole area (own-or-children): at country scale the chapters' areas
+        # would change no figure above the commune, and would be most of the rows; they are left out.
+        for chapter in chapters if ctx.scale != "country" else []:
             if chapter.host == Unit.Host.RESIDENTIAL:
                 base = rng.randint(300, 1_500)
                 figures += [_figure(rng, chapter, year, base * (1 + 0.01 * i)) for i, year in enumerate(years)]
