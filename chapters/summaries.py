@@ -628,9 +628,15 @@ def _totals_sql(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: lis
             "GROUP BY m.top, s.year, s.figure "
             f"UNION ALL SELECT 1, s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {table} s "
             "WHERE s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s) "
-            f"UNION ALL SELECT 2, s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {stored_table} s "
+            # The stored communes' fallback rows (thousands for the nation) without their times: the newest time of
+            # each part comes once per part and year (kind 3), not parsed on every row.
+            f"UNION ALL SELECT 2, s.unit_id, s.year, s.figure, s.value, NULL FROM {stored_table} s "
             "WHERE s.tree = %s AND s.as_of = %s AND s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s "
-            "AND s.figure = ANY(%s)",
+            "AND s.figure = ANY(%s) "
+            f"UNION ALL SELECT 3, m.top, s.year, '', 0, MAX(s.computed_at) FROM {stored_table} s "
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS m(unit_id, top) ON m.unit_id = s.unit_id "
+            "WHERE s.tree = %s AND s.as_of = %s AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s) "
+            "GROUP BY m.top, s.year",
             [
                 unit_ids,
                 years,
@@ -654,17 +660,28 @@ def _totals_sql(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: lis
                 years,
                 period,
                 fallback,
+                covered,
+                covered_tops,
+                snapshot.tree,
+                key or "",
+                years,
+                period,
+                fallback,
             ],  # fmt: skip
         )
         for kind, unit_id, year, figure, value, at in cursor.fetchall():
-            if kind == 0:
+            if kind == 3:
+                entry = result[(unit_id, year)]
+                entry["at"] = _latest([entry["at"], at])
+            elif kind == 0:
                 entry = result[(unit_id, year)]
                 if value:
                     entry["f"][figure] = int(value)
                 entry["at"] = _latest([entry["at"], at])
             else:
                 (own if kind == 1 else leaf)[year][unit_id][figure] = int(value)
-                stamps[(unit_id, year)].append(at)
+                if at is not None:
+                    stamps[(unit_id, year)].append(at)
     _fallbacks_combined(snapshot, orders, years, own, leaf, stamps, cover, result)
     return result
 
