@@ -364,9 +364,22 @@ def _as_remainders(
             first_year=snapshot.first_year,
             tree="past",
         )
-        past_own = read(list(past.ids), year, sorted(fallback))
-        past_totals = _combine(past, past_own, fallback=fallback)
         past_children = past.children()
+        # Only the parts of that tree below the holders are summed (a commune's remainder reads its own part, not
+        # its whole province): the subtrees of the holders that no other holder is above.
+        inside = pending & past.ids
+        order: list[int] = []
+        for unit_id in sorted(inside):
+            above, top_most = past.parents.get(unit_id), True
+            while above is not None:
+                if above in inside:
+                    top_most = False
+                    break
+                above = past.parents.get(above)
+            if top_most:
+                order.extend(_subtree_order(past_children, unit_id))
+        past_own = read(order, year, sorted(fallback))
+        past_totals = _combine(past, past_own, order, fallback=fallback)
         for unit_id in pending & past.ids:
             for figure in fallback & set(own[unit_id]):
                 below = sum(past_totals.get(child, {}).get(figure, 0) for child in past_children.get(unit_id, ()))
