@@ -14,6 +14,7 @@ from collections import Counter
 from django.db.models import Q
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
+from core.bulk import bulk_update_with_history
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_code, parse_codes, parse_date, parse_text
 from core.text import fold
@@ -302,6 +303,7 @@ class UnitKind(ImportKind):
             if name in ctx.columns_present:
                 value = values.get(name)
                 setattr(unit, name, "" if value is None and name not in ("active_from", "active_until") else value)
+        unit.code_holders = ctx.units_by_code.get((unit.code or "").upper(), [])  # Unit.clean(): no query per row
         for name in ("kind", "level"):  # empty: keep the existing value, or infer it for a new unit
             if values.get(name):
                 setattr(unit, name, values[name])
@@ -517,8 +519,6 @@ class UnitKind(ImportKind):
         instance.set_derived()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_update_with_history
-
         from chapters.services.tree import unit_follow_lineage, unit_move, units_create
 
         history = {"default_user": ctx.history_user, "default_change_reason": ctx.reason}
