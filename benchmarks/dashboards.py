@@ -1,8 +1,14 @@
-"""Dashboards at province scale, and a mixed load of secretaries and officers through gunicorn (issue 9).
+"""Dashboards at province scale, and a mixed load of secretaries and officers through gunicorn (issue 9); the
+national dashboard on the country dataset (issue 19).
 
     python benchmarks/dashboards.py                 both parts, written to benchmarks/results/dashboards.md
     python benchmarks/dashboards.py --pages-only    part 1 only
     python benchmarks/dashboards.py --duration 20   seconds per load step (default 20)
+    python benchmarks/dashboards.py --country       the national dashboard (central association → provinces)
+                                                    and a province's, cold and warm through gunicorn, on
+                                                    BENCH_COUNTRY_DATABASE_URL (default kh_bench_country, filled
+                                                    with `generate_dataset --scale country`), written to
+                                                    benchmarks/results/dashboards_country.md
 
 Uses the database `kh_bench_members` (BENCH_MEMBERS_DATABASE_URL), filled once with
 `generate_dataset --scale province` (it measures the province the dataset was generated in), and Redis
@@ -21,6 +27,7 @@ Members added by the load are kept (named "Hội viên Đo Tải …"); the benc
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import random
@@ -38,6 +45,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks import common  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kh_bench_members"
+COUNTRY_URL = "postgres://postgres@127.0.0.1:5432/kh_bench_country"
+COUNTRY_SECTION = "## Bảng điều khiển toàn quốc"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 YEAR = 2025  # the last full year of the dataset
 PASSWORD = "bench-load-2025"
@@ -102,6 +111,113 @@ def measure_pages(province, communes, officer) -> list[str]:
         f"{len(queries.captured_queries)} |"
     )
     return lines
+
+
+def measure_http(pages: list[tuple[str, object]], cookie: str, colds: int = 5, warms: int = 30) -> list[str]:
+    """Dashboards through gunicorn with a real HTTP client (keep-alive http.client), cold and warm: each cold
+    request is the first after every cached roll-up was forgotten (a new generation, as after
+    `rebuild_summaries` or a Redis restart: the tree snapshot and every total are computed again); the warm ones
+    follow. p50 and p95 of each."""
+    from django.urls import reverse
+
+    from chapters.summaries import summaries_changed
+
+    lines = [
+        "| Trang | Lạnh: trung vị (ms) | Lạnh: phân vị 95 (ms) | Ấm: trung vị (ms) | Ấm: phân vị 95 (ms) "
+        "| Số lần (lạnh + ấm) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    with gunicorn_server():
+        user = VirtualUser(cookie)
+        user.request("GET", "/")
+        for label, unit in pages:
+            path = reverse("reports:unit_dashboard", args=[unit.pk]) + f"?year={YEAR}"
+
+            def get(path=path, label=label):
+                started = time.perf_counter()
+                status, _text = user.request("GET", path)
+                assert status == 200, (label, status)
+                return time.perf_counter() - started
+
+            get()  # the worker's first request (imports, connections) is not a dashboard's time
+            cold = []
+            for _ in range(colds):
+                summaries_changed(None)
+                cold.append(get())
+            warm = [get() for _ in range(warms)]
+            print(f"  {label}: lạnh {ms(statistics.median(cold))} ms, ấm {ms(statistics.median(warm))} ms", flush=True)
+            lines.append(
+                f"| {label} | {ms(statistics.median(cold))} | {ms(percentile(cold, 0.95))} | "
+                f"{ms(statistics.median(warm))} | {ms(percentile(warm, 0.95))} | {colds} + {warms} |"
+            )
+    return lines
+
+
+def country_pages(province_code: str | None):
+    """The national association, the province asked for (default: the one with most communes) and its officer."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+
+    from chapters.models import Role, Unit
+
+    central = Unit.objects.filter(level=Unit.Level.CENTRAL, active_until__isnull=True).order_by("pk").first()
+    if central is None:
+        raise SystemExit("Không có hội cấp trung ương: tạo dữ liệu bằng `generate_dataset --scale country`.")
+    provinces = Unit.objects.filter(parent=central, active_until__isnull=True)
+    if province_code:
+        province = provinces.get(code=province_code.zfill(2))
+    else:
+        province = provinces.annotate(n=Count("children")).order_by("-n", "code").first()
+    User = get_user_model()
+    officer, created = User.objects.get_or_create(username="bench_load_tw", defaults={"first_name": "Đo"})
+    if created:
+        officer.set_password(PASSWORD)
+        officer.save()
+    Role.objects.get_or_create(user=officer, unit=central, kind=Role.Kind.OFFICER)
+    return central, province, officer
+
+
+def main_country(args) -> None:
+    """The national dashboard (central association → provinces) and a province's, on the country dataset."""
+    common.configure(
+        "BENCH_COUNTRY_DATABASE_URL",
+        COUNTRY_URL,
+        DATABASE_CONN_MAX_AGE="60",
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        LOGIN_THROTTLE_ENABLED="false",
+    )
+    import django
+
+    django.setup()
+    from chapters.models import CommuneTotal, Summary, Unit
+    from core.formatting import number
+
+    common.require_dataset()
+    central, province, officer = country_pages(args.province)
+    provinces = Unit.objects.filter(parent=central, active_until__isnull=True).count()
+    communes = Unit.objects.filter(level=Unit.Level.COMMUNE, active_until__isnull=True).count()
+    lines = [
+        f"`python benchmarks/dashboards.py --country` trên `{common.database_name()}` ({central.display_name}: "
+        f"{provinces} tỉnh, {number(communes)} xã, {number(common.dataset_units().count())} chi hội và ban, "
+        f"{number(Summary.objects.count())} dòng tổng hợp, {number(CommuneTotal.objects.count())} dòng cộng dồn "
+        f"của xã), bộ đệm Redis, gunicorn 3 worker × 4 luồng, {os.cpu_count()} lõi, ngày {time.strftime('%d/%m/%Y')}, "
+        f"tải trung bình lúc bắt đầu {common.load_average()}; số liệu năm {YEAR}.",
+        "",
+    ]
+    lines += measure_http(
+        [
+            (f"Toàn quốc ({central.display_name}, {provinces} tỉnh)", central),
+            (
+                f"Tỉnh ({province.display_name}, {province.children.filter(active_until__isnull=True).count()} xã)",
+                province,
+            ),
+        ],
+        session_for(officer),
+        colds=args.colds,
+        warms=args.warms,
+    )
+    lines += ["", f"Tải trung bình lúc kết thúc: {common.load_average()}."]
+    common.write_results("dashboards_country", [COUNTRY_SECTION, "", *lines])
 
 
 # Part 2 -----------------------------------------------------------------------------------------------------
@@ -289,7 +405,10 @@ def query_counts(people, member_ids, accounts) -> dict[str, int]:
     return counts
 
 
-def measure_load(people, member_ids, sessions, duration: float, counts: dict[str, int]) -> list[str]:
+@contextlib.contextmanager
+def gunicorn_server():
+    """gunicorn as in production (3 workers × 4 threads) on 127.0.0.1:PORT, on the database and cache main()
+    configured; stopped at the end."""
     env = dict(os.environ)  # as configured by main(): the same database and cache
     server = subprocess.Popen(
         [
@@ -309,6 +428,14 @@ def measure_load(people, member_ids, sessions, duration: float, counts: dict[str
     )
     try:
         wait_for_server(server)
+        yield server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def measure_load(people, member_ids, sessions, duration: float, counts: dict[str, int]) -> list[str]:
+    with gunicorn_server():
         mix = scenario(people, member_ids)
         users_by_role = {}
         for role, entries in sessions.items():
@@ -328,9 +455,6 @@ def measure_load(people, member_ids, sessions, duration: float, counts: dict[str
                 f"p95 {ms(result['p95'])} ms, lỗi {result['errors']}",
                 flush=True,
             )
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
     lines = [
         "| Người dùng đồng thời | Yêu cầu | Yêu cầu/giây | Trung vị (ms) | Phân vị 95 (ms) | Phân vị 99 (ms) | Lỗi |",
@@ -421,7 +545,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages-only", action="store_true")
     parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--country", action="store_true", help="the national and a province dashboard, country data")
+    parser.add_argument("--province", help="--country: the province's code (default: the one with most communes)")
+    parser.add_argument("--colds", type=int, default=5, help="cold requests per page through gunicorn")
+    parser.add_argument("--warms", type=int, default=30, help="warm requests per page through gunicorn")
     args = parser.parse_args()
+    if args.country:
+        main_country(args)
+        return
 
     common.configure(
         "BENCH_MEMBERS_DATABASE_URL",
@@ -461,6 +592,9 @@ def main() -> None:
     ]
     print("Trang bảng điều khiển...", flush=True)
     lines += measure_pages(province, communes, officer)
+    print("Bảng điều khiển tỉnh qua gunicorn, lạnh và ấm...", flush=True)
+    lines += ["", "### Qua gunicorn (3 worker × 4 luồng), trình khách HTTP thật", ""]
+    lines += measure_http([(f"Tỉnh ({province.display_name})", province)], session_for(officer), args.colds, args.warms)
     if not args.pages_only:
         print("Tải hỗn hợp qua gunicorn...", flush=True)
         member_ids = {

@@ -1,4 +1,4 @@
-"""The contract between `generate_dataset --scale ward|province` and each app's synthetic facts.
+"""The contract between `generate_dataset --scale ward|province|country` and each app's synthetic facts.
 
 `generate_dataset` builds the tree and baseline figures of design.md §10, then calls every generator registered
 here, in the order the apps are installed: an app registers its `dataset.generate` in its `AppConfig.ready()`
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class DatasetContext:
-    scale: str  # "ward" or "province"
+    scale: str  # "ward", "province" or "country" (the country scale runs no generator: tree and baseline only)
     province_id: int
     commune_ids: list[int]
     chapter_ids: list[int]  # chapters and boards (the units facts belong to)

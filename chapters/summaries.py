@@ -14,8 +14,10 @@ under the database's generation token (`SummaryGeneration`). So a cached total i
 figures or the tree beneath it have changed; a secretary's entry shows on every page above her at the next request.
 """
 
+import contextlib
 import datetime
 import hashlib
+import threading
 import uuid
 from array import array
 from collections import defaultdict
@@ -30,7 +32,7 @@ from django.utils import timezone
 
 from chapters import figures as catalogue
 from chapters.figures import OWN_OR_CHILDREN, SUM
-from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
+from chapters.models import CommuneTotal, Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
 from core import replicas
 
 Row = tuple[int, int, str, str, int]  # (unit id, year, period, figure, value)
@@ -107,7 +109,8 @@ def summaries_refresh(
         ]
         _summaries_insert(rows)
         written += len(rows)
-    summaries_changed(unit_ids)
+    containers = summaries_changed(unit_ids)
+    commune_totals_refresh(None if unit_ids is None else containers, years=years)
     return written
 
 
@@ -292,20 +295,23 @@ def _combine(
     own: dict[int, dict[str, int]],
     order: list[int] | None = None,
     fallback: set[str] | None = None,
+    leaves: Iterable[int] = (),
 ) -> dict[int, dict[str, int]]:
     """Totals for every unit of `order` (breadth-first, a unit before its children; default the whole snapshot):
-    sums, or own-or-children for fallback figures. Zeros are left out."""
+    sums, or own-or-children for fallback figures. Zeros are left out. `leaves`: units whose own figures are
+    already their subtree's totals (stored commune totals): their children are not added."""
     if order is None:
         order = [snapshot.root_id]
         for branch in snapshot.branches().values():
             order.extend(branch)
     fallback = _fallback_figures() if fallback is None else fallback
     children = snapshot.children()
+    leaves = set(leaves)
     totals: dict[int, dict[str, int]] = {}
     for unit_id in reversed(order):
         mine = own.get(unit_id, {})
         result = dict(mine)
-        for child in children.get(unit_id, ()):
+        for child in () if unit_id in leaves else children.get(unit_id, ()):
             for figure, value in totals[child].items():
                 if figure in fallback and figure in mine:
                     continue
@@ -358,9 +364,22 @@ def _as_remainders(
             first_year=snapshot.first_year,
             tree="past",
         )
-        past_own = read(list(past.ids), year, sorted(fallback))
-        past_totals = _combine(past, past_own, fallback=fallback)
         past_children = past.children()
+        # Only the parts of that tree below the holders are summed (a commune's remainder reads its own part, not
+        # its whole province): the subtrees of the holders that no other holder is above.
+        inside = pending & past.ids
+        order: list[int] = []
+        for unit_id in sorted(inside):
+            above, top_most = past.parents.get(unit_id), True
+            while above is not None:
+                if above in inside:
+                    top_most = False
+                    break
+                above = past.parents.get(above)
+            if top_most:
+                order.extend(_subtree_order(past_children, unit_id))
+        past_own = read(order, year, sorted(fallback))
+        past_totals = _combine(past, past_own, order, fallback=fallback)
         for unit_id in pending & past.ids:
             for figure in fallback & set(own[unit_id]):
                 below = sum(past_totals.get(child, {}).get(figure, 0) for child in past_children.get(unit_id, ()))
@@ -463,18 +482,19 @@ def _containers(unit_ids: Iterable[int]) -> set[int]:
     return seen
 
 
-def summaries_changed(unit_ids: Iterable[int] | None) -> None:
-    """Forget the cached roll-ups that include summaries of `unit_ids` (None: every cached roll-up).
+def summaries_changed(unit_ids: Iterable[int] | None) -> set[int]:
+    """Forget the cached roll-ups that include summaries of `unit_ids` (None: every cached roll-up). Returns the
+    units whose roll-ups they were (`_containers`).
 
     Tokens are replaced now (this transaction's own later reads) and again after the commit (a reader that
     cached the old figures in between named them with a token that is then gone).
     """
     if unit_ids is None:
         SummaryGeneration.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
-        return
+        return set()
     containers = _containers(unit_ids)
     if not containers:
-        return
+        return containers
 
     def replace(position=None):
         # After the commit, a token also names the primary's WAL position: a reader on a replica computes under
@@ -486,6 +506,13 @@ def summaries_changed(unit_ids: Iterable[int] | None) -> None:
 
     replace()
     transaction.on_commit(lambda: replace(replicas.position_after_commit()))
+    return containers
+
+
+def summaries_tree_changed(unit_ids: Iterable[int]) -> None:
+    """After a move, a closing, a merge or a split of `unit_ids`: the stored totals of the communes whose part of
+    the tree changed are summed again (the cached roll-ups are named by the tree already)."""
+    commune_totals_refresh(_containers(unit_ids))
 
 
 def _positions(tokens: Iterable[str]) -> list[str]:
@@ -500,53 +527,202 @@ def _latest(times) -> datetime.datetime | None:
 
 def _branch_totals_sql(snapshot: TreeSnapshot, tops: list[int], years: list[int], period: str) -> dict:
     """{(top, year): {"f": totals, "at": newest computed_at}} for the branches `tops`, summed by PostgreSQL
-    (plain sums grouped by branch; fallback figures, which need the tree, combined here from their few rows)."""
+    (plain sums grouped by branch; fallback figures, which need the tree, combined here from their few rows).
+    A commune of a branch whose totals are stored (`commune_totals_refresh`) for this tree adds its stored rows
+    instead of its units' rows."""
     branches = snapshot.branches()
-    unit_ids = [u for top in tops for u in branches[top]]
-    top_ids = [top for top in tops for _u in branches[top]]
-    fallback = sorted(_fallback_figures())
-    table = Summary._meta.db_table
-    result: dict[tuple[int, int], dict] = {(top, year): {"f": {}, "at": None} for top in tops for year in years}
-    own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    stamps: dict[tuple[int, int], list] = defaultdict(list)
-    # Raw SQL asks the router itself where a read of summaries goes (a replica, on a read-only screen).
-    with connections[router.db_for_read(Summary)].cursor() as cursor:
-        # One query: plain sums per branch (kind 0), and the rows of fallback figures per unit (kind 1).
-        cursor.execute(
-            f"SELECT 0, m.top, s.year, s.figure, SUM(s.value), MAX(s.computed_at) FROM {table} s "
-            "JOIN unnest(%s::bigint[], %s::bigint[]) AS m(unit_id, top) ON m.unit_id = s.unit_id "
-            "WHERE s.year = ANY(%s) AND s.period = %s AND NOT (s.figure = ANY(%s)) "
-            "GROUP BY m.top, s.year, s.figure "
-            f"UNION ALL SELECT 1, s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {table} s "
-            "WHERE s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s)",
-            [unit_ids, top_ids, years, period, fallback, unit_ids, years, period, fallback],
-        )
-        for kind, unit_id, year, figure, value, at in cursor.fetchall():
-            if kind == 0:
-                entry = result[(unit_id, year)]
-                if value:
-                    entry["f"][figure] = int(value)
-                entry["at"] = _latest([entry["at"], at])
-            else:
-                own[year][unit_id][figure] = int(value)
-                stamps[(unit_id, year)].append(at)
-    rule = _fallback_rule(snapshot)
-    for year in years:
-        if not own[year]:
-            continue
-        _as_remainders(snapshot, year, own[year])
-        for top in tops:
-            entry = result[(top, year)]
-            entry["f"].update(_combine(snapshot, own[year], branches[top], fallback=rule).get(top, {}))
-            entry["at"] = _latest([entry["at"], *(t for u in branches[top] for t in stamps.get((u, year), ()))])
-    return result
+    return _totals_sql(snapshot, {top: branches[top] for top in tops}, years, period, stored=True)
 
 
 def _branch_totals_python(snapshot: TreeSnapshot, tops: list[int], years: list[int], period: str) -> dict:
     """The same as `_branch_totals_sql`, from the rows of every unit (SQLite, the embedded default)."""
     branches = snapshot.branches()
-    unit_ids = [u for top in tops for u in branches[top]]
+    return _totals_python(snapshot, {top: branches[top] for top in tops}, years, period, stored=True)
+
+
+def _subtree_order(children: dict, top: int) -> list[int]:
+    order = [top]
+    for unit_id in order:  # grows while it is walked
+        order.extend(children.get(unit_id, ()))
+    return order
+
+
+def _subtree_digest(snapshot: TreeSnapshot, order: list[int]) -> str:
+    """A digest of a part of the tree (every unit and its parent, the top's parent left out), with the date the
+    snapshot was asked for on today's tree (its baseline remainders depend on it, see `fingerprints`)."""
+    top, ids = order[0], sorted(order)
+    pairs = array("q", ids)
+    pairs.extend(0 if u == top else (snapshot.parents[u] or 0) for u in ids)
+    salt = f"{snapshot.tree}:{snapshot.year}:{snapshot.period}:{snapshot.first_year}".encode()
+    return hashlib.blake2b(pairs.tobytes() + salt, digest_size=10).hexdigest()
+
+
+def stored_years(as_of_year: int) -> list[int]:
+    """The years whose commune totals are kept for a tree asked for `as_of_year`: the years a dashboard of that
+    year reads (its five years of trends and the baseline figures' look-back)."""
+    return [y for y in range(as_of_year - COMMUNE_TOTAL_YEARS + 1, as_of_year + 1) if y >= summary_years()[0]]
+
+
+def stored_trees() -> list[tuple[str, int]]:
+    """The trees commune totals are kept for: (past or today, asked for the whole year of) last year and this
+    year — what the dashboards and reports open by default."""
+    this = timezone.localdate().year
+    return [(tree, year) for tree in ("past", "today") for year in (this - 1, this)]
+
+
+COMMUNE_TOTAL_YEARS = 7
+
+
+def _stored_key(snapshot: TreeSnapshot, years: list[int], period: str) -> str | None:
+    """The `as_of` of the commune totals a roll-up on `snapshot` may read, or None (not kept for it)."""
+    if period != Summary.Period.YEAR or snapshot.period != Summary.Period.YEAR or snapshot.first_year is not None:
+        return None
+    if (snapshot.tree, snapshot.year) not in stored_trees() or not set(years) <= set(stored_years(snapshot.year)):
+        return None
+    return f"{snapshot.year}:{Summary.Period.YEAR}"
+
+
+def _stored_cover(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: list[int], period: str):
+    """(as_of, {commune: its units in this snapshot}) for the communes of `orders` whose stored totals were summed
+    over the same part of the tree as this snapshot's."""
+    key = _stored_key(snapshot, years, period)
+    if key is None:
+        return None, {}
+    ids = {u for order in orders.values() for u in order}
+    # Every stored commune of that tree (a few thousand for the country) rather than the ids of every unit asked
+    # about (up to the country's ~300,000).
+    markers = CommuneTotal.objects.using(router.db_for_read(CommuneTotal)).filter(
+        tree=snapshot.tree, as_of=key, figure=""
+    )
+    found = {u: digest for u, digest in markers.values_list("unit_id", "digest") if u in ids}
+    children = snapshot.children()
+    cover = {}
+    for unit_id in sorted(found, key=lambda u: -len(orders.get(u, ()))):
+        order = _subtree_order(children, unit_id)
+        if _subtree_digest(snapshot, order) == found[unit_id]:
+            cover[unit_id] = order
+    # Communes do not nest; should two stored units, keep the outer one.
+    inner = {u for top, order in cover.items() for u in order[1:]}
+    return key, {top: order for top, order in cover.items() if top not in inner}
+
+
+def _totals_sql(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: list[int], period: str, *, stored):
+    """{(top, year): {"f": totals, "at": newest computed_at}} for the parts of the tree `orders` ({top: its units,
+    breadth-first}), summed by PostgreSQL."""
+    key, cover = _stored_cover(snapshot, orders, years, period) if stored else (None, {})
+    hidden = {u for order in cover.values() for u in order}
+    unit_ids, top_ids, covered, covered_tops = [], [], [], []
+    for top, order in orders.items():
+        for u in order:
+            if u in cover:
+                covered.append(u)
+                covered_tops.append(top)
+            elif u not in hidden:
+                unit_ids.append(u)
+                top_ids.append(top)
+    fallback = sorted(_fallback_figures())
+    table, stored_table = Summary._meta.db_table, CommuneTotal._meta.db_table
+    result: dict[tuple[int, int], dict] = {(top, year): {"f": {}, "at": None} for top in orders for year in years}
     own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    leaf: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    stamps: dict[tuple[int, int], list] = defaultdict(list)
+    # Raw SQL asks the router itself where a read of summaries goes (a replica, on a read-only screen).
+    with connections[router.db_for_read(Summary)].cursor() as cursor:
+        # One query: plain sums per part (kind 0), the rows of fallback figures per unit (kind 1) and per stored
+        # commune (kind 2).
+        cursor.execute(
+            "SELECT 0, m.top, s.year, s.figure, SUM(s.value), MAX(s.computed_at) FROM ("
+            f"SELECT unit_id, year, figure, value, computed_at FROM {table} WHERE unit_id = ANY(%s) "
+            "AND year = ANY(%s) AND period = %s AND NOT (figure = ANY(%s)) "
+            f"UNION ALL SELECT unit_id, year, figure, value, computed_at FROM {stored_table} WHERE tree = %s "
+            "AND as_of = %s AND unit_id = ANY(%s) AND year = ANY(%s) AND period = %s AND figure <> '' "
+            "AND NOT (figure = ANY(%s))) s "
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS m(unit_id, top) ON m.unit_id = s.unit_id "
+            "GROUP BY m.top, s.year, s.figure "
+            f"UNION ALL SELECT 1, s.unit_id, s.year, s.figure, s.value, s.computed_at FROM {table} s "
+            "WHERE s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s) "
+            # The stored communes' fallback rows (thousands for the nation) without their times: the newest time of
+            # each part comes once per part and year (kind 3), not parsed on every row.
+            f"UNION ALL SELECT 2, s.unit_id, s.year, s.figure, s.value, NULL FROM {stored_table} s "
+            "WHERE s.tree = %s AND s.as_of = %s AND s.unit_id = ANY(%s) AND s.year = ANY(%s) AND s.period = %s "
+            "AND s.figure = ANY(%s) "
+            f"UNION ALL SELECT 3, m.top, s.year, '', 0, MAX(s.computed_at) FROM {stored_table} s "
+            "JOIN unnest(%s::bigint[], %s::bigint[]) AS m(unit_id, top) ON m.unit_id = s.unit_id "
+            "WHERE s.tree = %s AND s.as_of = %s AND s.year = ANY(%s) AND s.period = %s AND s.figure = ANY(%s) "
+            "GROUP BY m.top, s.year",
+            [
+                unit_ids,
+                years,
+                period,
+                fallback,
+                snapshot.tree,
+                key or "",
+                covered,
+                years,
+                period,
+                fallback,
+                unit_ids + covered,
+                top_ids + covered_tops,
+                unit_ids,
+                years,
+                period,
+                fallback,
+                snapshot.tree,
+                key or "",
+                covered,
+                years,
+                period,
+                fallback,
+                covered,
+                covered_tops,
+                snapshot.tree,
+                key or "",
+                years,
+                period,
+                fallback,
+            ],  # fmt: skip
+        )
+        for kind, unit_id, year, figure, value, at in cursor.fetchall():
+            if kind == 3:
+                entry = result[(unit_id, year)]
+                entry["at"] = _latest([entry["at"], at])
+            elif kind == 0:
+                entry = result[(unit_id, year)]
+                if value:
+                    entry["f"][figure] = int(value)
+                entry["at"] = _latest([entry["at"], at])
+            else:
+                (own if kind == 1 else leaf)[year][unit_id][figure] = int(value)
+                if at is not None:
+                    stamps[(unit_id, year)].append(at)
+    _fallbacks_combined(snapshot, orders, years, own, leaf, stamps, cover, result)
+    return result
+
+
+def _fallbacks_combined(snapshot, orders, years, own, leaf, stamps, cover, result) -> None:
+    """Add the fallback figures of each part (own-or-children needs the tree): the units' own rows (as remainders
+    on today's tree), and the stored communes' totals as leaves."""
+    rule = _fallback_rule(snapshot)
+    hidden = {u for order in cover.values() for u in order[1:]}
+    for year in years:
+        if not own[year] and not leaf[year]:
+            continue
+        _as_remainders(snapshot, year, own[year])
+        own[year].update(leaf[year])
+        for top, order in orders.items():
+            shown = [u for u in order if u not in hidden] if hidden else order
+            entry = result[(top, year)]
+            entry["f"].update(_combine(snapshot, own[year], shown, fallback=rule, leaves=cover).get(top, {}))
+            entry["at"] = _latest([entry["at"], *(t for u in shown for t in stamps.get((u, year), ()))])
+
+
+def _totals_python(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: list[int], period: str, *, stored):
+    """The same as `_totals_sql`, from the rows of every unit (SQLite, the embedded default)."""
+    key, cover = _stored_cover(snapshot, orders, years, period) if stored else (None, {})
+    hidden = {u for order in cover.values() for u in order}
+    unit_ids = [u for order in orders.values() for u in order if u not in hidden]
+    own: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    leaf: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     stamps: dict[tuple[int, int], list] = defaultdict(list)
     for chunk in range(0, len(unit_ids), 500):
         rows = Summary.objects.filter(
@@ -555,17 +731,139 @@ def _branch_totals_python(snapshot: TreeSnapshot, tops: list[int], years: list[i
         for unit_id, year, figure, value, at in rows:
             own[year][unit_id][figure] = value
             stamps[(unit_id, year)].append(at)
-    result = {}
+    covered = list(cover)
+    for chunk in range(0, len(covered), 500):
+        rows = CommuneTotal.objects.filter(
+            tree=snapshot.tree, as_of=key, unit_id__in=covered[chunk : chunk + 500], year__in=years, period=period
+        ).exclude(figure="")
+        for unit_id, year, figure, value, at in rows.values_list("unit_id", "year", "figure", "value", "computed_at"):
+            leaf[year][unit_id][figure] = value
+            stamps[(unit_id, year)].append(at)
+    result = {(top, year): {"f": {}, "at": None} for top in orders for year in years}
     rule = _fallback_rule(snapshot)
+    inner = {u for order in cover.values() for u in order[1:]}
     for year in years:
         _as_remainders(snapshot, year, own[year])
-        for top in tops:
-            order = branches[top]
+        own[year].update(leaf[year])
+        for top, order in orders.items():
+            shown = [u for u in order if u not in inner] if inner else order
             result[(top, year)] = {
-                "f": _combine(snapshot, own[year], order, fallback=rule).get(top, {}),
-                "at": _latest(t for u in order for t in stamps.get((u, year), ())),
+                "f": _combine(snapshot, own[year], shown, fallback=rule, leaves=cover).get(top, {}),
+                "at": _latest(t for u in shown for t in stamps.get((u, year), ())),
             }
     return result
+
+
+# Stored commune totals ----------------------------------------------------------------------------------------
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def commune_totals_deferred():
+    """Within it, `summaries_refresh` leaves the commune totals alone; they are all refreshed once at the end (a
+    dataset load refreshes the summaries of every unit several times, one app after another)."""
+    if getattr(_deferred, "active", False):
+        yield
+        return
+    _deferred.active = True
+    try:
+        yield
+    finally:
+        _deferred.active = False
+    commune_totals_refresh(None)
+
+
+def commune_totals_refresh(unit_ids: Iterable[int] | None, years: Iterable[int] | None = None) -> int:
+    """Recompute the stored totals of the communes among `unit_ids` (None: of every commune) on each kept tree
+    (`stored_trees`). A commune's totals are summed on the tree of the province it is in on that tree (the first
+    by id), so a province's roll-up finds the same part of the tree. Returns the number of rows written."""
+    if getattr(_deferred, "active", False):
+        return 0
+    years = None if years is None else set(years)
+    if unit_ids is None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Fresh planner statistics: a full refresh follows a rebuild or a bulk load of the summaries.
+            cursor.execute(f"ANALYZE {Summary._meta.db_table}, {Unit._meta.db_table}, {ParentLink._meta.db_table}")
+    with replicas.reading_primary(), transaction.atomic():
+        provinces = Unit.objects.filter(level=Unit.Level.PROVINCE)
+        if unit_ids is None:
+            communes = None
+        else:
+            communes = set(
+                Unit.objects.filter(pk__in=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True)
+            )
+            if not communes:
+                return 0
+            provinces = provinces.filter(pk__in=_containers(communes))
+        provinces = list(provinces.order_by("pk"))
+        written = 0
+        for tree, as_of_year in stored_trees():
+            if years is not None and not years & set(stored_years(as_of_year)):
+                continue
+            written += _commune_totals_write(tree, as_of_year, communes, provinces)
+        if unit_ids is None:
+            keep = [f"{year}:{Summary.Period.YEAR}" for _tree, year in stored_trees()]
+            CommuneTotal.objects.exclude(as_of__in=keep).delete()
+        return written
+
+
+def _commune_totals_write(tree: str, as_of_year: int, communes: set[int] | None, provinces: list) -> int:
+    as_of = f"{as_of_year}:{Summary.Period.YEAR}"
+    years = stored_years(as_of_year)
+    stale = CommuneTotal.objects.filter(tree=tree, as_of=as_of)
+    (stale if communes is None else stale.filter(unit_id__in=list(communes))).delete()
+    done: set[int] = set()
+    written = 0
+    now = timezone.now()
+    compute = _totals_sql if connection.vendor == "postgresql" else _totals_python
+    inside = Unit.objects.filter(level=Unit.Level.COMMUNE).values_list("pk", flat=True)
+    for province in provinces:
+        if tree == "today" and province.active_until is not None:
+            continue  # its units hang under its successors today
+        snapshot = tree_snapshot(province, year=as_of_year, tree=tree, cached=communes is not None)
+        # Closed units of today's tree count inside the open unit they hang under: only open communes are stored.
+        wanted = set(snapshot.ids) - done - {province.pk} - snapshot.closed
+        if communes is not None:
+            wanted &= communes
+        if not wanted:
+            continue
+        chosen = set()
+        for start in range(0, len(wanted), 20_000):
+            chosen.update(inside.filter(pk__in=sorted(wanted)[start : start + 20_000]))
+        children = snapshot.children()
+        orders = {c: _subtree_order(children, c) for c in sorted(chosen)}
+        totals = compute(snapshot, orders, years, Summary.Period.YEAR, stored=False)
+        rows = []
+        for commune, order in orders.items():
+            rows.append(
+                (commune, tree, as_of, as_of_year, Summary.Period.YEAR, "", 0, _subtree_digest(snapshot, order), now)
+            )
+            for year in years:
+                entry = totals[(commune, year)]
+                rows.extend(
+                    (commune, tree, as_of, year, Summary.Period.YEAR, figure, value, "", entry["at"])
+                    for figure, value in entry["f"].items()
+                )
+        _commune_totals_insert(rows)
+        written += len(rows)
+        done |= chosen
+    return written
+
+
+def _commune_totals_insert(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    columns = ("unit_id", "tree", "as_of", "year", "period", "figure", "value", "digest", "computed_at")
+    if connection.vendor == "postgresql":
+        sql = f"COPY {CommuneTotal._meta.db_table} ({', '.join(columns)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    CommuneTotal.objects.bulk_create(
+        [CommuneTotal(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+    )
 
 
 def rollup_levels(

@@ -36,5 +36,5 @@ say "pytest trên PostgreSQL và Redis"
 if [[ $# -eq 0 ]]; then
     say "pytest: số liệu tổng hợp và bộ nhớ đệm cộng dồn trên SQLite"
     DATABASE_URL="sqlite:///$scratch/test.sqlite3" .venv/bin/pytest -p no:cacheprovider \
-        tests/chapters/test_summaries.py tests/chapters/test_rollup_cache.py
+        tests/chapters/test_summaries.py tests/chapters/test_rollup_cache.py tests/chapters/test_commune_totals.py
 fi

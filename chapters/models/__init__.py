@@ -1,4 +1,4 @@
-from .figures import BaselineFigure, Summary, SummaryGeneration
+from .figures import BaselineFigure, CommuneTotal, Summary, SummaryGeneration
 from .leadership import LeadershipPosition, Term
 from .periods import ClosedPeriod
 from .roles import Role, TemporaryPassword
@@ -11,6 +11,7 @@ __all__ = [
     "Lineage",
     "ParentLink",
     "Role",
+    "CommuneTotal",
     "Summary",
     "TemporaryPassword",
     "SummaryGeneration",

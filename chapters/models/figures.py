@@ -65,6 +65,31 @@ class Summary(models.Model):
         return f"{self.unit_id} {self.year}{self.period} {self.figure}={self.value}"
 
 
+class CommuneTotal(models.Model):
+    """A commune's rolled-up figures (its whole subtree) for one year, on one tree as asked for one period
+    (`as_of`, e.g. "2025:Y"): the province's and the nation's roll-ups add these instead of every chapter's rows
+    (chapters.summaries). Refreshed with the summaries; `digest` names the commune's part of the tree they were
+    summed over, and a reader uses them only when its own tree has the same part. A row with figure "" marks a
+    commune that is stored (all its figures may be zero)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    tree = models.CharField(max_length=5)
+    as_of = models.CharField(max_length=24)
+    year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=2)
+    figure = models.CharField(max_length=80)
+    value = models.BigIntegerField()
+    digest = models.CharField(max_length=24)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "số liệu cộng dồn của xã"
+        indexes = [models.Index(fields=["tree", "as_of", "unit", "year"], name="communetotal_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.tree} {self.as_of} {self.year}{self.period} {self.figure}={self.value}"
+
+
 class SummaryGeneration(models.Model):
     """One row: the token that names this database's cached roll-ups (chapters.summaries).
 

@@ -278,6 +278,7 @@ def unit_move(unit: Unit, *, new_parent: Unit, on: datetime.date, actor=None, re
     if old_path != new_path:
         unit_moved.send(sender=Unit, unit=unit, old_path=old_path, new_path=new_path)
     _save_history_snapshot(unit, actor, reason or f"Chuyển về {new_parent.display_name} từ {_fmt(on)}")
+    _tree_changed([unit.pk])
     return unit
 
 
@@ -318,6 +319,7 @@ def unit_close(unit: Unit, *, on: datetime.date, actor=None, reason: str = "") -
     ParentLink.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
     UnitName.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
     _refresh_counts(unit)
+    _tree_changed([unit.pk])
     return unit
 
 
@@ -366,6 +368,7 @@ def unit_merge(*, predecessors: list[Unit], successor: Unit, on: datetime.date, 
                 "created_by": _user(actor),
             },
         )
+    _tree_changed([*(p.pk for p in predecessors), successor.pk])
     return successor
 
 
@@ -408,11 +411,18 @@ def unit_split(
                 "created_by": _user(actor),
             },
         )
+    _tree_changed([predecessor.pk, *(s.pk for s in successors)])
     return successors
 
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _tree_changed(unit_ids: list[int]) -> None:
+    from chapters.summaries import summaries_tree_changed
+
+    summaries_tree_changed(unit_ids)
 
 
 def _refresh_counts(unit: Unit) -> None:

@@ -23,6 +23,7 @@ from tests.factories import CommuneFactory, UnitFactory
 D = datetime.date
 READ_SIDE_TABLES = {
     "chapters_summary",
+    "chapters_communetotal",  # communes' rolled-up totals, refreshed with the summaries
     "chapters_unit",
     "chapters_parentlink",
     "chapters_lineage",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chapters import figures as catalogue
 from chapters.models import Summary
-from chapters.summaries import summaries_changed
+from chapters.summaries import commune_totals_refresh, summaries_changed
 from reports import documents, sections
 from reports.models import Report
 from reports.queries import period_figures
@@ -23,6 +23,8 @@ def put_rows(unit, year, period="Y", rows: dict | None = None):
             unit=unit, year=year, period=period, figure=figure, defaults={"value": value, "computed_at": now}
         )
     summaries_changed(None)
+    # What summaries_refresh does after writing rows: the communes above keep their rolled-up totals current.
+    commune_totals_refresh(summaries_changed([unit.pk]))
 
 
 def pdf_pages(data: bytes, tmp_path) -> list[str]:

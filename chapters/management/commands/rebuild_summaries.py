@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from chapters.models import Unit
-from chapters.summaries import summaries_rebuild
+from chapters.summaries import commune_totals_refresh, summaries_rebuild
 from core.formatting import number
 
 
@@ -12,8 +12,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--unit", metavar="MÃ", help="Mã đơn vị: chỉ tính lại đơn vị này và các đơn vị trực thuộc.")
         parser.add_argument("--year", metavar="NĂM", help="Chỉ tính lại một năm, ví dụ 2025.")
+        parser.add_argument(
+            "--communes-only",
+            action="store_true",
+            help="Chỉ tính lại số liệu cộng dồn của các xã từ số liệu tổng hợp đã có (sau khi nâng cấp).",
+        )
 
     def handle(self, *args, **options):
+        if options["communes_only"]:
+            rows = commune_totals_refresh(None)
+            self.stdout.write(self.style.SUCCESS(f"Đã tính lại {number(rows)} dòng số liệu cộng dồn của xã."))
+            return
         unit = None
         if options["unit"]:
             code = options["unit"].strip()
