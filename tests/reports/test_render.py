@@ -77,14 +77,49 @@ def test_request_twice_queues_one_run(report, settings, django_capture_on_commit
     assert ReportRun.objects.filter(report=report).count() == 1
 
 
-def test_eager_run_produces_three_files(report, django_capture_on_commit_callbacks):
+def test_eager_run_makes_the_pdf_and_the_word_and_excel_files_on_first_download(
+    report, django_capture_on_commit_callbacks
+):
+    """The render on the pdf worker writes only the PDF (issue 19: the year-end rush); the .docx and the .xlsx are
+    made when first asked, from what the render printed, even if the report's text changed since."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from reports.services import report_run_file
+
+    report.assessment = "Phong trào có nhiều chuyển biến."
+    report.save()
     with django_capture_on_commit_callbacks(execute=True):
         run = report_request_run(report=report)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE, run.error
     assert run.pdf.read(4) == b"%PDF"
     assert run.figures["current"]["baseline.population"] == 12000
-    assert run.docx.name.endswith(".docx") and run.xlsx.name.endswith(".xlsx")
+    assert not run.docx and not run.xlsx, "the render makes only the PDF"
+
+    report.assessment = "Nội dung sửa sau khi in."
+    report.save()
+    docx = report_run_file(run, "docx")
+    text = " ".join(p.text for p in Document(io.BytesIO(docx.read())).paragraphs)
+    assert "Phong trào có nhiều chuyển biến." in text and "sửa sau khi in" not in text
+    xlsx = report_run_file(run, "xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.read()), read_only=True).active
+    assert "Hội Khuyến học" in str(next(sheet.iter_rows(values_only=True))[0])
+    run.refresh_from_db()
+    names = run.docx.name, run.xlsx.name
+    assert names[0].endswith(".docx") and names[1].endswith(".xlsx")
+    # A second download reads the same files, it does not make new ones.
+    assert report_run_file(run, "docx").name == names[0] and report_run_file(run, "xlsx").name == names[1]
+
+
+def test_files_of_an_unfinished_run_are_not_made(report):
+    from reports.services import report_run_file
+
+    run = ReportRun.objects.create(report=report)
+    assert report_run_file(run, "docx") is None and report_run_file(run, "pdf") is None
+    assert report_run_file(run, "exe") is None
 
 
 def test_future_year_is_refused(tree):

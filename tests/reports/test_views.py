@@ -79,6 +79,13 @@ def test_officer_opens_writes_renders_and_downloads(client_for, officer, figures
     assert "Tải PDF" in page.content.decode()
     pdf = client.get(reverse("reports:run_file", args=[run.pk, "pdf"]))
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # The Word and Excel files are made on the first download (not by the render) and are real files.
+    assert not run.docx and not run.xlsx
+    docx = client.get(reverse("reports:run_file", args=[run.pk, "docx"]))
+    assert docx.status_code == 200 and b"".join(docx.streaming_content).startswith(b"PK")
+    xlsx = client.get(reverse("reports:run_file", args=[run.pk, "xlsx"]))
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content).startswith(b"PK")
+    assert "attachment" in xlsx["Content-Disposition"]
 
 
 def test_finalise_numbers_and_submit_closes_year(client_for, officer, report, django_capture_on_commit_callbacks):
