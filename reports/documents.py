@@ -3,6 +3,7 @@
 
 import datetime
 import io
+import math
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -185,7 +186,7 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
         "return_columns": [(header, is_money) for _key, header, is_money in columns],
         "return_rows": rows,
         "return_total": total,
-        "return_layout": return_layout(columns, rows, total),
+        "return_layout": return_layout([(header, money) for _key, header, money in columns], rows, total),
         "tree_label": "theo tổ chức hiện nay" if tree == "today" else "",
         "charts": [
             charts.bar_chart("Hội viên qua 5 năm", five_years["members.end"], unit="người"),
@@ -206,33 +207,41 @@ RETURN_WIDTH_MM = 257.0
 RETURN_FONT_PT = 11.0
 MIN_FONT_PT = 7.0
 PT_MM = 25.4 / 72
-CELL_PADDING_MM = 8 * PT_MM + 0.6  # 4 pt each side and the borders
+CELL_PADDING_MM = 8 * PT_MM + 0.3  # 4 pt each side and the border: WeasyPrint adds them to a column's width
 
 
-def _text_em(text: str) -> float:
-    """The width of a formatted figure in em of Liberation Serif (digits 0.5 em; dots, commas 0.25 em)."""
-    return sum(0.25 if ch in ".," else 0.5 for ch in text)
+def _text_em(text: str, bold: bool = False) -> float:
+    """The width of a text in em of Liberation Serif, a little generous: digits and lower case 0.5 em, capitals
+    0.72 em, dots and commas 0.25 em (bold: 5 % more)."""
+    em = sum(0.25 if ch in ".,:;" else 0.72 if ch.isupper() else 0.5 for ch in text)
+    return em * (1.05 if bold else 1.0)
 
 
 def return_layout(columns: list, rows: list[dict], total: list) -> dict:
-    """Explicit column widths (mm, as text for CSS) of the statistical return, for a fixed table layout: each
-    figure column as wide as its longest figure (bold in the total row) and at least 13 mm for its header's
-    words; STT fits three digits; the name takes the rest, at least 45 mm. When the figures need more than the
-    page, the table's font shrinks (not below 7 pt) so that no figure is cut or runs over its border."""
-    figure_em = []
-    for index in range(len(columns)):
+    """Explicit column widths (mm of content, as text for CSS) of the statistical return, for a fixed table
+    layout: each figure column as wide as its longest figure (bold in the total row) and its header's longest
+    word (headers wrap between words); STT fits three digits; the name takes the rest, and should hold the
+    longest name on one line (up to 60 mm; a wrapped name doubles its row and a province's return its pages). When
+    the figures and names need more than the page, the table's font shrinks (not below 7 pt) rather than run over
+    the page; below that, names wrap (never narrower than 40 mm)."""
+    needs = []
+    for index, (header, _money) in enumerate(columns):
         values = [row["values"][index] for row in rows] + [total[index]]
-        figure_em.append(max(_text_em(number(value)) for value in values) * 1.05)  # bold digits are a bit wider
-    serial_mm, name_min_mm = 11.0, 45.0
+        figure = max(_text_em(number(value), bold=True) for value in values)
+        needs.append(max(figure, *(_text_em(word, bold=True) for word in header.split())))
+    name_em = max([_text_em(row["name"]) for row in rows] + [_text_em("Tổng cộng", bold=True)])
+    content_width = RETURN_WIDTH_MM - (len(columns) + 2) * CELL_PADDING_MM
     font = RETURN_FONT_PT
     while True:
-        widths = [max(13.0, em * font * PT_MM + CELL_PADDING_MM) for em in figure_em]
-        if serial_mm + name_min_mm + sum(widths) <= RETURN_WIDTH_MM or font <= MIN_FONT_PT:
+        serial = _text_em("STT", bold=True) * font * PT_MM
+        widths = [em * font * PT_MM for em in needs]
+        name_min = min(60.0, max(40.0, name_em * font * PT_MM))
+        if serial + name_min + sum(widths) <= content_width or font <= MIN_FONT_PT:
             break
         font = max(MIN_FONT_PT, font - 0.5)
-    name_mm = max(name_min_mm, RETURN_WIDTH_MM - serial_mm - sum(widths))
+    name = max(40.0, content_width - serial - sum(widths))
     return {
-        "widths": [f"{width:.1f}" for width in (serial_mm, name_mm, *widths)],
+        "widths": [f"{math.floor(width * 10) / 10:.1f}" for width in (serial, name, *widths)],
         "font_pt": f"{font:.1f}" if font < RETURN_FONT_PT else "",
     }
 

@@ -178,3 +178,25 @@ def test_a_fresh_running_run_is_left_alone(report):
     assert runs_sweep_stale() == 0
     run.refresh_from_db()
     assert run.status == ReportRun.Status.RUNNING
+
+
+def test_return_columns_fit_the_landscape_page_whatever_the_figures():
+    """The statistical return has a fixed layout (issue 19): its widths are computed from the longest figure and
+    header word of each column; a province's billions of đồng shrink the table's font rather than run over the
+    page (WeasyPrint adds each cell's padding and border to its column's width)."""
+    columns = [(header, money) for _key, header, money in documents.return_columns()]
+    room = documents.RETURN_WIDTH_MM - (len(columns) + 2) * documents.CELL_PADDING_MM
+    small = documents.return_layout(columns, [{"name": "Chi hội thôn 1", "values": [3] * len(columns)}], [12] * 12)
+    assert small["font_pt"] == "" and len(small["widths"]) == len(columns) + 2
+    assert sum(float(w) for w in small["widths"]) <= room + 0.1
+    assert float(small["widths"][1]) > 60, "the unit's name takes what the figures leave"
+
+    big = [123_456_789_012 if money else 2_714_277 for _header, money in columns]
+    name = "Hội Khuyến học phường Hàm Rồng (số liệu riêng)"
+    large = documents.return_layout(columns, [{"name": name, "values": big}], big)
+    widths = [float(w) for w in large["widths"]]
+    assert float(large["font_pt"]) < documents.RETURN_FONT_PT
+    assert sum(widths) <= room + 0.1 and widths[1] >= 40
+    font_mm = float(large["font_pt"]) * 25.4 / 72
+    for width, value in zip(widths[2:], big, strict=True):
+        assert width >= documents._text_em(documents.number(value)) * font_mm, "a figure wider than its column"
