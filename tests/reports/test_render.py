@@ -200,3 +200,25 @@ def test_return_columns_fit_the_landscape_page_whatever_the_figures():
     font_mm = float(large["font_pt"]) * 25.4 / 72
     for width, value in zip(widths[2:], big, strict=True):
         assert width >= documents._text_em(documents.number(value)) * font_mm, "a figure wider than its column"
+
+
+def test_a_wrapped_unit_name_keeps_its_figures_on_its_first_line(report, tmp_path):
+    """With the fixed layout a long name wraps in its column; its figures stay on the row's first line (top
+    aligned), so the PDF's text reads one line per unit, as the reconciliation test reads it (it failed when the
+    figures floated in the middle of a two-line row)."""
+    from tests.reports.test_reconciliation import pdf_rows
+
+    content = documents.build_content(report)
+    width = len(content["return_columns"])
+    values = [[1, 0, 2_139, 1, 1, 11_000_000_000, 0, 0, 0, 0, 0, 0][:width], [0] * width]
+    values[1][2] = -1_504
+    rows = [
+        {"name": "Chi hội khuyến học thôn Đông Bắc Thượng Hạ Trung", "code": "1", "values": values[0]},
+        {"name": "Hội Khuyến học phường Bạch Đằng (số liệu riêng)", "code": "2", "own": True, "values": values[1]},
+    ]
+    total = [a + b for a, b in zip(*values, strict=True)]
+    columns = [(header, money) for header, money in content["return_columns"]]
+    content.update(return_rows=rows, return_total=total, return_layout=documents.return_layout(columns, rows, total))
+    assert float(content["return_layout"]["widths"][1]) < 90, "the names must wrap for this test to mean something"
+    pdf, _pages = documents.render_pdf(content)
+    assert pdf_rows(pdf, width, tmp_path) == [values[0], values[1], total]
