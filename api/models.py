@@ -23,6 +23,12 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField("hết hạn")
     last_used_at = models.DateTimeField("dùng lần cuối", null=True, blank=True)
     revoked_at = models.DateTimeField("thu hồi lúc", null=True, blank=True)
+    wrote_at = models.DateTimeField(
+        "ghi lần cuối",
+        null=True,
+        blank=True,
+        help_text="Đọc ngay sau khi ghi: đọc cơ sở dữ liệu chính, không đọc bản sao.",
+    )
 
     class Meta:
         verbose_name = "token API"

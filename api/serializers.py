@@ -3,6 +3,7 @@ the rules (validation messages, closed periods, versions, history) are the servi
 
 from rest_framework import serializers
 
+from awards.forms import DECISION_FIELDS
 from awards.models import Decision, Recipient
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from core.models import ImportJob
@@ -10,6 +11,7 @@ from funds.models import Fund, Transaction
 from learning_models.models import LearningClass, TitleRecord, TitleType
 from members.models import Clan, Due, Household, Member
 from members.privacy import citizen_id_for
+from members.services import EDITABLE_FIELDS
 from reports.models import Report, ReportRun
 
 from .models import ApiToken
@@ -113,6 +115,12 @@ class FiguresSerializer(serializers.Serializer):
 # --- Members ----------------------------------------------------------------------------------------------------
 
 
+# A member's own fields: those her page edits (members.services.EDITABLE_FIELDS), in the model's order. The API
+# writes them all but the end of a membership (POST …/leave/) and the household (set on the screens).
+MEMBER_FIELDS = [field.name for field in Member._meta.fields if field.name in EDITABLE_FIELDS]
+MEMBER_WRITABLE_FIELDS = [name for name in MEMBER_FIELDS if name not in ("left_on", "left_reason", "household")]
+
+
 class MemberSerializer(serializers.ModelSerializer):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     citizen_id = serializers.SerializerMethodField(help_text="Số CCCD, che bớt trừ khi bạn được xem đầy đủ.")
@@ -120,30 +128,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = [
-            "id",
-            "unit",
-            "unit_code",
-            "full_name",
-            "gender",
-            "birth_date",
-            "birth_year",
-            "ethnicity",
-            "phone",
-            "address",
-            "joined_on",
-            "left_on",
-            "left_reason",
-            "card_number",
-            "card_issued_on",
-            "party_member",
-            "occupation",
-            "notes",
-            "citizen_id",
-            "household",
-            "erased",
-            "version",
-        ]
+        fields = ["id", "unit", "unit_code", *MEMBER_FIELDS, "erased", "version"]
 
     def get_citizen_id(self, member) -> str:
         return citizen_id_for(self.context["request"].user, member)
@@ -152,27 +137,25 @@ class MemberSerializer(serializers.ModelSerializer):
         return member.erased_at is not None
 
 
-class MemberFieldsSerializer(serializers.Serializer):
-    """A member's own fields, as on the member form."""
+class MemberFieldsSerializer(serializers.ModelSerializer):
+    """A member's own fields, as on the member form: types and lengths from the model; the rules (a birth year or
+    a birth date, the gender, closed periods, versions) are the service's."""
 
-    full_name = serializers.CharField(max_length=150)
-    gender = serializers.ChoiceField(choices=Member.Gender.choices, required=False, allow_blank=True)
-    birth_date = serializers.DateField(required=False, allow_null=True)
-    birth_year = serializers.IntegerField(required=False, allow_null=True, min_value=1900, max_value=2100)
-    ethnicity = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=255)
-    joined_on = serializers.DateField()
-    card_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    card_issued_on = serializers.DateField(required=False, allow_null=True)
-    party_member = serializers.BooleanField(required=False)
-    occupation = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    citizen_id = serializers.CharField(required=False, allow_blank=True, max_length=12)
+    class Meta:
+        model = Member
+        fields = MEMBER_WRITABLE_FIELDS
+        extra_kwargs = {
+            "gender": {"required": False, "allow_blank": True},
+            "birth_year": {"required": False, "allow_null": True, "min_value": 1900, "max_value": 2100},
+            "notes": {"max_length": 2000},
+        }
 
 
 class MemberCreateSerializer(MemberFieldsSerializer):
     unit = serializers.IntegerField(help_text="Chi hội (id).")
+
+    class Meta(MemberFieldsSerializer.Meta):
+        fields = [*MEMBER_WRITABLE_FIELDS, "unit"]
 
 
 class MemberMoveSerializer(serializers.Serializer):
@@ -329,24 +312,7 @@ class RecipientSerializer(serializers.ModelSerializer):
 class DecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = [
-            "id",
-            "number",
-            "date",
-            "year",
-            "issuer_kind",
-            "issuer_unit",
-            "issuer_name",
-            "issuer_level",
-            "occasion",
-            "form",
-            "with_money",
-            "subject",
-            "signer",
-            "unit",
-            "notes",
-            "version",
-        ]
+        fields = ["id", *DECISION_FIELDS, "year", "version"]  # the fields of the decision form, and what follows
 
 
 class DecisionDetailSerializer(DecisionSerializer):

@@ -3,13 +3,14 @@
 import datetime
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from core.text import nfc
 
-from .models import ApiToken, token_digest
+from .models import ApiToken, IdempotentReply, token_digest
 
 PREFIX = "kh_"
 MAX_DAYS = 366
@@ -41,6 +42,13 @@ def token_revoke(*, user, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def idempotency_sweep_expired() -> int:
+    """Delete the replies kept for Idempotency-Key older than API_IDEMPOTENCY_RETENTION_HOURS; returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.API_IDEMPOTENCY_RETENTION_HOURS)
+    deleted, _ = IdempotentReply.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def token_user(secret: str):

@@ -1,4 +1,5 @@
-"""Celery task of the API: a big bulk push, validated and committed in the background."""
+"""Celery tasks of the API: a big bulk push, validated and committed in the background; the sweep of old
+Idempotency-Key replies (Celery beat)."""
 
 from celery import shared_task
 
@@ -21,3 +22,11 @@ def bulk_import(job_id: int, user_id: int) -> None:
         bulk_run(job, user)
     except Exception as error:  # noqa: BLE001 - the job must not stay "running" for ever
         job_fail(job_id, error)
+
+
+@shared_task
+def sweep_idempotency_keys() -> int:
+    """Replies kept for Idempotency-Key past API_IDEMPOTENCY_RETENTION_HOURS are deleted (Celery beat, hourly)."""
+    from .services import idempotency_sweep_expired
+
+    return idempotency_sweep_expired()

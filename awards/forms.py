@@ -68,6 +68,24 @@ def issuer_units(user):
     )
 
 
+# What a decision's form edits; the API shows the same fields (api/serializers.py).
+DECISION_FIELDS = [
+    "number",
+    "date",
+    "issuer_kind",
+    "issuer_unit",
+    "issuer_name",
+    "issuer_level",
+    "occasion",
+    "form",
+    "with_money",
+    "subject",
+    "signer",
+    "unit",
+    "notes",
+]
+
+
 class DecisionForm(VersionedModelForm):
     date = DateField(label="Ngày quyết định", help_text=DATE_HELP)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label="Đơn vị lưu quyết định")
@@ -80,21 +98,7 @@ class DecisionForm(VersionedModelForm):
 
     class Meta:
         model = Decision
-        fields = [
-            "number",
-            "date",
-            "issuer_kind",
-            "issuer_unit",
-            "issuer_name",
-            "issuer_level",
-            "occasion",
-            "form",
-            "with_money",
-            "subject",
-            "signer",
-            "unit",
-            "notes",
-        ]
+        fields = DECISION_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "subject": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, user, **kwargs):

@@ -3,11 +3,12 @@
 Three rules (docs/decisions.md, "Reads on a replica"):
 
 1. Only what is marked reads the replica: a view decorated with `replica_reads` (or a class view with
-   `ReplicaReadsMixin`), or a block of code under `reading_replica()`. Everything else reads and writes the
+   `ReplicaReadsMixin`), every GET/HEAD of the API (api/views/base.py, after authentication), or a block of code
+   under `reading_replica()`. Everything else reads and writes the
    primary, and so does every read inside a transaction (`atomic`) on the primary, and every read of the tables
    the login, the session and the lock-out depend on.
 2. Read your writes: a session that sent a write (any POST, PUT, PATCH or DELETE) reads the primary for
-   `DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS` after it.
+   `DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS` after it; so does an API token (the time is kept on the token).
 3. A cached answer is never computed from a replica older than the write that forgot the previous one: a writer
    names the primary's WAL position in the token it replaces (`position_after_commit`), and a reader about to
    compute under such tokens reads the primary instead while the replica has not replayed that far
@@ -89,12 +90,30 @@ class ReplicaReadsMixin:
         return replica_reads(super().as_view(**initkwargs))
 
 
+def _within_window(wrote_at: float | None) -> bool:
+    return wrote_at is not None and time.time() - wrote_at < settings.DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS
+
+
 def _wrote_recently(request) -> bool:
     session = getattr(request, "session", None)
-    if session is None:
-        return False
-    wrote_at = session.get(SESSION_KEY)
-    return wrote_at is not None and time.time() - wrote_at < settings.DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS
+    return session is not None and _within_window(session.get(SESSION_KEY))
+
+
+def replica_reads_allowed(request, *, wrote_at: float | None = None) -> bool:
+    """Whether `request` may read the replica: a safe method, a replica configured, and no write within the
+    read-your-writes window, neither by its session nor, for a caller a session does not follow (an API token),
+    at `wrote_at` (seconds since the epoch)."""
+    return (
+        request.method in SAFE_METHODS
+        and replica_configured()
+        and not _wrote_recently(request)
+        and not _within_window(wrote_at)
+    )
+
+
+def write_remembered_elsewhere(request) -> None:
+    """The caller of `request` keeps the time of its write itself (an API token): leave the session alone."""
+    request.kh_write_remembered = True
 
 
 class ReplicaRoutingMiddleware:
@@ -112,17 +131,17 @@ class ReplicaRoutingMiddleware:
         finally:
             _reading_replica.reset(token)
         session = getattr(request, "session", None)
-        if request.method not in SAFE_METHODS and session is not None and replica_configured():
+        if (
+            request.method not in SAFE_METHODS
+            and session is not None
+            and replica_configured()
+            and not getattr(request, "kh_write_remembered", False)
+        ):
             session[SESSION_KEY] = time.time()
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if (
-            getattr(view_func, "replica_reads", False)
-            and request.method in SAFE_METHODS
-            and replica_configured()
-            and not _wrote_recently(request)
-        ):
+        if getattr(view_func, "replica_reads", False) and replica_reads_allowed(request):
             _reading_replica.set(True)  # undone by __call__ when the response is complete
 
 

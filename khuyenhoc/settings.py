@@ -244,6 +244,9 @@ IMPORT_FILE_RETENTION_DAYS = env_int("IMPORT_FILE_RETENTION_DAYS", 90)
 # The REST API for other systems (docs/api.md): token or session auth, problem+json errors, cursor pages,
 # a rate limit per token counted in the default cache (Redis in production).
 API_RATE_LIMIT = env("API_RATE_LIMIT", "1200/minute")
+# The replies kept for Idempotency-Key are deleted after this many hours by the periodic sweep: a client may resend
+# a POST with the same key within this time and get the first reply back, nothing created twice.
+API_IDEMPOTENCY_RETENTION_HOURS = env_int("API_IDEMPOTENCY_RETENTION_HOURS", 24)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.TokenAuthentication",
@@ -315,6 +318,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-report-runs": {"task": "reports.tasks.sweep_stale_runs", "schedule": 5 * 60},
     "sweep-imports": {"task": "core.tasks.sweep_stuck_imports", "schedule": 15 * 60},
     "warm-rollups": {"task": "reports.tasks.warm_rollups", "schedule": 10 * 60},
+    "sweep-idempotency-keys": {"task": "api.tasks.sweep_idempotency_keys", "schedule": 60 * 60},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

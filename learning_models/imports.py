@@ -501,7 +501,9 @@ class TitleKind(ImportKind):
         return None  # build() has prepared the derived columns
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+        from simple_history.utils import bulk_create_with_history
+
+        from core.bulk import bulk_update_with_history
 
         if created and connection.vendor == "postgresql":
             copy_with_history(created, user=ctx.history_user, reason=ctx.reason)

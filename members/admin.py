@@ -57,7 +57,7 @@ class ClanAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user_name", "action", "member", "unit"]
+    list_display = ["at", "user_name", "action", "member", "household", "clan", "unit"]
 
 
 @admin.register(Erasure)

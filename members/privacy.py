@@ -8,7 +8,7 @@ from chapters import scoping
 from chapters.models import Role
 from core.text import person_name
 
-from .models import Member, PersonalDataAccess
+from .models import Clan, Household, Member, PersonalDataAccess
 
 
 def _citizen_id_rule(user) -> tuple[bool, list[str], list[str]]:
@@ -62,19 +62,23 @@ def _user_name(user) -> str:
     return person_name(user)
 
 
-def access_log(user, members: Iterable[Member], action: str, detail: str = "") -> int:
-    """Record that `user` opened, exported or erased the personal data of `members`."""
+_SUBJECT_FIELD = {Member: "member_id", Household: "household_id", Clan: "clan_id"}
+
+
+def access_log(user, members: Iterable[Member | Household | Clan], action: str, detail: str = "") -> int:
+    """Record that `user` opened, exported or erased the personal data of `members` (members, households or
+    clans: a household's head, address and phone, a clan's representative and phone are personal data too)."""
     name = _user_name(user)
     rows = [
         PersonalDataAccess(
-            member_id=member.pk,
-            unit_id=member.unit_id,
+            **{_SUBJECT_FIELD[type(record)]: record.pk},
+            unit_id=record.unit_id,
             user=user if getattr(user, "is_authenticated", False) else None,
             user_name=name[:150],
             action=action,
             detail=detail[:255],
         )
-        for member in members
+        for record in members
     ]
     PersonalDataAccess.objects.bulk_create(rows, batch_size=2000)
     return len(rows)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from chapters import scoping
 from chapters.models import Unit
@@ -24,6 +24,7 @@ from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.signals import member_erased
 from chapters.summaries import summaries_refresh, years_from
+from core.bulk import bulk_update_with_history
 from core.imports.jobs import import_files_erase
 from core.text import fold, person_name
 

@@ -1,5 +1,6 @@
 """What every API view shares: authentication, the one scoping function, filters, ETags, If-Match and
-Idempotency-Key. Views stay thin: they call the same services as the forms."""
+Idempotency-Key, reads on the replica (GET and HEAD, unless the caller wrote a moment ago). Views stay thin: they
+call the same services as the forms."""
 
 import datetime
 import hashlib
@@ -12,15 +13,16 @@ from django.http import HttpResponseNotModified
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from chapters import scoping
 from chapters.models import Unit
+from core.replicas import reading_replica, replica_configured, replica_reads_allowed, write_remembered_elsewhere
 
-from ..models import IdempotentReply
+from ..models import ApiToken, IdempotentReply
 from ..problems import Conflict, PreconditionFailed, PreconditionRequired
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -90,22 +92,38 @@ class ApiView(generics.GenericAPIView):
 
     def dispatch(self, request, *args, **kwargs):
         self.args, self.kwargs = args, kwargs
+        http_request = request
         request = self.initialize_request(request, *args, **kwargs)
         self.request = request
         self.headers = self.default_response_headers
         try:
-            self.initial(request, *args, **kwargs)
+            self.initial(request, *args, **kwargs)  # authentication reads the primary: a new token works at once
             method = request.method.lower()
             handler = getattr(self, method, None) if method in self.http_method_names else None
             handler = handler or self.http_method_not_allowed
+            token = request.auth if isinstance(request.auth, ApiToken) else None
             if request.method in WRITE_METHODS:
-                response = self._write(request, handler, *args, **kwargs)
+                try:
+                    response = self._write(request, handler, *args, **kwargs)
+                finally:
+                    self._remember_write(http_request, token)
             else:
-                response = handler(request, *args, **kwargs)
+                wrote_at = token.wrote_at.timestamp() if token is not None and token.wrote_at else None
+                with reading_replica(replica_reads_allowed(http_request, wrote_at=wrote_at)):
+                    response = handler(request, *args, **kwargs)
         except Exception as exc:  # noqa: BLE001 - DRF's own dispatch does the same: the handler decides
             response = self.handle_exception(exc)
         self.response = self.finalize_response(request, response, *args, **kwargs)
         return self.response
+
+    @staticmethod
+    def _remember_write(http_request, token) -> None:
+        """Read your writes (core/replicas.py): a token that wrote reads the primary for a while. Its time is kept
+        on the token, after the write's transaction, not in a session a script would not carry."""
+        if token is None or not replica_configured():
+            return
+        ApiToken.objects.filter(pk=token.pk).update(wrote_at=timezone.now())
+        write_remembered_elsewhere(http_request)
 
     def _fingerprint(self, request) -> str:
         body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=False)
@@ -182,6 +200,32 @@ class ApiView(generics.GenericAPIView):
         if self.request.method != "GET":
             response["ETag"] = f'"{obj.version}"'
         return response
+
+
+class CreateThroughServiceMixin:
+    """POST on a list: the body's types checked by `create_serializer_class`, the record created by
+    `create_record` through the resource's service (the form's, with its rules and history), and a 201 with the
+    record, its ETag and its Location. Each view documents its POST with `extend_schema_view`."""
+
+    create_serializer_class = None
+    detail_path = ""  # "/api/v1/members/{pk}/"
+
+    def post(self, request):
+        serializer = self.create_serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = self.create_record(dict(serializer.validated_data))
+        location = request.build_absolute_uri(self.detail_path.format(pk=record.pk))
+        return self.versioned(record, self.get_serializer(record).data, status=201, headers={"Location": location})
+
+    def create_record(self, data: dict):
+        raise NotImplementedError
+
+
+def create_doc(summary: str, request, response):
+    """The documentation of a CreateThroughServiceMixin's POST."""
+    return extend_schema_view(
+        post=extend_schema(summary=summary, request=request, responses={201: response}, parameters=[IDEMPOTENCY_PARAM])
+    )
 
 
 class ScopedMixin:

@@ -8,40 +8,39 @@ from learning_models.models import LearningClass
 from learning_models.services.classes import class_save
 
 from .. import serializers as s
-from .base import IDEMPOTENCY_PARAM, IF_MATCH_PARAM, UNIT_PARAM, UPDATED_SINCE_PARAM, YEAR_PARAM, ApiView, ScopedMixin
+from .base import (
+    IF_MATCH_PARAM,
+    UNIT_PARAM,
+    UPDATED_SINCE_PARAM,
+    YEAR_PARAM,
+    ApiView,
+    CreateThroughServiceMixin,
+    ScopedMixin,
+    create_doc,
+)
 
 REQUIRED = ("unit", "topic", "starts_on")
 
 
-class ClassListView(ScopedMixin, mixins.ListModelMixin, ApiView):
+@create_doc("Thêm lớp học", s.LearningClassWriteSerializer, s.LearningClassSerializer)
+class ClassListView(ScopedMixin, CreateThroughServiceMixin, mixins.ListModelMixin, ApiView):
     queryset = LearningClass.objects.prefetch_related("participants")
     serializer_class = s.LearningClassSerializer
+    create_serializer_class = s.LearningClassWriteSerializer
+    detail_path = "/api/v1/classes/{pk}/"
     year_field = "starts_on__year"
 
     @extend_schema(summary="Lớp học cộng đồng", parameters=[UNIT_PARAM, YEAR_PARAM, UPDATED_SINCE_PARAM])
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary="Thêm lớp học",
-        request=s.LearningClassWriteSerializer,
-        responses={201: s.LearningClassSerializer},
-        parameters=[IDEMPOTENCY_PARAM],
-    )
-    def post(self, request):
-        serializer = s.LearningClassWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_record(self, data):
         missing = {name: "Trường này là bắt buộc." for name in REQUIRED if name not in data}
         if missing:
             raise exceptions.ValidationError(missing)
         data["unit"] = self.scoped_unit(data["unit"], scoping.CHANGE)
         participants = data.pop("participants", None)
-        learning_class = class_save(LearningClass(**data), participants=participants, actor=request.user)
-        location = request.build_absolute_uri(f"/api/v1/classes/{learning_class.pk}/")
-        return self.versioned(
-            learning_class, s.LearningClassSerializer(learning_class).data, status=201, headers={"Location": location}
-        )
+        return class_save(LearningClass(**data), participants=participants, actor=self.request.user)
 
 
 class ClassDetailView(ScopedMixin, ApiView):

@@ -11,7 +11,16 @@ from funds.queries import cash_book
 from funds.services.vouchers import transaction_create
 
 from .. import serializers as s
-from .base import IDEMPOTENCY_PARAM, UNIT_PARAM, UPDATED_SINCE_PARAM, YEAR_PARAM, ApiView, ScopedMixin, parse_day
+from .base import (
+    UNIT_PARAM,
+    UPDATED_SINCE_PARAM,
+    YEAR_PARAM,
+    ApiView,
+    CreateThroughServiceMixin,
+    ScopedMixin,
+    create_doc,
+    parse_day,
+)
 
 
 class FundListView(ScopedMixin, mixins.ListModelMixin, ApiView):
@@ -23,31 +32,24 @@ class FundListView(ScopedMixin, mixins.ListModelMixin, ApiView):
         return self.list(request, *args, **kwargs)
 
 
-class VoucherListView(ScopedMixin, mixins.ListModelMixin, ApiView):
+@create_doc("Lập phiếu thu hoặc phiếu chi", s.VoucherCreateSerializer, s.VoucherSerializer)
+class VoucherListView(ScopedMixin, CreateThroughServiceMixin, mixins.ListModelMixin, ApiView):
     queryset = Transaction.objects.all()
     serializer_class = s.VoucherSerializer
+    create_serializer_class = s.VoucherCreateSerializer
+    detail_path = "/api/v1/vouchers/{pk}/"
     year_field = "year"
 
     @extend_schema(summary="Phiếu thu, phiếu chi", parameters=[UNIT_PARAM, YEAR_PARAM, UPDATED_SINCE_PARAM])
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary="Lập phiếu thu hoặc phiếu chi",
-        request=s.VoucherCreateSerializer,
-        responses={201: s.VoucherSerializer},
-        parameters=[IDEMPOTENCY_PARAM],
-    )
-    def post(self, request):
-        serializer = s.VoucherCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_record(self, data):
+        fund_id = data.pop("fund")
         fund = scoping.get_scoped_object(
-            Fund.objects.select_related("unit"), request.user, scoping.CHANGE, pk=data.pop("fund")
+            Fund.objects.select_related("unit"), self.request.user, scoping.CHANGE, pk=fund_id
         )
-        voucher = transaction_create(fund=fund, actor=request.user, history_reason="Lập qua API", **data)
-        location = request.build_absolute_uri(f"/api/v1/vouchers/{voucher.pk}/")
-        return self.versioned(voucher, s.VoucherSerializer(voucher).data, status=201, headers={"Location": location})
+        return transaction_create(fund=fund, actor=self.request.user, history_reason="Lập qua API", **data)
 
 
 class VoucherDetailView(ScopedMixin, ApiView):

@@ -20,19 +20,33 @@ from .base import (
     UPDATED_SINCE_PARAM,
     YEAR_PARAM,
     ApiView,
+    CreateThroughServiceMixin,
     ScopedMixin,
+    create_doc,
 )
 
 
-def _member_url(request, member) -> str:
-    return request.build_absolute_uri(f"/api/v1/members/{member.pk}/")
+class LoggedListMixin:
+    """A page of members, households or clans (names, heads, representatives, addresses, phones) is a copy of
+    personal data leaving the screens: logged like an export."""
+
+    log_detail = ""
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        access_log(request.user, page, PersonalDataAccess.Action.EXPORT, self.log_detail)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class MemberListView(ScopedMixin, mixins.ListModelMixin, ApiView):
+@create_doc("Thêm hội viên", s.MemberCreateSerializer, s.MemberSerializer)
+class MemberListView(LoggedListMixin, ScopedMixin, CreateThroughServiceMixin, mixins.ListModelMixin, ApiView):
     """A page of members is a copy of personal data leaving the screens: logged like an export."""
 
     queryset = Member.objects.select_related("unit")
     serializer_class = s.MemberSerializer
+    create_serializer_class = s.MemberCreateSerializer
+    detail_path = "/api/v1/members/{pk}/"
+    log_detail = "API: danh sách hội viên"
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -44,12 +58,6 @@ class MemberListView(ScopedMixin, mixins.ListModelMixin, ApiView):
         elif params.get("status") == "left":
             queryset = queryset.filter(left_on__isnull=False)
         return queryset
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        access_log(request.user, page, PersonalDataAccess.Action.EXPORT, "API: danh sách hội viên")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
         summary="Danh sách hội viên",
@@ -63,29 +71,11 @@ class MemberListView(ScopedMixin, mixins.ListModelMixin, ApiView):
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary="Thêm hội viên",
-        request=s.MemberCreateSerializer,
-        responses={201: s.MemberSerializer},
-        parameters=[IDEMPOTENCY_PARAM],
-    )
-    def post(self, request):
-        data = self._valid(s.MemberCreateSerializer)
+    def create_record(self, data):
         unit = self.scoped_unit(data.pop("unit"), scoping.CHANGE)
-        member = services.member_create(
-            actor=request.user, unit=unit, joined_on=data.pop("joined_on"), reason="Thêm qua API", **data
+        return services.member_create(
+            actor=self.request.user, unit=unit, joined_on=data.pop("joined_on"), reason="Thêm qua API", **data
         )
-        return self.versioned(
-            member,
-            s.MemberSerializer(member, context={"request": request}).data,
-            status=201,
-            headers={"Location": _member_url(request, member)},
-        )
-
-    def _valid(self, serializer_class, **kwargs) -> dict:
-        serializer = serializer_class(data=self.request.data, **kwargs)
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
 
 
 class MemberDetailView(ScopedMixin, ApiView):
@@ -209,18 +199,20 @@ class DueListView(ScopedMixin, mixins.ListModelMixin, ApiView):
         return Response(s.DuesResultSerializer(body).data)
 
 
-class HouseholdListView(ScopedMixin, mixins.ListModelMixin, ApiView):
+class HouseholdListView(LoggedListMixin, ScopedMixin, mixins.ListModelMixin, ApiView):
     queryset = Household.objects.all()
     serializer_class = s.HouseholdSerializer
+    log_detail = "API: danh sách hộ gia đình"
 
     @extend_schema(summary="Hộ gia đình", parameters=[UNIT_PARAM, UPDATED_SINCE_PARAM])
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
 
-class ClanListView(ScopedMixin, mixins.ListModelMixin, ApiView):
+class ClanListView(LoggedListMixin, ScopedMixin, mixins.ListModelMixin, ApiView):
     queryset = Clan.objects.all()
     serializer_class = s.ClanSerializer
+    log_detail = "API: danh sách dòng họ"
 
     @extend_schema(summary="Dòng họ", parameters=[UNIT_PARAM, UPDATED_SINCE_PARAM])
     def get(self, request, *args, **kwargs):

@@ -13,13 +13,14 @@ from members.models import Clan, Household, Member
 
 from .. import serializers as s
 from .base import (
-    IDEMPOTENCY_PARAM,
     IF_MATCH_PARAM,
     UNIT_PARAM,
     UPDATED_SINCE_PARAM,
     YEAR_PARAM,
     ApiView,
+    CreateThroughServiceMixin,
     ScopedMixin,
+    create_doc,
 )
 
 
@@ -34,9 +35,12 @@ class TitleTypeListView(mixins.ListModelMixin, ApiView):
         return self.list(request, *args, **kwargs)
 
 
-class TitleRecordListView(ScopedMixin, mixins.ListModelMixin, ApiView):
+@create_doc("Đăng ký danh hiệu", s.RegistrationSerializer, s.TitleRecordSerializer)
+class TitleRecordListView(ScopedMixin, CreateThroughServiceMixin, mixins.ListModelMixin, ApiView):
     queryset = TitleRecord.objects.select_related("title_type")
     serializer_class = s.TitleRecordSerializer
+    create_serializer_class = s.RegistrationSerializer
+    detail_path = "/api/v1/title-records/{pk}/"
     year_field = "year"
 
     def filter_queryset(self, queryset):
@@ -61,20 +65,11 @@ class TitleRecordListView(ScopedMixin, mixins.ListModelMixin, ApiView):
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
-    @extend_schema(
-        summary="Đăng ký danh hiệu",
-        request=s.RegistrationSerializer,
-        responses={201: s.TitleRecordSerializer},
-        parameters=[IDEMPOTENCY_PARAM],
-    )
-    def post(self, request):
-        serializer = s.RegistrationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
+    def create_record(self, data):
         title_type = TitleType.objects.filter(code=data.pop("title_type")).first()
         if title_type is None:
             raise exceptions.ValidationError({"title_type": "Không có danh hiệu mang mã này."})
-        user = request.user
+        user = self.request.user
         subjects = {}
         for name, model in (("household", Household), ("clan", Clan), ("member", Member)):
             if data.get(name) is not None:
@@ -82,7 +77,7 @@ class TitleRecordListView(ScopedMixin, mixins.ListModelMixin, ApiView):
         for name in ("subject_unit", "unit"):
             if data.get(name) is not None:
                 subjects[name] = self.scoped_unit(data[name], scoping.CHANGE, name=name)
-        record = registration_create(
+        return registration_create(
             title_type=title_type,
             year=data["year"],
             person_name=data.get("person_name", ""),
@@ -91,8 +86,6 @@ class TitleRecordListView(ScopedMixin, mixins.ListModelMixin, ApiView):
             actor=user,
             **subjects,
         )
-        location = request.build_absolute_uri(f"/api/v1/title-records/{record.pk}/")
-        return self.versioned(record, s.TitleRecordSerializer(record).data, status=201, headers={"Location": location})
 
 
 class TitleRecordDetailView(ScopedMixin, ApiView):

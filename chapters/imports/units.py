@@ -14,6 +14,7 @@ from collections import Counter
 from django.db.models import Q
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
+from core.bulk import bulk_update_with_history
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_code, parse_codes, parse_date, parse_text
 from core.text import fold
@@ -517,8 +518,6 @@ class UnitKind(ImportKind):
         instance.set_derived()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_update_with_history
-
         from chapters.services.tree import unit_follow_lineage, unit_move, units_create
 
         history = {"default_user": ctx.history_user, "default_change_reason": ctx.reason}

@@ -16,13 +16,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from chapters import scoping
 from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.summaries import summaries_refresh, summary_years
+from core.bulk import bulk_update_with_history
 from core.history import command_line
 from core.text import nfc
 from learning_models.models import CriteriaSet, TitleRecord, TitleType

@@ -51,7 +51,7 @@ class NamedRecordKind(ImportKind):
         instance.prepare()
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_update_with_history
+        from core.bulk import bulk_update_with_history
 
         super().write(ctx, created, [])
         if updated:

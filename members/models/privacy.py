@@ -1,22 +1,32 @@
-"""Personal data (Law 91/2025/QH15): who opened or exported a member's details, and erasures on request."""
+"""Personal data (Law 91/2025/QH15): who opened or exported the details of a member, a household or a clan, and
+erasures on request."""
 
 from django.conf import settings
 from django.db import models
 
 from chapters.models import Unit
 
+from .households import Clan, Household
 from .members import Member
 
 
 class PersonalDataAccess(models.Model):
-    """One opening, export or erasure of a member's personal data. Visible to the unit's administrator."""
+    """One opening, export or erasure of the personal data of a member, a household or a clan. Visible to the
+    unit's administrator."""
 
     class Action(models.TextChoices):
         VIEW = "view", "Xem chi tiết"
         EXPORT = "export", "Xuất, in danh sách"
         ERASE = "erase", "Xóa dữ liệu cá nhân"
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="accesses")
+    # Whose data: a member, or a household (its head, address, phone) or a clan (its representative, phone).
+    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses", verbose_name="hộ"
+    )
+    clan = models.ForeignKey(
+        Clan, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses", verbose_name="dòng họ"
+    )
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", help_text="Chi hội của hội viên lúc đó.")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     user_name = models.CharField("người truy cập", max_length=150)
@@ -28,13 +38,34 @@ class PersonalDataAccess(models.Model):
         verbose_name = "nhật ký truy cập dữ liệu cá nhân"
         verbose_name_plural = "nhật ký truy cập dữ liệu cá nhân"
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(member__isnull=False, household__isnull=True, clan__isnull=True)
+                    | models.Q(member__isnull=True, household__isnull=False, clan__isnull=True)
+                    | models.Q(member__isnull=True, household__isnull=True, clan__isnull=False)
+                ),
+                name="access_one_subject",
+            )
+        ]
         indexes = [
             models.Index(fields=["member", "at"], name="access_member_at"),
             models.Index(fields=["unit", "at"], name="access_unit_at"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_name} {self.get_action_display()} {self.member_id}"
+        return f"{self.user_name} {self.get_action_display()} {self.subject_id}"
+
+    @property
+    def subject(self):
+        """The member, household or clan whose data was read."""
+        return self.member or self.household or self.clan
+
+    @property
+    def subject_id(self) -> str:
+        if self.member_id:
+            return str(self.member_id)
+        return f"hộ {self.household_id}" if self.household_id else f"dòng họ {self.clan_id}"
 
 
 class Erasure(models.Model):

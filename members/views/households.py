@@ -14,7 +14,8 @@ from core.replicas import ReplicaReadsMixin
 from core.views import querystring_without_page
 from members.filters import UnitFilterField, filter_units
 from members.forms import ClanForm, HouseholdForm
-from members.models import Clan, Household, Member
+from members.models import Clan, Household, Member, PersonalDataAccess
+from members.privacy import access_log
 
 
 class _SearchListMixin(ScopedQuerysetMixin):
@@ -89,7 +90,16 @@ class HouseholdListView(ReplicaReadsMixin, _SearchListMixin, ListView):
         return super().get_queryset().select_related("clan").annotate(member_count=count)
 
 
-class HouseholdDetailView(ScopedQuerysetMixin, DetailView):
+class _LoggedDetailMixin:
+    """Opening a household's or a clan's page is a read of personal data: in the access log, as a member's."""
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        access_log(self.request.user, [obj], PersonalDataAccess.Action.VIEW)
+        return obj
+
+
+class HouseholdDetailView(_LoggedDetailMixin, ScopedQuerysetMixin, DetailView):
     model = Household
     template_name = "members/household_detail.html"
 
@@ -136,7 +146,7 @@ class ClanListView(ReplicaReadsMixin, _SearchListMixin, ListView):
         return super().get_queryset().select_related("board").annotate(household_count=count)
 
 
-class ClanDetailView(ScopedQuerysetMixin, DetailView):
+class ClanDetailView(_LoggedDetailMixin, ScopedQuerysetMixin, DetailView):
     model = Clan
     template_name = "members/clan_detail.html"
 

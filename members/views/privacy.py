@@ -26,7 +26,7 @@ class AccessLogView(ListView):
         action = self.request.GET.get("action", "")
         if action in PersonalDataAccess.Action.values:
             qs = qs.filter(action=action)
-        return qs.select_related("member", "unit").order_by("-at", "-pk")
+        return qs.select_related("member", "household", "clan", "unit").order_by("-at", "-pk")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -225,3 +225,40 @@ def test_dashboard_is_never_older_than_the_write_that_changed_it(tree, officer, 
 
     _resume_replay()
     assert members_on_dashboard() == 2
+
+
+def test_the_api_reads_the_replica_and_a_token_sees_its_own_write_at_once(tree, secretary, officer):
+    from django.test import Client
+
+    from api.services import token_create
+
+    _member(tree.chapter, "Nguyễn Thị Cũ")
+    _pause_replay()
+    # Tokens made while the replica is behind: authentication reads the primary, so they work at once.
+    clients = {}
+    for user in (secretary, officer):
+        _token, secret = token_create(user=user, name="tích hợp")
+        clients[user] = Client(headers={"Authorization": f"Bearer {secret}"})
+    writer, reader = clients[secretary], clients[officer]
+
+    def names(client):
+        response = client.get("/api/v1/members/", {"unit": tree.chapter.pk})
+        assert response.status_code == 200
+        return {row["full_name"] for row in response.json()["results"]}
+
+    with CaptureQueriesContext(connections[replicas.REPLICA]) as on_replica:
+        assert names(reader) == {"Nguyễn Thị Cũ"}
+    assert on_replica.captured_queries
+    body = {"unit": tree.chapter.pk, "full_name": "Phạm Thị Vừa Đẩy", "joined_on": str(timezone.localdate())}
+    assert (
+        writer.post("/api/v1/members/", {**body, "gender": "F", "birth_year": 1962}, "application/json").status_code
+        == 201
+    )
+
+    assert names(writer) == {"Nguyễn Thị Cũ", "Phạm Thị Vừa Đẩy"}  # the token that wrote reads the primary
+    assert names(reader) == {"Nguyễn Thị Cũ"}  # another token reads the replica, still behind
+    with override_settings(DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS=0):
+        assert names(writer) == {"Nguyễn Thị Cũ"}  # after the window, the replica again
+
+    _resume_replay()
+    assert names(reader) == {"Nguyễn Thị Cũ", "Phạm Thị Vừa Đẩy"}

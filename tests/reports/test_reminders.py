@@ -101,6 +101,7 @@ def test_beat_schedules_the_reminders_and_the_periodic_jobs():
         "reports.tasks.sweep_stale_runs",
         "core.tasks.sweep_stuck_imports",
         "reports.tasks.warm_rollups",
+        "api.tasks.sweep_idempotency_keys",
     }
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)  # every scheduled name is a real task

@@ -1,0 +1,74 @@
+"""core.bulk: many rows updated with one statement per batch, every field type written as Django would, a history
+row each."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chapters.models import Unit
+from core.bulk import bulk_update_with_history, values_update
+from core.models import ImportJob
+from tests.factories import CommuneFactory, ProvinceFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_values_update_writes_text_numbers_dates_nulls_and_keys_in_one_statement_per_batch():
+    province = ProvinceFactory()
+    commune = CommuneFactory(parent=province)
+    units = [UnitFactory(parent=province) for _ in range(5)]
+    for index, unit in enumerate(units):
+        unit.name = f"Chi hội «{index}» – đã đổi"
+        unit.latitude = 21.0 + index / 10
+        unit.active_until = None if index % 2 else datetime.date(2025, 6, 30)
+        unit.parent = commune
+    with CaptureQueriesContext(connection) as queries:
+        updated = values_update(Unit, units, ["name", "latitude", "active_until", "parent"], batch_size=2)
+    assert updated == 5
+    writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert len(writes) == 3  # five rows in batches of two
+    if connection.vendor == "postgresql":
+        assert all("CASE" not in sql and "VALUES" in sql for sql in writes)
+    stored = {unit.pk: unit for unit in Unit.objects.filter(pk__in=[u.pk for u in units])}
+    for index, unit in enumerate(units):
+        row = stored[unit.pk]
+        assert row.name == f"Chi hội «{index}» – đã đổi"
+        assert row.latitude == pytest.approx(21.0 + index / 10)
+        assert row.active_until == (None if index % 2 else datetime.date(2025, 6, 30))
+        assert row.parent_id == commune.pk
+    assert Unit.objects.get(pk=province.pk).name == province.name  # nothing else touched
+
+
+def test_values_update_writes_json():
+    province = ProvinceFactory()
+    jobs = [ImportJob.objects.create(kind="members", file_name=f"{n}.xlsx", unit=province) for n in range(3)]
+    for n, job in enumerate(jobs):
+        job.counts = {"new": n, "ghi chú": "có dấu"}
+        job.errors = [] if n else [{"row": 2, "message": "Sai"}]
+    values_update(ImportJob, jobs, ["counts", "errors"])
+    for n, job in enumerate(ImportJob.objects.filter(pk__in=[j.pk for j in jobs]).order_by("pk")):
+        assert job.counts == {"new": n, "ghi chú": "có dấu"}
+        assert job.errors == ([] if n else [{"row": 2, "message": "Sai"}])
+
+
+def test_bulk_update_with_history_writes_one_history_row_each_with_user_and_reason(django_user_model):
+    user = django_user_model.objects.create(username="ghi")
+    units = [UnitFactory() for _ in range(4)]
+    before = Unit.history.count()
+    for unit in units:
+        unit.notes = "ghi hàng loạt"
+    assert bulk_update_with_history(units, Unit, ["notes"], default_user=user, default_change_reason="Nhập tệp") == 4
+    rows = Unit.history.order_by("-history_id")[:4]
+    assert Unit.history.count() == before + 4
+    assert {row.id for row in rows} == {unit.pk for unit in units}
+    assert {(row.notes, row.history_user_id, row.history_change_reason, row.history_type) for row in rows} == {
+        ("ghi hàng loạt", user.pk, "Nhập tệp", "~")
+    }
+
+
+def test_nothing_to_write_writes_nothing():
+    with CaptureQueriesContext(connection) as queries:
+        assert values_update(Unit, [], ["name"]) == 0
+    assert len(queries) == 0
