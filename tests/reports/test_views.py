@@ -153,6 +153,10 @@ def test_completeness_lists_what_is_missing(client_for, administrator, figures):
     assert rows[figures.commune.pk]["checks"]["baseline"] is True
     assert rows[figures.other_commune.pk]["checks"]["baseline"] is False
     assert "report" in rows[figures.commune.pk]["missing"]
+    # The badges are written inline (no include per cell: 830 includes on a province's page cost ~20 ms).
+    html = page.content.decode()
+    assert '<td data-label="Số liệu nền"><span class="badge ok">Đã có</span></td>' in html
+    assert '<td data-label="Số liệu nền"><span class="badge bad">Chưa có</span></td>' in html
 
 
 def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, officer, tree):
