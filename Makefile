@@ -22,6 +22,7 @@ bench-titles-bulk:
 bench-imports:
 	.venv/bin/python benchmarks/members_import.py
 	.venv/bin/python benchmarks/households_import.py --runs 3
+	.venv/bin/python benchmarks/imports.py --runs 3
 
 lint:
 	.venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -12,7 +12,7 @@ import datetime
 import re
 from collections import defaultdict
 
-from django.db.models import F, Sum
+from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 
 from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
@@ -205,6 +205,13 @@ class TransactionKind(ImportKind):
         funds = Fund.objects.filter(unit_id__in=unit_ids).select_related("unit")
         ctx.data["funds"] = {(fund.unit_id, fund.name.casefold()): fund for fund in funds}
         ctx.data["openings"] = dict(OpeningBalance.objects.filter(fund__in=funds).values_list("fund_id", "year"))
+
+    def attach(self, ctx: ImportContext, rows: list[Row]) -> None:
+        super().attach(ctx, rows)
+        funds = {fund.pk: fund for fund in ctx.data["funds"].values()}
+        for row in rows:  # the key is the fund's: the voucher is in it
+            if row.existing.fund_id in funds:
+                row.existing.fund = funds[row.existing.fund_id]
 
     def row_unit(self, ctx: ImportContext, row: Row) -> Unit | None:
         unit = super().row_unit(ctx, row)
@@ -419,7 +426,7 @@ class TransactionKind(ImportKind):
         instance.fill_derived()
 
     def write(self, ctx: ImportContext, created: list, updated) -> None:
-        from funds.services.vouchers import ensure_not_negative
+        from funds.services.vouchers import funds_ensure_not_negative
 
         fund_ids = sorted({voucher.fund_id for voucher in created})
         funds = {
@@ -442,14 +449,23 @@ class TransactionKind(ImportKind):
         VoucherCounter.objects.bulk_create(
             [VoucherCounter(fund_id=f, kind=k, year=y) for f, k, y in top], ignore_conflicts=True
         )
-        for (fund_id, kind, year), seq in top.items():
-            counter = VoucherCounter.objects.select_for_update().get(fund_id=fund_id, kind=kind, year=year)
-            if counter.last < seq:
+        # Counters and balances of every fund the file touched, in a few queries (not a few per fund).
+        counters = VoucherCounter.objects.select_for_update().filter(fund_id__in=fund_ids).order_by("pk")
+        raised = []
+        for counter in counters:
+            seq = top.get((counter.fund_id, counter.kind, counter.year))
+            if seq is not None and counter.last < seq:
                 counter.last = seq
-                counter.save(update_fields=["last"])
-        for fund_id, delta in moved.items():
-            Fund.objects.filter(pk=fund_id).update(balance=F("balance") + delta)
-            ensure_not_negative(funds[fund_id], first_day[fund_id])
+                raised.append(counter)
+        VoucherCounter.objects.bulk_update(raised, ["last"], batch_size=self.batch_size)
+        changes = sorted(moved.items())
+        for start in range(0, len(changes), self.batch_size):
+            part = changes[start : start + self.batch_size]
+            shift = Case(
+                *(When(pk=fund_id, then=Value(delta)) for fund_id, delta in part), output_field=BigIntegerField()
+            )
+            Fund.objects.filter(pk__in=[fund_id for fund_id, _delta in part]).update(balance=F("balance") + shift)
+        funds_ensure_not_negative({funds[fund_id]: first_day[fund_id] for fund_id in moved})
 
     # --- export ------------------------------------------------------------------------------------------------
 

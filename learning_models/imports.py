@@ -768,13 +768,15 @@ class ClassKind(ImportKind):
         )
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
-        pairs = {(row.instance.unit_id, row.instance.starts_on.year) for row in rows}
-        for unit_id, year in pairs:
-            summaries_refresh(unit_ids=[unit_id], years=[year], providers=self.summary_providers)
+        # One refresh per year (a file spans one or two), not one per unit: the units of a year go together.
+        units_by_year: dict[int, set[int]] = defaultdict(set)
         for row in rows:
+            units_by_year[row.instance.starts_on.year].add(row.instance.unit_id)
             before = row.before.get("starts_on")
-            if before and (row.before.get("unit_id"), before.year) not in pairs:
-                summaries_refresh(unit_ids=[row.before.get("unit_id")], years=[before.year], providers=["classes"])
+            if before:  # a class moved to another unit or year: its old place is recounted too
+                units_by_year[before.year].add(row.before.get("unit_id") or row.instance.unit_id)
+        for year, unit_ids in sorted(units_by_year.items()):
+            summaries_refresh(unit_ids=sorted(unit_ids), years=[year], providers=self.summary_providers)
 
     def export_queryset(self, user, unit: Unit | None = None):
         return super().export_queryset(user, unit).select_related("unit").prefetch_related("participants")

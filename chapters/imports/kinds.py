@@ -175,6 +175,28 @@ class ImportKind(base.ImportKind):
             row.error(self.unit_code_field, NOT_IN_SCOPE.format(code=code))
         return unit
 
+    def attach(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """Existing records get their units from the run: the row's unit when it is theirs, the others in one
+        query, so that period keys and the closed-period guard do not read a unit per row."""
+        fields = [f for f in self.model._meta.concrete_fields if f.many_to_one and f.related_model is Unit]
+        if not fields:
+            return
+        loaded = {unit.pk: unit for units in ctx.units_by_code.values() for unit in units}
+        loaded.update({row.unit.pk: row.unit for row in rows if isinstance(row.unit, Unit) and row.unit.pk})
+        missing = {
+            getattr(row.existing, f.attname)
+            for row in rows
+            for f in fields
+            if not f.is_cached(row.existing) and getattr(row.existing, f.attname) not in loaded
+        } - {None}
+        if missing:
+            loaded.update(Unit.objects.in_bulk(missing))
+        for row in rows:
+            for f in fields:
+                pk = getattr(row.existing, f.attname)
+                if pk is not None and not f.is_cached(row.existing) and pk in loaded:
+                    f.set_cached_value(row.existing, loaded[pk])
+
     def period_problems(self, ctx: ImportContext, rows: list[Row]) -> None:
         """Refuse rows dated in a closed year, and rows dated after their unit closed."""
         self._closed_year_problems(rows)

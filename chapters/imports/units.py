@@ -303,6 +303,7 @@ class UnitKind(ImportKind):
             if name in ctx.columns_present:
                 value = values.get(name)
                 setattr(unit, name, "" if value is None and name not in ("active_from", "active_until") else value)
+        unit.code_holders = ctx.units_by_code.get((unit.code or "").upper(), [])  # Unit.clean(): no query per row
         for name in ("kind", "level"):  # empty: keep the existing value, or infer it for a new unit
             if values.get(name):
                 setattr(unit, name, values[name])

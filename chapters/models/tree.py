@@ -42,6 +42,8 @@ class UnitQuerySet(models.QuerySet):
 class Unit(models.Model):
     """An association (province, district or commune level), a chapter, a board or a cell."""
 
+    code_holders: list | None = None  # not a field: the units bearing `code`, when an importer loaded them
+
     class Kind(models.TextChoices):
         ASSOCIATION = "association", "Hội Khuyến học"
         CHAPTER = "chapter", "Chi hội"
@@ -203,6 +205,27 @@ class Unit(models.Model):
     def is_descendant_of(self, other: "Unit") -> bool:
         return self.path.startswith(other.path)
 
+    def code_clash(self) -> "Unit | None":
+        """Another unit bearing this code while this one is open. An importer that loaded every unit bearing the
+        file's codes sets `code_holders` (those units) and no query is made per row."""
+        start = self.active_from or datetime.date.min
+        if self.code_holders is not None:
+            for other in self.code_holders:
+                if (
+                    other.pk != self.pk
+                    and (other.code or "").upper() == self.code
+                    and (other.active_until is None or other.active_until >= start)
+                    and (not self.active_until or other.active_from is None or other.active_from <= self.active_until)
+                ):
+                    return other
+            return None
+        # Codes are stored upper-cased (set_derived), so an exact match uses the index.
+        clash = Unit.objects.filter(code=self.code).exclude(pk=self.pk)
+        clash = clash.filter(Q(active_until__isnull=True) | Q(active_until__gte=start))
+        if self.active_until:
+            clash = clash.filter(Q(active_from__isnull=True) | Q(active_from__lte=self.active_until))
+        return clash.first()
+
     def clean(self):
         self.name = nfc(self.name)
         self.code = nfc(self.code).upper()
@@ -231,14 +254,7 @@ class Unit(models.Model):
         elif self.level not in (self.Level.CENTRAL, self.Level.PROVINCE):
             errors["parent"] = "Hãy chọn đơn vị cấp trên."
         if self.code and not errors:
-            # Codes are stored upper-cased (set_derived), so an exact match uses the index.
-            clash = Unit.objects.filter(code=self.code).exclude(pk=self.pk)
-            clash = clash.filter(
-                Q(active_until__isnull=True) | Q(active_until__gte=self.active_from or datetime.date.min),
-            )
-            if self.active_until:
-                clash = clash.filter(Q(active_from__isnull=True) | Q(active_from__lte=self.active_until))
-            other = clash.first()
+            other = self.code_clash()
             if other:
                 errors["code"] = (
                     f"Mã {self.code} đang được dùng cho {other.display_name} trong cùng thời gian hoạt động."

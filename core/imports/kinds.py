@@ -38,6 +38,8 @@ next, so that nothing queries the database per row:
                                 code with row.error(field, message) and return None
   natural_key(ctx, row)         the row's key (default: natural_key_fields from row.unit and row.values)
   find_existing(ctx, keys)      {key: instance} for the keys already in the database, in one or a few queries
+  attach(ctx, rows)             give the existing rows the related objects already loaded (their unit, their
+                                member...), so that period keys and messages do not read one per row
   build(ctx, row)               the instance to save: row.existing updated in place, or a new one (default:
                                 every present column whose field is a model field is set)
   link(ctx, rows)               cross-row work once every row is built (e.g. parents defined in the same file)
@@ -244,6 +246,10 @@ class ImportKind:
             if key in wanted:
                 found[key] = obj
         return found
+
+    def attach(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """The rows matched an existing record (row.existing): set on it what the run loaded already."""
+        return None
 
     def compare_fields(self) -> list[str]:
         """Model fields (attnames) compared to tell a changed row from an unchanged one."""

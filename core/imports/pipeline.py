@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from core.spreadsheets.encodings import dominant_encoding, fix_legacy
 from core.spreadsheets.headers import HeaderMatch, find_header
@@ -210,7 +210,11 @@ def validate(
     existing = kind.find_existing(ctx, [row.key for row in good])
     for row in good:
         row.existing = existing.get(row.key)
+    kind.attach(ctx, [row for row in good if row.existing is not None])
+    foreign_keys = [f for f in kind.model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
+    for row in good:
         if row.existing is not None:
+            row.extra["stored_keys"] = {f.name: (f.attname, getattr(row.existing, f.attname)) for f in foreign_keys}
             row.before = kind.snapshot(row.existing)
             row.extra["old_period_keys"] = kind.period_keys(row.existing)
         try:
@@ -229,7 +233,7 @@ def validate(
             progress(0.5 + 0.4 * position / total)
         if row.existing is not None:
             row.changed = [name for name in compare if row.before.get(name) != getattr(row.instance, name, None)]
-        _model_errors(kind, row, clean_row(row.instance, exclude=loaded_foreign_keys(row.instance)))
+        _model_errors(kind, row, clean_row(row.instance, exclude=_known_foreign_keys(row)))
         if not row.errors:
             kind.validate(ctx, row)
     writing = [row for row in built if not row.errors and row.status != "unchanged"]
@@ -244,6 +248,14 @@ def validate(
             _remaining_errors(kind, row)
     progress(1.0)
     return result
+
+
+def _known_foreign_keys(row: Row) -> set[str]:
+    """Foreign keys whose existence is known without a query per row: set from an object in memory, or still
+    holding the value read from the database (its foreign-key constraint vouches for it)."""
+    stored = row.extra.get("stored_keys", {})
+    unchanged = {name for name, (attname, value) in stored.items() if getattr(row.instance, attname, None) == value}
+    return loaded_foreign_keys(row.instance) | unchanged
 
 
 def _remaining_errors(kind: ImportKind, row: Row) -> None:

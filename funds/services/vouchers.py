@@ -128,6 +128,58 @@ def ensure_not_negative(fund: Fund, from_day: datetime.date) -> None:
         )
 
 
+def funds_ensure_not_negative(first_days: dict[Fund, datetime.date]) -> None:
+    """`ensure_not_negative` for many funds at once (an import touching thousands of funds), in three queries:
+    the openings, the totals before the earliest day, and the daily totals from it on."""
+    first_days = {fund: day for fund, day in first_days.items() if not fund.allow_negative}
+    if not first_days:
+        return
+    earliest = min(first_days.values())
+    ids = [fund.pk for fund in first_days]
+    openings: dict[int, int] = {}
+    for fund_id, amount in (
+        OpeningBalance.objects.filter(fund_id__in=ids).order_by("pk").values_list("fund_id", "amount")
+    ):
+        openings.setdefault(fund_id, amount)  # balance_on reads the first one
+    before = dict(
+        Transaction.objects.filter(fund_id__in=ids, date__lt=earliest)
+        .values_list("fund_id")
+        .annotate(total=Sum("delta"))
+        .values_list("fund_id", "total")
+    )
+    daily: dict[int, list[tuple[datetime.date, int]]] = {}
+    rows = (
+        Transaction.objects.filter(fund_id__in=ids, date__gte=earliest)
+        .values_list("fund_id", "date")
+        .annotate(total=Sum("delta"))
+        .values_list("fund_id", "date", "total")
+        .order_by("fund_id", "date")
+    )
+    for fund_id, when, total in rows:
+        daily.setdefault(fund_id, []).append((when, total))
+    for fund, from_day in sorted(first_days.items(), key=lambda item: item[0].pk):
+        balance = (openings.get(fund.pk) or 0) + (before.get(fund.pk) or 0)
+        days = daily.get(fund.pk, [])
+        balance += sum(total for when, total in days if when < from_day)
+        day = from_day if balance < 0 else None
+        if day is None:
+            for when, total in days:
+                if when < from_day:
+                    continue
+                balance += total
+                if balance < 0:
+                    day = when
+                    break
+        if day is not None:
+            raise ValidationError(
+                {
+                    "amount": f"Không đủ số dư: {fund.name} của {fund.unit.display_name} sẽ âm "
+                    f"{formatting.money(-balance)} vào ngày {formatting.date(day)}. "
+                    "Quỹ này không được chi quá số dư."
+                }
+            )
+
+
 @transaction.atomic
 def transaction_create(
     *,

@@ -138,6 +138,11 @@ class DuesKind(ImportKind):
     def natural_key(self, ctx: ImportContext, row: Row):
         return (row.extra["member"].pk, row.values.get("year"))
 
+    def attach(self, ctx: ImportContext, rows: list[Row]) -> None:
+        super().attach(ctx, rows)
+        for row in rows:  # the key is the member's: the dues record is hers
+            row.existing.member = row.extra["member"]
+
     def build(self, ctx: ImportContext, row: Row) -> Due:
         member = row.extra["member"]
         due = row.existing if row.existing is not None else Due(member=member, unit=member.unit)

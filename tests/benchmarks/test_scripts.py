@@ -63,7 +63,15 @@ def test_a_run_writes_its_results_file_naming_the_database_it_ran_on_and_leaves_
 
 
 def test_no_script_writes_the_docs_or_names_a_fixed_province():
-    for script in ("members_import", "members_list", "dashboards", "titles_bench", "run"):
+    for script in (
+        "members_import",
+        "households_import",
+        "imports",
+        "members_list",
+        "dashboards",
+        "titles_bench",
+        "run",
+    ):
         source = (ROOT / "benchmarks" / f"{script}.py").read_text()
         assert ".write_text" not in source, script
         assert 'code="38"' not in source, script
@@ -119,3 +127,10 @@ def test_households_bench_measures_both_paths_on_the_same_file_and_keeps_nothing
     assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0
     assert theirs["new"] == 5 and not theirs["errors"] and theirs["history"] == 5
     assert not Household.objects.exists()  # both rolled back
+
+
+def test_the_imports_benchmark_measures_every_registered_kind():
+    from benchmarks.imports import BENCHES
+    from core.imports.kinds import KINDS
+
+    assert set(BENCHES) == set(KINDS)

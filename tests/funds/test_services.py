@@ -300,3 +300,24 @@ def test_concurrent_writers_get_distinct_consecutive_numbers(tree):
     seqs = sorted(fund.transactions.values_list("seq", flat=True))
     assert seqs == list(range(1, 17))
     assert Fund.objects.get(pk=fund.pk).balance == 2 * sum(1_000 + i for i in range(8))
+
+
+def test_the_balance_check_of_many_funds_at_once_finds_the_day_a_fund_would_go_negative(
+    commune_fund, chapter_fund, receive
+):
+    """What an import commits for thousands of funds in three queries is what ensure_not_negative says per fund."""
+    from django.db.models import F
+
+    from funds.services.vouchers import ensure_not_negative, funds_ensure_not_negative
+
+    receive(chapter_fund, 300_000, day=datetime.date(2024, 3, 1))
+    spent = receive(chapter_fund, 100_000, day=datetime.date(2024, 5, 1))
+    Transaction.objects.filter(pk=spent.pk).update(delta=-F("delta") * 5)  # a payment written behind the check
+    days = {commune_fund: datetime.date(2024, 1, 1), chapter_fund: datetime.date(2024, 3, 1)}
+    with pytest.raises(ValidationError) as many:
+        funds_ensure_not_negative(days)
+    with pytest.raises(ValidationError) as one:
+        ensure_not_negative(chapter_fund, datetime.date(2024, 3, 1))
+    assert many.value.messages == one.value.messages
+    assert "sẽ âm 200.000" in many.value.messages[0] and "01/05/2024" in many.value.messages[0]
+    funds_ensure_not_negative({commune_fund: datetime.date(2024, 1, 1)})  # 10,000,000 opening: fine
