@@ -459,7 +459,8 @@ class ReportRunSerializer(serializers.ModelSerializer):
         return {
             kind: request.build_absolute_uri(f"/api/v1/report-runs/{run.pk}/files/{kind}/")
             for kind in ("pdf", "docx", "xlsx")
-            if getattr(run, kind)
+            # The .docx and .xlsx of a finished run are made on their first download (report_run_file).
+            if getattr(run, kind) or (run.pdf and run.document and kind != "pdf")
         }
 
 

@@ -3,6 +3,7 @@
 
 import datetime
 import io
+import math
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
@@ -185,6 +186,7 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
         "return_columns": [(header, is_money) for _key, header, is_money in columns],
         "return_rows": rows,
         "return_total": total,
+        "return_layout": return_layout([(header, money) for _key, header, money in columns], rows, total),
         "tree_label": "theo tổ chức hiện nay" if tree == "today" else "",
         "charts": [
             charts.bar_chart("Hội viên qua 5 năm", five_years["members.end"], unit="người"),
@@ -200,16 +202,104 @@ def build_content(report: Report, *, tree: str = "past", figures: PeriodFigures 
     }
 
 
+# The statistical return on a landscape A4 page (297 mm less 20 mm margins each side), in the report's 11 pt.
+RETURN_WIDTH_MM = 257.0
+RETURN_FONT_PT = 11.0
+MIN_FONT_PT = 7.0
+PT_MM = 25.4 / 72
+CELL_PADDING_MM = 8 * PT_MM + 0.3  # 4 pt each side and the border: WeasyPrint adds them to a column's width
+
+
+def _text_em(text: str, bold: bool = False) -> float:
+    """The width of a text in em of Liberation Serif, a little generous: digits and lower case 0.5 em, capitals
+    0.72 em, dots and commas 0.25 em (bold: 5 % more)."""
+    em = sum(0.25 if ch in ".,:;" else 0.72 if ch.isupper() else 0.5 for ch in text)
+    return em * (1.05 if bold else 1.0)
+
+
+def return_layout(columns: list, rows: list[dict], total: list) -> dict:
+    """Explicit column widths (mm of content, as text for CSS) of the statistical return, for a fixed table
+    layout: each figure column as wide as its longest figure (bold in the total row) and its header's longest
+    word (headers wrap between words); STT fits three digits; the name takes the rest, and should hold the
+    longest name on one line (up to 60 mm; a wrapped name doubles its row and a province's return its pages). When
+    the figures and names need more than the page, the table's font shrinks (not below 7 pt) rather than run over
+    the page; below that, names wrap (never narrower than 40 mm)."""
+    needs = []
+    for index, (header, _money) in enumerate(columns):
+        values = [row["values"][index] for row in rows] + [total[index]]
+        figure = max(_text_em(number(value), bold=True) for value in values)
+        needs.append(max(figure, *(_text_em(word, bold=True) for word in header.split())))
+    name_em = max([_text_em(row["name"]) for row in rows] + [_text_em("Tổng cộng", bold=True)])
+    content_width = RETURN_WIDTH_MM - (len(columns) + 2) * CELL_PADDING_MM
+    font = RETURN_FONT_PT
+    while True:
+        serial = _text_em("STT", bold=True) * font * PT_MM
+        widths = [em * font * PT_MM for em in needs]
+        name_min = min(60.0, max(40.0, name_em * font * PT_MM))
+        if serial + name_min + sum(widths) <= content_width or font <= MIN_FONT_PT:
+            break
+        font = max(MIN_FONT_PT, font - 0.5)
+    name = max(40.0, content_width - serial - sum(widths))
+    return {
+        "widths": [f"{math.floor(width * 10) / 10:.1f}" for width in (serial, name, *widths)],
+        "font_pt": f"{font:.1f}" if font < RETURN_FONT_PT else "",
+    }
+
+
 def _paragraphs(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def render_pdf(content: dict) -> tuple[bytes, int]:
     html = render_to_string("pdf/report.html", content)
-    return html_to_pdf(html)
+    return html_to_pdf(html, stylesheets=("pdf/report.css",))
+
+
+DOCUMENT_DATA_VERSION = 1
+
+
+def _plain(value):
+    """A figure as JSON keeps it: whole numbers as int (money is in whole đồng), anything else as float."""
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == int(value) else float(value)
+
+
+def document_data(content: dict) -> dict:
+    """What the .docx and the .xlsx print, as JSON: the render keeps it on its run, so the files can be made on
+    their first download with exactly the text and figures of the PDF. Given such data, returns it unchanged."""
+    if content.get("version") == DOCUMENT_DATA_VERSION:
+        return content
+    sig = content["signatory"]
+    return {
+        "version": DOCUMENT_DATA_VERSION,
+        "unit_code": content["unit"].code,
+        "unit_name": content["unit_name"],
+        "period_label": content["report"].period_label,
+        "parent_authority": content["parent_authority"],
+        "issuing_body": content["issuing_body"],
+        "number_label": content["number_label"],
+        "place": content["place"],
+        "date_line": content["date_line"],
+        "subject": content["subject"],
+        "parts": [{"heading": part.heading, "paragraphs": list(part.paragraphs)} for part in content["parts"]],
+        "assessment": content["assessment"],
+        "tasks_heading": content["tasks_heading"],
+        "tasks": content["tasks"],
+        "recommendations": content["recommendations"],
+        "recipients": content["recipients"],
+        "signatory": {"prefix": sig.prefix, "position": sig.position, "name": sig.name} if sig else None,
+        "return_columns": [[header, is_money] for header, is_money in content["return_columns"]],
+        "return_rows": [
+            {"code": row["code"], "name": row["name"], "values": [_plain(v) for v in row["values"]]}
+            for row in content["return_rows"]
+        ],
+        "return_total": [_plain(v) for v in content["return_total"]],
+    }
 
 
 def render_docx(content: dict) -> bytes:
+    """The report as a Word file, from the content (build_content) or the data a run kept (document_data)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
@@ -222,6 +312,7 @@ def render_docx(content: dict) -> bytes:
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(14)
+    content = document_data(content)
 
     header = doc.add_table(rows=1, cols=2)
     left, right = header.rows[0].cells
@@ -248,8 +339,8 @@ def render_docx(content: dict) -> bytes:
 
     doc.add_paragraph().add_run("I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ").bold = True
     for part in content["parts"]:
-        doc.add_paragraph().add_run(part.heading).bold = True
-        for text in part.paragraphs:
+        doc.add_paragraph().add_run(part["heading"]).bold = True
+        for text in part["paragraphs"]:
             doc.add_paragraph(text)
     for heading, key in (
         ("II. ĐÁNH GIÁ CHUNG", "assessment"),
@@ -268,9 +359,9 @@ def render_docx(content: dict) -> bytes:
     sig = content["signatory"]
     signature.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     if sig:
-        signature.paragraphs[0].add_run(f"{sig.prefix}\n{sig.position}").bold = True
+        signature.paragraphs[0].add_run(f"{sig['prefix']}\n{sig['position']}").bold = True
         signature.add_paragraph("\n\n\n")
-        signature.add_paragraph().add_run(sig.name).bold = True
+        signature.add_paragraph().add_run(sig["name"]).bold = True
     for paragraph in signature.paragraphs:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
@@ -294,19 +385,20 @@ def render_docx(content: dict) -> bytes:
 
 def render_xlsx(content: dict) -> bytes:
     """The statistical return for the level above to merge: one row per unit below, the unit's own row, then the
-    total (the rows add up to it)."""
+    total (the rows add up to it). From the content (build_content) or the data a run kept (document_data)."""
     from core.spreadsheets.writing import NUMBER_FORMAT, table_xlsx
 
+    content = document_data(content)
     columns = len(content["return_columns"])
     return table_xlsx(
         sheet_title="Biểu thống kê",
-        title=f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['report'].period_label}",
+        title=f"BIỂU THỐNG KÊ – {content['unit_name']} – {content['period_label']}",
         header=["Mã đơn vị", "Đơn vị", *[header for header, _money in content["return_columns"]]],
         rows=([row["code"], row["name"], *row["values"]] for row in content["return_rows"]),
-        total=[content["unit"].code, "Tổng cộng", *content["return_total"]],
+        total=[content["unit_code"], "Tổng cộng", *content["return_total"]],
         formats=dict.fromkeys(range(2, 2 + columns), NUMBER_FORMAT),
         frozen_columns=2,
     )
 
 
-__all__ = ["build_content", "render_docx", "render_pdf", "render_xlsx", "money"]
+__all__ = ["build_content", "document_data", "render_docx", "render_pdf", "render_xlsx", "money"]

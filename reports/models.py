@@ -144,6 +144,9 @@ class ReportRun(models.Model):
     pdf = models.FileField(upload_to="reports/pdf/%Y/", blank=True, max_length=255)
     docx = models.FileField(upload_to="reports/docx/%Y/", blank=True, max_length=255)
     xlsx = models.FileField(upload_to="reports/xlsx/%Y/", blank=True, max_length=255)
+    # What the .docx and .xlsx print, kept by the render (reports.documents.document_data): they are made on
+    # their first download (reports.services.report_run_file), with the same text and figures as the PDF.
+    document = models.JSONField(default=dict, blank=True)
     pages = models.PositiveSmallIntegerField(default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

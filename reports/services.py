@@ -99,7 +99,8 @@ def _progress(run: ReportRun, percent: int, step: str) -> None:
 
 
 def report_run_render(*, run_id: int) -> ReportRun | None:
-    """Render one run: figures from summaries → HTML → PDF, .docx and .xlsx. Idempotent for a finished run."""
+    """Render one run: figures from summaries → HTML → PDF, and keep what the .docx and .xlsx print (they are made
+    on their first download: report_run_file). Idempotent for a finished run."""
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().select_related("report__unit").filter(pk=run_id).first()
         if run is None or run.status in (ReportRun.Status.DONE, ReportRun.Status.FAILED):
@@ -114,12 +115,9 @@ def report_run_render(*, run_id: int) -> ReportRun | None:
         _progress(run, 10, "Tính số liệu từ bảng tổng hợp")
         content = documents.build_content(report, tree=run.tree)
         figures_json = content["figures"].as_json()
+        document = documents.document_data(content)
         _progress(run, 40, "Dàn trang PDF")
         pdf, pages = documents.render_pdf(content)
-        _progress(run, 75, "Tạo tệp Word")
-        docx = documents.render_docx(content)
-        _progress(run, 90, "Tạo biểu thống kê Excel")
-        xlsx = documents.render_xlsx(content)
     except OperationalError:
         raise  # a database hiccup: the task retries, the run stays running with its heartbeat
     except Exception as error:  # the job row must never stay "running"
@@ -128,15 +126,47 @@ def report_run_render(*, run_id: int) -> ReportRun | None:
             status=ReportRun.Status.FAILED, error=f"Không tạo được báo cáo: {error}"[:2000], finished_at=timezone.now()
         )
         raise
-    stem = f"bao-cao-{report.unit.code}-{report.year}-{report.period}-{run.tree}-{run.pk}"
-    run.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-    run.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
-    run.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-    run.figures, run.pages = figures_json, pages
+    run.pdf.save(f"{_file_stem(run)}.pdf", ContentFile(pdf), save=False)
+    run.figures, run.document, run.pages = figures_json, document, pages
     run.status, run.progress, run.step = ReportRun.Status.DONE, 100, "Hoàn thành"
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def _file_stem(run: ReportRun) -> str:
+    report = run.report
+    return f"bao-cao-{report.unit.code}-{report.year}-{report.period}-{run.tree}-{run.pk}"
+
+
+FILE_KINDS = {"docx": documents.render_docx, "xlsx": documents.render_xlsx}
+
+
+def report_run_file(run: ReportRun, kind: str):
+    """The file of a finished run ("pdf", "docx" or "xlsx"), or None. The .docx and the .xlsx are made on their
+    first download from what the render kept (run.document): the same text and figures as the PDF, whatever was
+    edited since. Two people asking at once make it once (the run's row is locked while it is made)."""
+    if kind == "pdf":
+        return run.pdf or None
+    if kind not in FILE_KINDS:
+        return None
+    if getattr(run, kind):
+        return getattr(run, kind)
+    with transaction.atomic():
+        locked = (
+            ReportRun.objects.select_for_update()
+            .select_related("report__unit")
+            .filter(pk=run.pk, status=ReportRun.Status.DONE)
+            .first()
+        )
+        if locked is None or (not getattr(locked, kind) and not locked.document):
+            return None
+        field = getattr(locked, kind)
+        if not field:
+            field.save(f"{_file_stem(locked)}.{kind}", ContentFile(FILE_KINDS[kind](locked.document)), save=False)
+            locked.save(update_fields=[kind])
+    setattr(run, kind, field.name)
+    return getattr(run, kind)
 
 
 def runs_sweep_stale(now: datetime.datetime | None = None) -> int:

@@ -10,7 +10,7 @@ def embedded_fonts(content: bytes) -> list[str]:
 
 
 def assert_shipped_fonts(content: bytes, family: str = "Serif") -> None:
-    """Every font of the PDF is one shipped in static/fonts (templates/pdf/_fonts.html names them "KH Serif" and
+    """Every font of the PDF is one shipped in static/fonts (static/pdf/fonts.css names them "KH Serif" and
     "KH Sans"; no system font is installed under those names), never a system fallback such as DejaVu."""
     fonts = embedded_fonts(content)
     assert fonts, "the PDF should embed its fonts"

@@ -7,6 +7,7 @@ from rest_framework import mixins
 from rest_framework.response import Response
 
 from chapters import scoping
+from reports import services
 from reports.models import Report, ReportRun
 
 from .. import serializers as s
@@ -51,7 +52,7 @@ class ReportRunFileView(ReportRunDetailView):
     )
     def get(self, request, pk, kind):
         run = scoping.get_scoped_object(self.get_queryset(), request.user, unit_field=self.unit_field, pk=pk)
-        field = {"pdf": run.pdf, "docx": run.docx, "xlsx": run.xlsx}.get(kind)
+        field = services.report_run_file(run, kind)
         if not field:
             raise Http404
         report = run.report

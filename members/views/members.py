@@ -34,7 +34,7 @@ from members.forms import (
 from members.models import Due, Member, MoveRequest, PersonalDataAccess
 from members.privacy import access_log, can_see_citizen_id, citizen_id_for, mask_citizen_id
 
-from .common import CountedPaginator, safe_next
+from .common import CountedPaginator, OnePassPaginator, safe_next
 
 LAST_UNIT_SESSION_KEY = "members_last_unit"
 LARGE_SCOPE = 100_000  # members: above this, an unfiltered list takes its totals from the summaries
@@ -75,12 +75,22 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
         )
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        self.totals = self.summary_totals() or self.filtered.aggregate(
-            count=Count("pk"),
-            party=Count("pk", filter=Q(party_member=True)),
-            female=Count("pk", filter=Q(gender=Member.Gender.FEMALE)),
+        summary = self.summary_totals()
+        if summary:
+            self.totals = summary
+            return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, known_count=summary["count"])
+        # A search or a filter: the page and the totals in one pass over the members (issue 19).
+        return OnePassPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            totals={
+                "count": Count("pk"),
+                "party": Count("pk", filter=Q(party_member=True)),
+                "female": Count("pk", filter=Q(gender=Member.Gender.FEMALE)),
+            },
         )
-        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, known_count=self.totals["count"])
 
     def summary_totals(self) -> dict | None:
         """Today's members of a big scope without a search or filter (a province administrator opening the list):
@@ -99,6 +109,9 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        paginator = context["paginator"]
+        if isinstance(paginator, OnePassPaginator):
+            self.totals = paginator.totals
         user = self.request.user
         change_paths = scoping.role_paths(user, scoping.CHANGE)
         context.update(

@@ -191,7 +191,7 @@ def run_file(request, pk, kind):
     run = scoping.get_scoped_object(
         ReportRun.objects.select_related("report__unit"), request.user, scoping.VIEW, unit_field="report__unit", pk=pk
     )
-    field = {"pdf": run.pdf, "docx": run.docx, "xlsx": run.xlsx}.get(kind)
+    field = services.report_run_file(run, kind)
     if not field:
         raise Http404
     report = run.report

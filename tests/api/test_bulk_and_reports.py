@@ -89,10 +89,16 @@ def test_report_runs_and_files_follow_the_report_scope(
     assert client.get(f"/api/v1/report-runs/{run.pk}/").json()["status"] == "done"
     download = client.get(pdf_url.replace("http://testserver", ""))
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    # The .docx and .xlsx are offered at once and made on their first download.
+    files = detail["runs"][0]["files"]
+    assert set(files) == {"pdf", "docx", "xlsx"}
+    word = client.get(files["docx"].replace("http://testserver", ""))
+    assert word.status_code == 200 and b"".join(word.streaming_content).startswith(b"PK")
     stranger = api(outsider)
     assert stranger.get(f"/api/v1/reports/{report.pk}/").status_code == 404
     assert stranger.get(f"/api/v1/report-runs/{run.pk}/").status_code == 404
     assert stranger.get(f"/api/v1/report-runs/{run.pk}/files/pdf/").status_code == 404
+    assert stranger.get(f"/api/v1/report-runs/{run.pk}/files/xlsx/").status_code == 404
     assert api().get(f"/api/v1/report-runs/{run.pk}/files/pdf/").status_code == 401
 
 

@@ -123,3 +123,13 @@ def test_officer_renders_the_year_report_and_the_pdf_holds_the_figures_on_screen
     assert f"kết nạp mới {JOINED} hội viên" in text
     assert f"huy động được {raised_on_screen} đồng" in text
     assert "HỘI KHUYẾN HỌC PHƯỜNG BẠCH ĐẰNG" in text and "năm 2025" in text
+
+    # The Word file is made on its first download (the render wrote only the PDF) and says the same.
+    from docx import Document
+
+    with page.expect_download() as info:
+        page.click(f"#run-{run.pk} a:has-text('Tải bản Word')")
+    word = tmp_path / "bao-cao.docx"
+    info.value.save_as(word)
+    paragraphs = " ".join(" ".join(p.text.split()) for p in Document(str(word)).paragraphs)
+    assert f"Tổng số hội viên là {members_on_screen} người" in paragraphs

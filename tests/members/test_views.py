@@ -83,6 +83,43 @@ def test_list_query_count_is_pinned(client_for, officer, make_member, tree, djan
     assert response.context["totals"]["count"] == 30
 
 
+def test_a_search_reads_the_members_once_for_its_page_and_its_totals(
+    client_for, officer, make_member, tree, django_capture_on_commit_callbacks
+):
+    """Issue 19: a province-wide name search scanned the trigram index twice (the totals, then the page). The page's
+    rows now carry the totals of the whole list (window aggregates): one query on the members, exact totals,
+    pages that still add up, a page past the end still 404."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(officer)
+    for i in range(57):
+        make_member(
+            full_name=f"Hội Viên Số {i:02d}",
+            unit=tree.chapter if i % 2 else tree.other_chapter,
+            gender="F" if i % 3 == 0 else "M",
+            party_member=i % 5 == 0,
+        )
+    make_member(full_name="Người Khác", unit=tree.chapter)
+    client.get(LIST)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(LIST, {"q": "hoi vien"})
+    searching = [q["sql"] for q in queries.captured_queries if '"members_member"."search_key"' in q["sql"]]
+    assert len(searching) == 1, searching
+    totals = {"count": 57, "party": 12, "female": 19}
+    assert first.context["totals"] == totals
+    assert first.context["paginator"].count == 57 and first.context["paginator"].num_pages == 2
+    second = client.get(LIST, {"q": "hoi vien", "page": 2})
+    assert second.context["totals"] == totals
+    shown = names(first) + names(second)
+    assert len(shown) == 57 and len(set(shown)) == 57 and "Người Khác" not in shown
+    assert client.get(LIST, {"q": "hoi vien", "page": 3}).status_code == 404
+    assert client.get(LIST, {"q": "hoi vien", "page": "last"}).context["page_obj"].number == 2
+    nothing = client.get(LIST, {"q": "khong ai ten nay"})
+    assert nothing.status_code == 200 and nothing.context["totals"] == {"count": 0, "party": 0, "female": 0}
+    assert "Không tìm thấy hội viên nào." in nothing.content.decode()
+
+
 # Member page, masking and the access log ------------------------------------------------------------------
 
 

@@ -77,14 +77,49 @@ def test_request_twice_queues_one_run(report, settings, django_capture_on_commit
     assert ReportRun.objects.filter(report=report).count() == 1
 
 
-def test_eager_run_produces_three_files(report, django_capture_on_commit_callbacks):
+def test_eager_run_makes_the_pdf_and_the_word_and_excel_files_on_first_download(
+    report, django_capture_on_commit_callbacks
+):
+    """The render on the pdf worker writes only the PDF (issue 19: the year-end rush); the .docx and the .xlsx are
+    made when first asked, from what the render printed, even if the report's text changed since."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from reports.services import report_run_file
+
+    report.assessment = "Phong trào có nhiều chuyển biến."
+    report.save()
     with django_capture_on_commit_callbacks(execute=True):
         run = report_request_run(report=report)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE, run.error
     assert run.pdf.read(4) == b"%PDF"
     assert run.figures["current"]["baseline.population"] == 12000
-    assert run.docx.name.endswith(".docx") and run.xlsx.name.endswith(".xlsx")
+    assert not run.docx and not run.xlsx, "the render makes only the PDF"
+
+    report.assessment = "Nội dung sửa sau khi in."
+    report.save()
+    docx = report_run_file(run, "docx")
+    text = " ".join(p.text for p in Document(io.BytesIO(docx.read())).paragraphs)
+    assert "Phong trào có nhiều chuyển biến." in text and "sửa sau khi in" not in text
+    xlsx = report_run_file(run, "xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.read()), read_only=True).active
+    assert "Hội Khuyến học" in str(next(sheet.iter_rows(values_only=True))[0])
+    run.refresh_from_db()
+    names = run.docx.name, run.xlsx.name
+    assert names[0].endswith(".docx") and names[1].endswith(".xlsx")
+    # A second download reads the same files, it does not make new ones.
+    assert report_run_file(run, "docx").name == names[0] and report_run_file(run, "xlsx").name == names[1]
+
+
+def test_files_of_an_unfinished_run_are_not_made(report):
+    from reports.services import report_run_file
+
+    run = ReportRun.objects.create(report=report)
+    assert report_run_file(run, "docx") is None and report_run_file(run, "pdf") is None
+    assert report_run_file(run, "exe") is None
 
 
 def test_future_year_is_refused(tree):
@@ -143,3 +178,47 @@ def test_a_fresh_running_run_is_left_alone(report):
     assert runs_sweep_stale() == 0
     run.refresh_from_db()
     assert run.status == ReportRun.Status.RUNNING
+
+
+def test_return_columns_fit_the_landscape_page_whatever_the_figures():
+    """The statistical return has a fixed layout (issue 19): its widths are computed from the longest figure and
+    header word of each column; a province's billions of đồng shrink the table's font rather than run over the
+    page (WeasyPrint adds each cell's padding and border to its column's width)."""
+    columns = [(header, money) for _key, header, money in documents.return_columns()]
+    room = documents.RETURN_WIDTH_MM - (len(columns) + 2) * documents.CELL_PADDING_MM
+    small = documents.return_layout(columns, [{"name": "Chi hội thôn 1", "values": [3] * len(columns)}], [12] * 12)
+    assert small["font_pt"] == "" and len(small["widths"]) == len(columns) + 2
+    assert sum(float(w) for w in small["widths"]) <= room + 0.1
+    assert float(small["widths"][1]) > 60, "the unit's name takes what the figures leave"
+
+    big = [123_456_789_012 if money else 2_714_277 for _header, money in columns]
+    name = "Hội Khuyến học phường Hàm Rồng (số liệu riêng)"
+    large = documents.return_layout(columns, [{"name": name, "values": big}], big)
+    widths = [float(w) for w in large["widths"]]
+    assert float(large["font_pt"]) < documents.RETURN_FONT_PT
+    assert sum(widths) <= room + 0.1 and widths[1] >= 40
+    font_mm = float(large["font_pt"]) * 25.4 / 72
+    for width, value in zip(widths[2:], big, strict=True):
+        assert width >= documents._text_em(documents.number(value)) * font_mm, "a figure wider than its column"
+
+
+def test_a_wrapped_unit_name_keeps_its_figures_on_its_first_line(report, tmp_path):
+    """With the fixed layout a long name wraps in its column; its figures stay on the row's first line (top
+    aligned), so the PDF's text reads one line per unit, as the reconciliation test reads it (it failed when the
+    figures floated in the middle of a two-line row)."""
+    from tests.reports.test_reconciliation import pdf_rows
+
+    content = documents.build_content(report)
+    width = len(content["return_columns"])
+    values = [[1, 0, 2_139, 1, 1, 11_000_000_000, 0, 0, 0, 0, 0, 0][:width], [0] * width]
+    values[1][2] = -1_504
+    rows = [
+        {"name": "Chi hội khuyến học thôn Đông Bắc Thượng Hạ Trung", "code": "1", "values": values[0]},
+        {"name": "Hội Khuyến học phường Bạch Đằng (số liệu riêng)", "code": "2", "own": True, "values": values[1]},
+    ]
+    total = [a + b for a, b in zip(*values, strict=True)]
+    columns = [(header, money) for header, money in content["return_columns"]]
+    content.update(return_rows=rows, return_total=total, return_layout=documents.return_layout(columns, rows, total))
+    assert float(content["return_layout"]["widths"][1]) < 90, "the names must wrap for this test to mean something"
+    pdf, _pages = documents.render_pdf(content)
+    assert pdf_rows(pdf, width, tmp_path) == [values[0], values[1], total]

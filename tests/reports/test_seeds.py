@@ -112,9 +112,11 @@ def test_seed_000_ward_year_end_2023_states_the_articles_figures(tmp_path, djang
     from docx import Document
     from openpyxl import load_workbook
 
-    paragraphs = " ".join(p.text for p in Document(run.docx.open("rb")).paragraphs)
+    from reports.services import report_run_file
+
+    paragraphs = " ".join(p.text for p in Document(report_run_file(run, "docx").open("rb")).paragraphs)
     assert "Tổng số hội viên là 3.127 người" in paragraphs and "biểu dương 19 tập thể, 51 cá nhân" in paragraphs
-    sheet = load_workbook(run.xlsx.open("rb"), read_only=True).active
+    sheet = load_workbook(report_run_file(run, "xlsx").open("rb"), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 + 19 + 1 + 1  # title, headers, the 19 chapters, the ward's own row, the total
     assert rows[-2][1] == "Hội Khuyến học phường Bạch Đằng (số liệu riêng)"

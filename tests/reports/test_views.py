@@ -79,6 +79,13 @@ def test_officer_opens_writes_renders_and_downloads(client_for, officer, figures
     assert "Tải PDF" in page.content.decode()
     pdf = client.get(reverse("reports:run_file", args=[run.pk, "pdf"]))
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    # The Word and Excel files are made on the first download (not by the render) and are real files.
+    assert not run.docx and not run.xlsx
+    docx = client.get(reverse("reports:run_file", args=[run.pk, "docx"]))
+    assert docx.status_code == 200 and b"".join(docx.streaming_content).startswith(b"PK")
+    xlsx = client.get(reverse("reports:run_file", args=[run.pk, "xlsx"]))
+    assert xlsx.status_code == 200 and b"".join(xlsx.streaming_content).startswith(b"PK")
+    assert "attachment" in xlsx["Content-Disposition"]
 
 
 def test_finalise_numbers_and_submit_closes_year(client_for, officer, report, django_capture_on_commit_callbacks):
@@ -196,6 +203,10 @@ def test_completeness_lists_what_is_missing(client_for, administrator, figures):
     assert rows[figures.commune.pk]["checks"]["baseline"] is True
     assert rows[figures.other_commune.pk]["checks"]["baseline"] is False
     assert "report" in rows[figures.commune.pk]["missing"]
+    # The badges are written inline (no include per cell: 830 includes on a province's page cost ~20 ms).
+    html = page.content.decode()
+    assert '<td data-label="Số liệu nền"><span class="badge ok">Đã có</span></td>' in html
+    assert '<td data-label="Số liệu nền"><span class="badge bad">Chưa có</span></td>' in html
 
 
 def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, officer, tree):
