@@ -14,7 +14,7 @@ from collections import defaultdict
 
 from django.db.models import BigIntegerField, Case, F, Sum, Value, When
 
-from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from core import formatting
 from core.imports.kinds import Column, Row
@@ -88,11 +88,9 @@ class TransactionKind(ImportKind):
             example="10001-01",
             width=14,
         ),
-        Column(
-            "unit_name",
+        unit_name_column(
             "Tên đơn vị",
             ("Đơn vị", "Tên chi hội", "Tên hội"),
-            help="Chỉ để dễ đọc; hệ thống tìm đơn vị theo mã.",
             example="Chi hội tổ dân phố số 1",
             width=28,
         ),

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import DatabaseError
 from django.db.models import Q
 
-from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column
+from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
 from core import bulk
@@ -57,7 +57,7 @@ BASE_COLUMNS = [
         example="10001-01",
         width=12,
     ),
-    Column("unit_name", "Chi hội", ("Tên chi hội", "Tên đơn vị", "Thôn, tổ dân phố"), help="Chỉ để dễ đọc.", width=22),
+    unit_name_column("Chi hội", ("Tên chi hội", "Tên đơn vị", "Thôn, tổ dân phố"), width=22),
     Column(
         "title",
         "Danh hiệu",
@@ -623,7 +623,7 @@ class ClassKind(ImportKind):
             example="10001",
             width=10,
         ),
-        Column("unit_name", "Đơn vị", ("Tên đơn vị", "Xã, phường"), help="Chỉ để dễ đọc.", width=22),
+        unit_name_column("Đơn vị", ("Tên đơn vị", "Xã, phường"), width=22),
         Column(
             "topic",
             "Chủ đề, nội dung",

@@ -7,7 +7,7 @@ from chapters.models import BaselineFigure, Unit
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_integer, parse_text, parse_year
 
-from .kinds import ImportContext, ImportKind, unit_code_column
+from .kinds import ImportContext, ImportKind, unit_code_column, unit_name_column
 
 COUNT_HELP = "Số nguyên, có thể viết 1.234 hoặc 1234; để trống nếu chưa có số liệu."
 
@@ -34,11 +34,9 @@ class BaselineKind(ImportKind):
             example="10001-01",
             width=14,
         ),
-        Column(
-            "unit_name",
+        unit_name_column(
             "Tên đơn vị",
             ("Tên", "Đơn vị", "Tên chi hội", "Tên hội", "Tên xã, phường"),
-            help="Chỉ để dễ đọc; hệ thống tìm đơn vị theo mã.",
             example="Chi hội tổ dân phố số 1",
             width=32,
         ),

@@ -36,6 +36,18 @@ def unit_code_column(header: str, aliases: tuple[str, ...], help: str, **options
     return Column("unit_code", header, aliases, parser=parse_code, help=help, **options)
 
 
+UNIT_NAME_HELP = (
+    "Để dễ đọc; đơn vị được tìm theo mã vào ngày của dòng. Khi nhiều đơn vị đã mang cùng mã qua các thời kỳ, "
+    "tên ghi đúng một tên đơn vị đã mang giúp chọn đúng đơn vị."
+)
+
+
+def unit_name_column(header: str, aliases: tuple[str, ...], **options) -> Column:
+    """The column beside the unit code that names the unit: read by people, and by the import only to choose
+    between units that bore the same code (`ImportContext` matches any name the unit bore)."""
+    return Column("unit_name", header, aliases, help=UNIT_NAME_HELP, **options)
+
+
 @dataclass
 class ImportContext(base.ImportContext):
     """The run as the organisation sees it: the importer's roles, the job's unit, the units loaded by code."""

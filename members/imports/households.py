@@ -5,7 +5,7 @@ a new household whose head has the same name as one already in the chapter is li
 from collections import defaultdict
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_code, parse_integer
@@ -21,9 +21,7 @@ UNIT_CODE = unit_code_column(
     example="10001-01",
     width=12,
 )
-UNIT_NAME = Column(
-    "unit_name", "Chi hội", ("Tên chi hội", "Thôn, tổ dân phố", "Đơn vị"), help="Chỉ để dễ đọc.", width=24
-)
+UNIT_NAME = unit_name_column("Chi hội", ("Tên chi hội", "Thôn, tổ dân phố", "Đơn vị"), width=24)
 
 
 def _clans_near(units: list[Unit]) -> dict[str, dict[str, list[Clan]]]:
@@ -226,7 +224,7 @@ class ClanKind(NamedRecordKind):
             example="10001",
             width=12,
         ),
-        Column("unit_name", "Đơn vị", ("Tên đơn vị", "Chi hội", "Xã, phường"), help="Chỉ để dễ đọc.", width=22),
+        unit_name_column("Đơn vị", ("Tên đơn vị", "Chi hội", "Xã, phường"), width=22),
         Column(
             "name",
             "Tên dòng họ",

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.db.models import Case, When
 
 from chapters import scoping
-from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
+from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
@@ -75,11 +75,9 @@ class MemberKind(ImportKind):
             example="10001-01",
             width=12,
         ),
-        Column(
-            "unit_name",
+        unit_name_column(
             "Chi hội",
             ("Tên chi hội", "Đơn vị", "Chi hội, ban", "Nơi sinh hoạt"),
-            help="Chỉ để dễ đọc; hệ thống tìm chi hội theo mã.",
             example="Chi hội tổ dân phố số 1",
             width=26,
         ),
