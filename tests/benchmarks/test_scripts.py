@@ -147,8 +147,9 @@ def test_screens_measures_the_journeys_on_the_province_dataset_with_its_own_acco
     addresses = dict((what, path) for _who, what, path in rows)
     assert f"/{tree.province.pk}/" in addresses["Tổng hợp tỉnh (bảng + bản đồ)"]
     assert f"/{tree.other_chapter.pk}/" in addresses["Bảng chấm điểm gia đình"]
-    with pytest.raises(SystemExit):
-        screens.database("postgres://postgres@127.0.0.1:5432/kh_bench_members")
+    with pytest.raises(SystemExit):  # the demo run rebuilds its database: never the shared province dataset
+        screens.database("postgres://postgres@127.0.0.1:5432/kh_bench_members", "demo")
+    assert screens.database("postgres://postgres@127.0.0.1:5432/kh_bench_members", "province") == "kh_bench_members"
 
 
 def test_the_imports_benchmark_measures_every_registered_kind():
