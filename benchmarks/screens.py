@@ -230,7 +230,7 @@ def main() -> None:
     variable, default_url = DATASETS[options.dataset]
     VAR.mkdir(parents=True, exist_ok=True)
     url = common.configure(variable, default_url, KHUYENHOC_VAR_DIR=str(VAR), LOGIN_THROTTLE_ENABLED="false")
-    database(url)
+    database(url, options.dataset)
     prepare(options.dataset, url, options.scale)
     import django
 
