@@ -74,22 +74,29 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
             .ordered()
         )
 
+    TOTALS = {
+        "count": Count("pk"),
+        "party": Count("pk", filter=Q(party_member=True)),
+        "female": Count("pk", filter=Q(gender=Member.Gender.FEMALE)),
+    }
+
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         summary = self.summary_totals()
         if summary:
             self.totals = summary
             return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, known_count=summary["count"])
-        # A search or a filter: the page and the totals in one pass over the members (issue 19).
-        return OnePassPaginator(
-            queryset,
-            per_page,
-            orphans,
-            allow_empty_first_page,
-            totals={
-                "count": Count("pk"),
-                "party": Count("pk", filter=Q(party_member=True)),
-                "female": Count("pk", filter=Q(gender=Member.Gender.FEMALE)),
-            },
+        if self.searching():
+            # A search: the page and the totals in one pass over the trigram index (issue 19), which a count and
+            # then a page would scan twice.
+            return OnePassPaginator(queryset, per_page, orphans, allow_empty_first_page, totals=self.TOTALS)
+        # No search: the page is an ordered LIMIT on the scope's index and the totals one count; totals as window
+        # aggregates would flag and sort every member of the scope first (9.1 s for a commune's 19,284).
+        self.totals = self.filtered.aggregate(**self.TOTALS)
+        return CountedPaginator(queryset, per_page, orphans, allow_empty_first_page, known_count=self.totals["count"])
+
+    def searching(self) -> bool:
+        return bool(
+            self.filter_form.is_bound and self.filter_form.is_valid() and self.filter_form.cleaned_data.get("q")
         )
 
     def summary_totals(self) -> dict | None:

@@ -120,6 +120,26 @@ def test_a_search_reads_the_members_once_for_its_page_and_its_totals(
     assert "Không tìm thấy hội viên nào." in nothing.content.decode()
 
 
+def test_a_list_without_a_search_does_not_total_its_rows_in_the_page_query(client_for, officer, make_member, tree):
+    """Issue 19 regression: the one-pass totals (window aggregates) made a commune's plain list (19,284 members, no
+    search) compute the dues flag and sort every member before the first page: 9.1 s instead of 58 ms on the province
+    dataset. Without a search the page is an ordered LIMIT query and the totals a count, as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(officer)
+    for i in range(5):
+        make_member(full_name=f"Hội Viên Số {i}", unit=tree.chapter, party_member=i == 0)
+    client.get(LIST)  # warm the session
+    for params in ({}, {"party": "yes"}, {"unit": tree.chapter.pk}):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(LIST, params)
+        assert response.status_code == 200
+        windowed = [q["sql"] for q in queries.captured_queries if "OVER ()" in q["sql"]]
+        assert windowed == [], (params, windowed)
+    assert response.context["totals"]["count"] == 5 and response.context["totals"]["party"] == 1
+
+
 # Member page, masking and the access log ------------------------------------------------------------------
 
 
