@@ -211,7 +211,7 @@ def prepare(dataset: str, url: str, scale: str) -> None:
         text=True,
         check=True,
     ).stdout.strip()
-    if filled != "True":
+    if not filled.endswith("True"):  # the shell prints its automatic imports first
         manage("load_divisions")
         manage("generate_dataset", "--scale", scale)
 
