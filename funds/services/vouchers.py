@@ -102,6 +102,17 @@ def _allocate(fund: Fund, kind: str, year: int) -> int:
     return counter.last
 
 
+def _overdraft(fund: Fund, balance: int, day: datetime.date) -> ValidationError:
+    """The one refusal of a write that would take a fund below zero (forms, imports, API)."""
+    return ValidationError(
+        {
+            "amount": f"Không đủ số dư: {fund.name} của {fund.unit.display_name} sẽ âm "
+            f"{formatting.money(-balance)} vào ngày {formatting.date(day)}. "
+            "Quỹ này không được chi quá số dư."
+        }
+    )
+
+
 def ensure_not_negative(fund: Fund, from_day: datetime.date) -> None:
     """Refuse a change that takes the balance below zero on any day from `from_day` on (a payment dated in the
     past must not overdraw the fund on a later day either), unless the fund allows it."""
@@ -119,13 +130,7 @@ def ensure_not_negative(fund: Fund, from_day: datetime.date) -> None:
                 day = when
                 break
     if day is not None:
-        raise ValidationError(
-            {
-                "amount": f"Không đủ số dư: {fund.name} của {fund.unit.display_name} sẽ âm "
-                f"{formatting.money(-balance)} vào ngày {formatting.date(day)}. "
-                "Quỹ này không được chi quá số dư."
-            }
-        )
+        raise _overdraft(fund, balance, day)
 
 
 def funds_ensure_not_negative(first_days: dict[Fund, datetime.date]) -> None:
@@ -171,13 +176,7 @@ def funds_ensure_not_negative(first_days: dict[Fund, datetime.date]) -> None:
                     day = when
                     break
         if day is not None:
-            raise ValidationError(
-                {
-                    "amount": f"Không đủ số dư: {fund.name} của {fund.unit.display_name} sẽ âm "
-                    f"{formatting.money(-balance)} vào ngày {formatting.date(day)}. "
-                    "Quỹ này không được chi quá số dư."
-                }
-            )
+            raise _overdraft(fund, balance, day)
 
 
 @transaction.atomic
