@@ -16,7 +16,7 @@ from django.db.models import Q
 from chapters.models import Unit
 from chapters.services import tree as tree_services
 from chapters.services.tree import unit_build, units_create
-from chapters.summaries import summaries_refresh
+from chapters.summaries import commune_totals_deferred, summaries_refresh
 from core.history import command_line
 from core.text import nfc
 
@@ -98,6 +98,12 @@ class Command(BaseCommand):
             if not provinces:
                 raise CommandError(f"Không có tỉnh, thành phố mã «{options['province']}» trong danh mục.")
             communes = [c for c in communes if c.parent_code == only]
+        # The tree services refresh the stored commune totals after every merge, close and move; a catalogue load
+        # makes thousands of them, so the totals are refreshed once at the end instead (as generate_dataset does).
+        with commune_totals_deferred():
+            self._handle(provinces, communes, on=on, only=only, history=options["history"])
+
+    def _handle(self, provinces, communes, *, on, only, history: bool) -> None:
         try:
             with transaction.atomic():
                 counts = self._load(provinces, communes, on=on, only=only)
@@ -116,7 +122,7 @@ class Command(BaseCommand):
             for k in (Unit.Level.PROVINCE, Unit.Level.COMMUNE)
             for x in ("opened", "renamed", "moved", "closed")
         )
-        if options["history"]:
+        if history:
             changed = self._history(only) or changed
         if not changed:
             self.stdout.write(self.style.SUCCESS("Danh mục đã cập nhật, không có thay đổi."))
