@@ -17,6 +17,7 @@ figures or the tree beneath it have changed; a secretary's entry shows on every 
 import contextlib
 import datetime
 import hashlib
+import logging
 import threading
 import uuid
 from array import array
@@ -32,8 +33,19 @@ from django.utils import timezone
 
 from chapters import figures as catalogue
 from chapters.figures import OWN_OR_CHILDREN, SUM
-from chapters.models import CommuneTotal, Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
-from core import replicas
+from chapters.models import (
+    CommuneTotal,
+    CommuneTotalPending,
+    Lineage,
+    ParentLink,
+    Summary,
+    SummaryGeneration,
+    TreeVersion,
+    Unit,
+)
+from core import queueing, replicas
+
+log = logging.getLogger(__name__)
 
 Row = tuple[int, int, str, str, int]  # (unit id, year, period, figure, value)
 
@@ -110,7 +122,10 @@ def summaries_refresh(
         _summaries_insert(rows)
         written += len(rows)
     containers = summaries_changed(unit_ids)
-    commune_totals_refresh(None if unit_ids is None else containers, years=years)
+    if unit_ids is None:
+        commune_totals_refresh(None, years=years)
+    else:
+        commune_totals_mark(containers)
     return written
 
 
@@ -512,7 +527,7 @@ def summaries_changed(unit_ids: Iterable[int] | None) -> set[int]:
 def summaries_tree_changed(unit_ids: Iterable[int]) -> None:
     """After a move, a closing, a merge or a split of `unit_ids`: the stored totals of the communes whose part of
     the tree changed are summed again (the cached roll-ups are named by the tree already)."""
-    commune_totals_refresh(_containers(unit_ids))
+    commune_totals_mark(_containers(unit_ids))
 
 
 def _positions(tokens: Iterable[str]) -> list[str]:
@@ -591,8 +606,11 @@ def _stored_cover(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: l
     ids = {u for order in orders.values() for u in order}
     # Every stored commune of that tree (a few thousand for the country) rather than the ids of every unit asked
     # about (up to the country's ~300,000).
-    markers = CommuneTotal.objects.using(router.db_for_read(CommuneTotal)).filter(
-        tree=snapshot.tree, as_of=key, figure=""
+    # A pending commune's stored totals are older than its units' summaries: summed from the units instead.
+    markers = (
+        CommuneTotal.objects.using(router.db_for_read(CommuneTotal))
+        .filter(tree=snapshot.tree, as_of=key, figure="")
+        .exclude(unit_id__in=CommuneTotalPending.objects.values("unit_id"))
     )
     found = {u: digest for u, digest in markers.values_list("unit_id", "digest") if u in ids}
     children = snapshot.children()
@@ -755,8 +773,19 @@ def _totals_python(snapshot: TreeSnapshot, orders: dict[int, list[int]], years: 
 
 
 # Stored commune totals ----------------------------------------------------------------------------------------
+#
+# A write marks its communes pending in its own transaction (`commune_totals_mark`); readers skip pending communes'
+# stored rows and sum their units' summaries instead, so the figures are exact at once. After the commit one
+# background task (`chapters.tasks.drain_commune_totals`, a few seconds later, gathering every write of those
+# seconds) sums the pending communes again in one pass per province (`commune_totals_drain`); Celery beat runs it
+# every minute as well, should a task be lost. A save or an import no longer pays ~70 ms per commune and tree.
 
 _deferred = threading.local()
+
+# Every refresh of stored totals holds this transaction-level advisory lock, so two refreshes of one commune never
+# both delete the old rows and insert new ones (the second would not see the first's rows: the totals twice).
+_REFRESH_LOCK = 7_190_019
+DRAIN_SCHEDULED = "commune-totals:drain-scheduled"
 
 
 @contextlib.contextmanager
@@ -774,10 +803,53 @@ def commune_totals_deferred():
     commune_totals_refresh(None)
 
 
+def commune_totals_mark(unit_ids: Iterable[int]) -> int:
+    """Mark the communes among `unit_ids` pending (their stored totals are stale from now on, in this
+    transaction) and have them refreshed in the background after the commit. Returns the number marked."""
+    if getattr(_deferred, "active", False) or not unit_ids:
+        return 0
+    communes = list(Unit.objects.filter(pk__in=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True))
+    if not communes:
+        return 0
+    CommuneTotalPending.objects.bulk_create([CommuneTotalPending(unit_id=pk) for pk in communes])
+    # Once per transaction, however many writes it holds (Django keeps the callbacks of the open transaction,
+    # without those of a rolled-back savepoint, in `run_on_commit`).
+    if not any(entry[1] is commune_totals_schedule for entry in connection.run_on_commit):
+        transaction.on_commit(commune_totals_schedule, robust=True)
+    return len(communes)
+
+
+def commune_totals_schedule() -> None:
+    """Queue one drain for the next few seconds, unless one is queued already; when the queue is down, drain now
+    (the write has committed: its figures are exact either way, only the province's reading is slower)."""
+    from chapters.tasks import drain_commune_totals
+
+    token = uuid.uuid4().hex
+    delay = settings.COMMUNE_TOTALS_DRAIN_DELAY
+    if not cache.add(DRAIN_SCHEDULED, token, timeout=delay + 60) and cache.get(DRAIN_SCHEDULED) is not None:
+        return
+    try:
+        drain_commune_totals.apply_async(countdown=delay)
+    except queueing.QUEUE_ERRORS as error:
+        log.warning("could not queue the commune totals' refresh, refreshing now: %s", error)
+        cache.delete(DRAIN_SCHEDULED)
+        commune_totals_drain()
+
+
+def commune_totals_drain() -> int:
+    """Refresh the stored totals of every pending commune (one pass per province). Returns the rows written."""
+    with replicas.reading_primary():
+        pending = set(CommuneTotalPending.objects.values_list("unit_id", flat=True).distinct())
+    if not pending:
+        return 0
+    return commune_totals_refresh(pending)
+
+
 def commune_totals_refresh(unit_ids: Iterable[int] | None, years: Iterable[int] | None = None) -> int:
     """Recompute the stored totals of the communes among `unit_ids` (None: of every commune) on each kept tree
-    (`stored_trees`). A commune's totals are summed on the tree of the province it is in on that tree (the first
-    by id), so a province's roll-up finds the same part of the tree. Returns the number of rows written."""
+    (`stored_trees`), and clear their pending marks. A commune's totals are summed on the tree of the province it
+    is in on that tree (the first by id), so a province's roll-up finds the same part of the tree. Returns the
+    number of rows written."""
     if getattr(_deferred, "active", False):
         return 0
     years = None if years is None else set(years)
@@ -786,15 +858,23 @@ def commune_totals_refresh(unit_ids: Iterable[int] | None, years: Iterable[int] 
             # Fresh planner statistics: a full refresh follows a rebuild or a bulk load of the summaries.
             cursor.execute(f"ANALYZE {Summary._meta.db_table}, {Unit._meta.db_table}, {ParentLink._meta.db_table}")
     with replicas.reading_primary(), transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
         provinces = Unit.objects.filter(level=Unit.Level.PROVINCE)
         if unit_ids is None:
             communes = None
+            if years is None:
+                # Cleared before the summaries are read: a mark committed later belongs to a later refresh.
+                CommuneTotalPending.objects.all().delete()
         else:
             communes = set(
                 Unit.objects.filter(pk__in=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True)
             )
             if not communes:
                 return 0
+            if years is None:
+                CommuneTotalPending.objects.filter(unit_id__in=list(communes)).delete()
             provinces = provinces.filter(pk__in=_containers(communes))
         provinces = list(provinces.order_by("pk"))
         written = 0

@@ -319,7 +319,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-imports": {"task": "core.tasks.sweep_stuck_imports", "schedule": 15 * 60},
     "warm-rollups": {"task": "reports.tasks.warm_rollups", "schedule": 10 * 60},
     "sweep-idempotency-keys": {"task": "api.tasks.sweep_idempotency_keys", "schedule": 60 * 60},
+    # Queued after each write as well; this one only catches a drain whose task was lost.
+    "drain-commune-totals": {"task": "chapters.tasks.drain_commune_totals", "schedule": 60},
 }
+# Seconds between a write and the background refresh of its communes' stored totals: the writes of those seconds
+# are summed in one pass (chapters.summaries.commune_totals_schedule).
+COMMUNE_TOTALS_DRAIN_DELAY = env_int("COMMUNE_TOTALS_DRAIN_DELAY", 3)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # E-mail (notifications): SMTP in production, read from the environment; the console in the embedded default

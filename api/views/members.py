@@ -85,6 +85,15 @@ class MemberDetailView(ScopedMixin, ApiView):
     def member(self, pk, action=scoping.VIEW) -> Member:
         return scoping.get_scoped_object(self.get_queryset(), self.request.user, action, pk=pk)
 
+    def action_data(self, pk, serializer_class) -> tuple[Member, dict]:
+        """What every action on one member starts with: the member within the caller's scope to change, the body
+        validated by `serializer_class`, the If-Match header checked against the member's version."""
+        member = self.member(pk, scoping.CHANGE)
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        self.check_version(member)
+        return member, serializer.validated_data
+
     @extend_schema(summary="Một hội viên")
     def get(self, request, pk):
         member = self.member(pk)
@@ -119,11 +128,7 @@ class MemberMoveView(MemberDetailView):
         parameters=[IF_MATCH_PARAM],
     )
     def post(self, request, pk):
-        member = self.member(pk, scoping.CHANGE)
-        serializer = s.MemberMoveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        self.check_version(member)
+        member, data = self.action_data(pk, s.MemberMoveSerializer)
         # As on the move form: any open chapter; outside the caller's scope the move becomes a request.
         to_unit = Unit.objects.filter(pk=data["to_unit"], level=Unit.Level.GRASSROOTS).open_today().first()
         if to_unit is None:
@@ -147,11 +152,8 @@ class MemberLeaveView(MemberDetailView):
         parameters=[IF_MATCH_PARAM],
     )
     def post(self, request, pk):
-        member = self.member(pk, scoping.CHANGE)
-        serializer = s.MemberLeaveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        self.check_version(member)
-        services.member_leave(member, actor=request.user, **serializer.validated_data)
+        member, data = self.action_data(pk, s.MemberLeaveSerializer)
+        services.member_leave(member, actor=request.user, **data)
         member.refresh_from_db()
         return self.versioned(member, self.get_serializer(member).data)
 

@@ -1,4 +1,4 @@
-from .figures import BaselineFigure, CommuneTotal, Summary, SummaryGeneration
+from .figures import BaselineFigure, CommuneTotal, CommuneTotalPending, Summary, SummaryGeneration
 from .leadership import LeadershipPosition, Term
 from .periods import ClosedPeriod
 from .roles import Role, TemporaryPassword
@@ -12,6 +12,7 @@ __all__ = [
     "ParentLink",
     "Role",
     "CommuneTotal",
+    "CommuneTotalPending",
     "Summary",
     "TemporaryPassword",
     "SummaryGeneration",

@@ -90,6 +90,22 @@ class CommuneTotal(models.Model):
         return f"{self.unit_id} {self.tree} {self.as_of} {self.year}{self.period} {self.figure}={self.value}"
 
 
+class CommuneTotalPending(models.Model):
+    """A commune whose stored totals (`CommuneTotal`) no longer match its units' summaries. Written in the same
+    transaction as the summaries that made them stale, deleted by the refresh that sums them again (in the
+    background, chapters.summaries.commune_totals_drain); a reader never uses a pending commune's stored totals,
+    so no screen shows figures older than its summaries, however late the refresh runs."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "xã chờ cộng dồn lại"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.queued_at:%Y-%m-%d %H:%M:%S}"
+
+
 class SummaryGeneration(models.Model):
     """One row: the token that names this database's cached roll-ups (chapters.summaries).
 

@@ -119,13 +119,14 @@ def test_titles_bench_import_leaves_nothing_behind(dataset_chapter, tmp_path):
 
 
 def test_households_bench_measures_both_paths_on_the_same_file_and_keeps_nothing(tree, secretary, tmp_path):
-    from benchmarks import households_import
+    from benchmarks import households_import, imports
+    from members.imports import household_kind
 
     path = tmp_path / "ho.xlsx"
     households_import.write_sheet(path, 5, [tree.chapter.code])
-    ours = households_import.ours_once(path, secretary)
+    ours = imports.ours_once(household_kind, path, secretary)
     theirs = households_import.theirs_once(path)
-    assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0
+    assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0 and ours["drain"] > 0
     assert theirs["new"] == 5 and not theirs["errors"] and theirs["history"] == 5
     assert not Household.objects.exists()  # both rolled back
 

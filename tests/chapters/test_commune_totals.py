@@ -1,6 +1,7 @@
 """Issue 19: the communes' stored rolled-up totals (chapters.summaries.commune_totals_refresh) equal the totals
-summed from the units' own rows, on both trees, after each incremental change, merges and splits, and after a
-rebuild (incremental == rebuilt); the roll-ups that read them give the figures of the roll-ups that do not.
+summed from the units' own rows, on both trees, after incremental changes (drained as the background task does
+after the commit), merges and splits, and after a rebuild (incremental == rebuilt); the roll-ups that read them
+give the figures of the roll-ups that do not.
 
 Random trees and facts come from the reconciliation property (tests/reports/test_reconciliation.py). The kept
 trees are widened to every year of those facts, so every roll-up of the examples reads stored totals."""
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from chapters import summaries
 from chapters.models import CommuneTotal, Summary, Unit
 from chapters.summaries import (
+    commune_totals_drain,
     commune_totals_refresh,
     rollup_levels,
     rollup_tree,
@@ -90,7 +92,8 @@ def levels_of(province):
 def test_commune_totals_equal_unit_rows_incremental_and_rebuilt(data, kept_trees):
     try:
         with transaction.atomic():
-            province = build(data.draw)  # every fact written through the services (incremental refreshes)
+            province = build(data.draw)  # every fact written through the services (communes marked pending)
+            commune_totals_drain()  # what the task queued after the commit does
             assert assert_stored_equal_unit_rows(province)
             incremental = stored_rows()
             with_stored = levels_of(province)
@@ -120,11 +123,13 @@ def test_a_write_refreshes_only_its_commune(small_tree):
     province, communes, chapters = small_tree
     facts.baseline(chapters[0], 2025, population=1_000)
     facts.baseline(chapters[1], 2025, population=2_000)
+    commune_totals_drain()
     other = CommuneTotal.objects.filter(unit=communes[1], figure="baseline.population")
     before = list(other.values_list("pk", flat=True))
     assert before
 
     facts.member(chapters[0], datetime.date(2025, 3, 1))
+    commune_totals_drain()
 
     mine = CommuneTotal.objects.filter(unit=communes[0], tree="past", as_of="2025:Y", year=2025)
     assert dict(mine.values_list("figure", "value"))["members.end"] == 1
@@ -135,8 +140,8 @@ def test_a_write_refreshes_only_its_commune(small_tree):
 
 @pytest.mark.parametrize("refreshed", [True, False])
 def test_a_moved_chapter_is_not_read_from_stale_totals(small_tree, monkeypatch, refreshed):
-    """A move refreshes the totals of both communes. Were they not refreshed, they would no longer match the
-    communes' part of the tree (digest), and the roll-up would sum their units' rows instead."""
+    """A move marks both communes pending; the drain sums them again. Were they not marked, their totals would no
+    longer match the communes' part of the tree (digest), and the roll-up would sum their units' rows instead."""
     from chapters.services import tree as tree_services
 
     province, communes, chapters = small_tree
@@ -144,8 +149,10 @@ def test_a_moved_chapter_is_not_read_from_stale_totals(small_tree, monkeypatch, 
     facts.member(chapters[0], datetime.date(2025, 3, 1))
     if not refreshed:
         monkeypatch.setattr(summaries, "summaries_tree_changed", lambda unit_ids: None)
+    commune_totals_drain()
     tree_services.unit_move(chapters[0], new_parent=communes[1], on=datetime.date(2025, 5, 1))
     if refreshed:
+        commune_totals_drain()
         assert assert_stored_equal_unit_rows(province)
 
     summaries_changed(None)
@@ -158,6 +165,7 @@ def test_a_moved_chapter_is_not_read_from_stale_totals(small_tree, monkeypatch, 
 def test_refresh_of_everything_drops_trees_no_longer_kept(small_tree, monkeypatch):
     province, communes, chapters = small_tree
     facts.baseline(chapters[0], 2024, population=500)
+    commune_totals_drain()
     assert CommuneTotal.objects.filter(as_of="2023:Y").exists()
     monkeypatch.setattr(summaries, "stored_trees", lambda: [("past", 2025), ("today", 2025)])
     commune_totals_refresh(None)
@@ -172,6 +180,7 @@ def test_rebuild_communes_only_restores_the_stored_totals(small_tree):
     province, communes, chapters = small_tree
     facts.baseline(chapters[0], 2025, population=800)
     facts.member(chapters[1], datetime.date(2024, 2, 1))
+    commune_totals_drain()
     before = stored_rows()
     summaries_before = sorted(Summary.objects.values_list("unit_id", "year", "figure", "value", "computed_at"))
     CommuneTotal.objects.all().delete()

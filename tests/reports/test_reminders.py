@@ -102,6 +102,7 @@ def test_beat_schedules_the_reminders_and_the_periodic_jobs():
         "core.tasks.sweep_stuck_imports",
         "reports.tasks.warm_rollups",
         "api.tasks.sweep_idempotency_keys",
+        "chapters.tasks.drain_commune_totals",
     }
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)  # every scheduled name is a real task
