@@ -98,6 +98,9 @@ CATALOGUE: dict[str, Figure] = {}
 AREAS: dict[str, Area] = {}
 # Figures whose keys depend on data (title types): (prefix, factory from the key to a Figure or None).
 PATTERNS: list[tuple[str, Callable[[str], Figure | None]]] = []
+# What the factories answered, per key (a province's page asks for the same few hundred keys thousands of times).
+_FROM_PATTERNS: dict[str, Figure | None] = {}
+_FROM_PATTERNS_MAX = 50_000
 
 
 def declare_area(name: str, label: str, *, context: bool = False) -> str:
@@ -111,6 +114,7 @@ def declare(*figures: Figure, area: str = "") -> dict[str, str]:
         if area and item.area != area:
             item = replace(item, area=area)
         CATALOGUE[item.key] = item
+    _FROM_PATTERNS.clear()
     return {item.key: item.label for item in figures}
 
 
@@ -124,15 +128,23 @@ def declare_pattern(prefix: str, factory: Callable[[str], Figure | None], *, are
 
     PATTERNS[:] = [(p, f) for p, f in PATTERNS if p != prefix]
     PATTERNS.append((prefix, factory))
+    _FROM_PATTERNS.clear()
 
 
 def find(key: str) -> Figure | None:
-    if key in CATALOGUE:
-        return CATALOGUE[key]
+    found = CATALOGUE.get(key)
+    if found is not None:
+        return found
+    try:
+        return _FROM_PATTERNS[key]
+    except KeyError:
+        pass
     for prefix, factory in PATTERNS:
         if key.startswith(prefix) and (found := factory(key)) is not None:
-            return found
-    return None
+            break
+    if len(_FROM_PATTERNS) < _FROM_PATTERNS_MAX:  # keys come from data: never an unbounded dictionary
+        _FROM_PATTERNS[key] = found
+    return found
 
 
 def figure(key: str) -> Figure:
@@ -184,6 +196,12 @@ def own_or_children_figures(keys: Iterable[str] | None = None) -> set[str]:
 def over_years(values_by_year: dict[int, dict[str, int]], years: list[int]) -> dict[str, int]:
     """A period made of `years` from each year's figures: flows summed, stocks read at the period's end (the
     opening balance at its start). Figures a period cannot hold (ratios) are left out: they are recomputed."""
+    if len(years) == 1:  # one year (every dashboard's rows): each figure is that year's value
+        return {
+            key: value
+            for key, value in values_by_year.get(years[0], {}).items()
+            if value and (found := find(key)) is not None and found.rollup != RATIO
+        }
     keys = {key for year in years for key in values_by_year.get(year, {})}
     result = {}
     for key in keys:

@@ -169,10 +169,14 @@ def unique_clashes(model, instances: list, *, chunk: int = 2000) -> dict[int, li
             # Each field with __in: a superset of the keys, matched exactly here (an OR of thousands of
             # conditions costs more to build and plan than it saves).
             filters = {f"{attname}__in": {key[i] for key in part} for i, attname in enumerate(attnames)}
+            found = model._default_manager.filter(**filters)
             if filled:
-                filters[f"{filled}__gt"] = ""
+                # Written as the partial unique index's own condition, so that the index serves the lookup.
+                found = found.exclude(**{filled: ""})
             wanted = set(part)
-            for row in model._default_manager.filter(**filters).values_list("pk", *attnames).iterator(chunk):
+            # A plain query, not .iterator(): a server-side cursor is planned for its first rows, and on 3 million
+            # members that plan walked the whole card index of the province (9.5 s for 2,000 rows).
+            for row in found.values_list("pk", *attnames):
                 key = tuple(row[1:])
                 if key not in wanted:
                     continue
