@@ -284,15 +284,17 @@ class TransactionKind(ImportKind):
         keys = [key for key in keys if key is not None]
         if not keys:
             return {}
-        found = {}
-        queryset = Transaction.objects.filter(
-            fund_id__in={k[0] for k in keys}, year__in={k[2] for k in keys}, seq__in={k[3] for k in keys}
-        ).select_related("reverses")
         wanted = set(keys)
-        for voucher in queryset:
-            key = (voucher.fund_id, voucher.kind, voucher.year, voucher.seq)
-            if key in wanted:
-                found[key] = voucher
+        # A superset (each part of the key with IN) read as bare keys first: the funds' other vouchers with the
+        # same numbers (tens of thousands in a province-wide file) are never built into model instances.
+        candidates = Transaction.objects.filter(
+            fund_id__in={k[0] for k in keys}, year__in={k[2] for k in keys}, seq__in={k[3] for k in keys}
+        ).values_list("pk", "fund_id", "kind", "year", "seq")
+        matched = [pk for pk, *key in candidates if tuple(key) in wanted]
+        found = {}
+        for start in range(0, len(matched), 5000):
+            for voucher in Transaction.objects.filter(pk__in=matched[start : start + 5000]).select_related("reverses"):
+                found[(voucher.fund_id, voucher.kind, voucher.year, voucher.seq)] = voucher
         return found
 
     # --- cross-row rules ---------------------------------------------------------------------------------------

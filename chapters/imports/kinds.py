@@ -95,12 +95,14 @@ class ImportContext(base.ImportContext):
             return
         names = UnitName.objects.filter(code__in=wanted).values_list("unit_id", "code", "valid_from", "valid_until")
         spans: dict[tuple[str, int], list] = {}
+        codes_of: dict[int, set[str]] = {}  # each unit's past codes among the wanted ones
         for unit_id, code, valid_from, valid_until in names:
             spans.setdefault((code.upper(), unit_id), []).append((valid_from, valid_until))
-        units = Unit.objects.filter(Q(code__in=wanted) | Q(pk__in={unit_id for _c, unit_id in spans}))
+            codes_of.setdefault(unit_id, set()).add(code.upper())
+        units = Unit.objects.filter(Q(code__in=wanted) | Q(pk__in=set(codes_of)))
         units = units.order_by("-active_from", "pk")
         for unit in units:
-            for code in {unit.code.upper(), *(c for c, unit_id in spans if unit_id == unit.pk)} & wanted:
+            for code in {unit.code.upper(), *codes_of.get(unit.pk, ())} & wanted:
                 self.units_by_code[code].append(unit)
                 self._code_spans[(code, unit.pk)] = [
                     (_later(valid_from, unit.active_from), _earlier(valid_until, unit.active_until))

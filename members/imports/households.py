@@ -4,6 +4,9 @@ a new household whose head has the same name as one already in the chapter is li
 
 from collections import defaultdict
 
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Left, StrIndex
+
 from chapters import scoping
 from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
@@ -184,13 +187,20 @@ class HouseholdKind(NamedRecordKind):
         heads = defaultdict(list)
         for row in new:
             heads[(row.unit.pk, fold(row.instance.head_name))].append(row)
+        # The folded head name is the first part of the stored search key ("nguyen van an | so 5 ... | h001"):
+        # compared in the database, so only the namesakes come back (not every household of the chapters).
+        cut = StrIndex("search_key", Value(" | "))
+        head_key = Case(When(cut__gt=0, then=Left("search_key", F("cut") - 1)), default=F("search_key"))
         for chunk in chunks(heads, 500):
-            qs = Household.objects.filter(unit_id__in={k[0] for k in chunk}).values_list(
-                "unit_id", "head_name", "address", "code"
+            qs = (
+                Household.objects.filter(unit_id__in={k[0] for k in chunk})
+                .annotate(cut=cut, head_key=head_key)
+                .filter(head_key__in={k[1] for k in chunk})
+                .values_list("unit_id", "head_key", "head_name", "address", "code")
             )
             wanted = set(chunk)
-            for unit_id, head, address, code in qs.iterator():
-                key = (unit_id, fold(head))
+            for unit_id, key_name, head, address, code in qs:
+                key = (unit_id, key_name)
                 if key in wanted:
                     for row in heads[key]:
                         where = ", ".join(filter(None, [address, f"mã {code}" if code else ""]))

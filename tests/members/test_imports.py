@@ -322,3 +322,24 @@ def test_a_large_import_analyses_the_tables_it_wrote(
         analysed.append([q["sql"] for q in captured if q["sql"].startswith("ANALYZE")])
     assert analysed[0] == []  # below the threshold: autovacuum will do
     assert analysed[1] == ['ANALYZE "members_household", "members_historicalhousehold"']
+
+
+def test_a_new_household_whose_head_is_a_namesake_in_the_chapter_is_a_warning(tmp_path, tree, secretary):
+    """Matched on the folded name (case, accents, spaces), in the same chapter only; written all the same."""
+    Household.objects.create(unit=tree.chapter, head_name="Nguyễn Văn An", address="Số 5 ngõ Chùa", code="H01")
+    Household.objects.create(unit=tree.other_chapter, head_name="Trần Thị Bình")
+    path = sheet(
+        tmp_path,
+        [
+            ["Mã chi hội", "Chủ hộ", "Địa chỉ"],
+            [tree.chapter.code, "NGUYỄN  VĂN AN", "Số 9"],
+            [tree.chapter.code, "Nguyen Van An", "Số 10"],
+            [tree.chapter.code, "Nguyễn Văn Anh", "Số 11"],
+            [tree.chapter.code, "Trần Thị Bình", "Số 12"],
+        ],
+    )
+    result = run(household_kind, path, secretary)
+    assert result.ok
+    expected = "Chi hội đã có hộ của Nguyễn Văn An (Số 5 ngõ Chùa, mã H01)."
+    assert warnings(result) == [(2, expected), (3, expected)]
+    assert Household.objects.filter(unit=tree.chapter).count() == 5
