@@ -791,24 +791,40 @@ DRAIN_SCHEDULED = "commune-totals:drain-scheduled"
 
 
 @contextlib.contextmanager
-def commune_totals_deferred():
-    """Within it, `summaries_refresh` leaves the commune totals alone; they are all refreshed once at the end (a
-    dataset load refreshes the summaries of every unit several times, one app after another)."""
+def commune_totals_deferred(*, touched_only: bool = False):
+    """Within it, writes leave the commune totals alone; they are refreshed once at the end (a dataset load
+    refreshes the summaries of every unit several times, one app after another): every commune, or with
+    `touched_only` only the communes the writes touched (none: nothing to do, as on a catalogue load that
+    changed nothing)."""
     if getattr(_deferred, "active", False):
         yield
         return
-    _deferred.active = True
+    _deferred.active, _deferred.touched, _deferred.everything = True, set(), not touched_only
     try:
         yield
     finally:
         _deferred.active = False
-    commune_totals_refresh(None)
+    if _deferred.everything:
+        commune_totals_refresh(None)
+    elif _deferred.touched:
+        commune_totals_refresh(_deferred.touched)
+
+
+def _deferring(unit_ids: Iterable[int] | None) -> bool:
+    """Inside `commune_totals_deferred`: note what the write touched (None: everything) and say so."""
+    if not getattr(_deferred, "active", False):
+        return False
+    if unit_ids is None:
+        _deferred.everything = True
+    else:
+        _deferred.touched.update(unit_ids)
+    return True
 
 
 def commune_totals_mark(unit_ids: Iterable[int]) -> int:
     """Mark the communes among `unit_ids` pending (their stored totals are stale from now on, in this
     transaction) and have them refreshed in the background after the commit. Returns the number marked."""
-    if getattr(_deferred, "active", False) or not unit_ids:
+    if not unit_ids or _deferring(unit_ids):
         return 0
     communes = list(Unit.objects.filter(pk__in=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True))
     if not communes:
@@ -852,7 +868,7 @@ def commune_totals_refresh(unit_ids: Iterable[int] | None, years: Iterable[int] 
     (`stored_trees`), and clear their pending marks. A commune's totals are summed on the tree of the province it
     is in on that tree (the first by id), so a province's roll-up finds the same part of the tree. Returns the
     number of rows written."""
-    if getattr(_deferred, "active", False):
+    if _deferring(unit_ids):
         return 0
     years = None if years is None else set(years)
     if unit_ids is None and connection.vendor == "postgresql":

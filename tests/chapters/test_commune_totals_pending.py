@@ -154,3 +154,24 @@ def test_two_refreshes_of_one_commune_at_once_store_its_totals_once(kept_trees):
     assert sorted(markers.values_list("tree", flat=True)) == ["past", "today"]
     stored = CommuneTotal.objects.filter(unit=communes[0], tree="past", year=2025, figure="baseline.population")
     assert list(stored.values_list("value", flat=True)) == [1_000]
+
+
+@pytest.mark.django_db
+def test_a_deferred_load_sums_only_the_communes_it_touched_and_nothing_when_it_touched_none(kept_trees):
+    """load_divisions (touched_only): a second load that changes nothing sums no commune again (it summed every
+    commune of the country, 7.6 s); the communes it did touch are summed at the end, none marked pending."""
+    from chapters.summaries import commune_totals_deferred
+
+    province, communes, chapters = make_tree()
+    commune_totals_refresh(None)
+    rows = {c.pk: list(CommuneTotal.objects.filter(unit=c).values_list("pk", flat=True)) for c in communes}
+    with commune_totals_deferred(touched_only=True):
+        pass
+    assert {c.pk: list(CommuneTotal.objects.filter(unit=c).values_list("pk", flat=True)) for c in communes} == rows
+
+    with commune_totals_deferred(touched_only=True):
+        facts.member(chapters[0], datetime.date(2025, 3, 1))
+        assert members_end(communes[0]) == 0  # not yet
+    assert members_end(communes[0]) == 1
+    assert list(CommuneTotal.objects.filter(unit=communes[1]).values_list("pk", flat=True)) == rows[communes[1].pk]
+    assert not CommuneTotalPending.objects.exists()
