@@ -791,23 +791,21 @@ DRAIN_SCHEDULED = "commune-totals:drain-scheduled"
 
 
 @contextlib.contextmanager
-def commune_totals_deferred(*, touched_only: bool = False):
-    """Within it, writes leave the commune totals alone; they are refreshed once at the end (a dataset load
-    refreshes the summaries of every unit several times, one app after another): every commune, or with
-    `touched_only` only the communes the writes touched (none: nothing to do, as on a catalogue load that
-    changed nothing)."""
+def commune_totals_deferred(*, unless_untouched: bool = False):
+    """Within it, writes leave the commune totals alone; every commune is summed again once at the end, with fresh
+    planner statistics (a dataset load refreshes the summaries of every unit several times, one app after another).
+    With `unless_untouched`, nothing is done when no write touched a commune (a catalogue load that changed
+    nothing)."""
     if getattr(_deferred, "active", False):
         yield
         return
-    _deferred.active, _deferred.touched, _deferred.everything = True, set(), not touched_only
+    _deferred.active, _deferred.touched, _deferred.everything = True, set(), not unless_untouched
     try:
         yield
     finally:
         _deferred.active = False
-    if _deferred.everything:
+    if _deferred.everything or _deferred.touched:
         commune_totals_refresh(None)
-    elif _deferred.touched:
-        commune_totals_refresh(_deferred.touched)
 
 
 def _deferring(unit_ids: Iterable[int] | None) -> bool:

@@ -157,21 +157,20 @@ def test_two_refreshes_of_one_commune_at_once_store_its_totals_once(kept_trees):
 
 
 @pytest.mark.django_db
-def test_a_deferred_load_sums_only_the_communes_it_touched_and_nothing_when_it_touched_none(kept_trees):
-    """load_divisions (touched_only): a second load that changes nothing sums no commune again (it summed every
-    commune of the country, 7.6 s); the communes it did touch are summed at the end, none marked pending."""
+def test_a_deferred_load_sums_the_communes_at_the_end_and_nothing_when_it_touched_none(kept_trees):
+    """load_divisions (unless_untouched): a second load that changes nothing sums no commune again (it summed every
+    commune of the country, 7.6 s); after a load that did touch one they are summed at the end, none pending."""
     from chapters.summaries import commune_totals_deferred
 
     province, communes, chapters = make_tree()
     commune_totals_refresh(None)
     rows = {c.pk: list(CommuneTotal.objects.filter(unit=c).values_list("pk", flat=True)) for c in communes}
-    with commune_totals_deferred(touched_only=True):
+    with commune_totals_deferred(unless_untouched=True):
         pass
     assert {c.pk: list(CommuneTotal.objects.filter(unit=c).values_list("pk", flat=True)) for c in communes} == rows
 
-    with commune_totals_deferred(touched_only=True):
+    with commune_totals_deferred(unless_untouched=True):
         facts.member(chapters[0], datetime.date(2025, 3, 1))
         assert members_end(communes[0]) == 0  # not yet
     assert members_end(communes[0]) == 1
-    assert list(CommuneTotal.objects.filter(unit=communes[1]).values_list("pk", flat=True)) == rows[communes[1].pk]
     assert not CommuneTotalPending.objects.exists()

@@ -99,9 +99,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Không có tỉnh, thành phố mã «{options['province']}» trong danh mục.")
             communes = [c for c in communes if c.parent_code == only]
         # The tree services mark the stored commune totals stale after every merge, close and move; a catalogue
-        # load makes thousands of them, so the communes it touched are summed once at the end instead (none when
-        # the load changed nothing).
-        with commune_totals_deferred(touched_only=True):
+        # load makes thousands of them, so the communes are summed once at the end instead (not at all when the
+        # load changed nothing).
+        with commune_totals_deferred(unless_untouched=True):
             self._handle(provinces, communes, on=on, only=only, history=options["history"])
 
     def _handle(self, provinces, communes, *, on, only, history: bool) -> None:
