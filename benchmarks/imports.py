@@ -23,6 +23,7 @@ Members and households reuse the files and resources of benchmarks/members_impor
 
 import argparse
 import datetime
+import os
 import random
 import sys
 import tempfile
@@ -652,7 +653,12 @@ def main() -> None:
     parser.add_argument("--skip-import-export", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile của lần nhập đầu mỗi loại, ra stderr")
     options = parser.parse_args()
-    common.configure("BENCH_MEMBERS_DATABASE_URL", DEFAULT_URL)
+    # Redis as the cache, as in production (the embedded default's file cache writes one file per token).
+    common.configure(
+        "BENCH_MEMBERS_DATABASE_URL",
+        DEFAULT_URL,
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+    )
     import django
 
     django.setup()

@@ -16,6 +16,7 @@ dataset stays as it was. Prints a Markdown section for docs/benchmarks.md.
 """
 
 import argparse
+import os
 import random
 import sys
 import tempfile
@@ -111,7 +112,12 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--skip-import-export", action="store_true")
     options = parser.parse_args()
-    common.configure("BENCH_MEMBERS_DATABASE_URL", DEFAULT_URL)
+    # Redis as the cache, as in production (the embedded default's file cache writes one file per token).
+    common.configure(
+        "BENCH_MEMBERS_DATABASE_URL",
+        DEFAULT_URL,
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+    )
     import django
 
     django.setup()
