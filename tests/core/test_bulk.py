@@ -110,3 +110,25 @@ def test_create_with_history_gives_ids_and_one_history_row_each(django_user_mode
     assert {(r.history_type, r.history_user_id, r.history_change_reason, r.name) for r in rows} == {
         ("+", user.pk, "Nhập tệp đơn vị", f"Chi hội mới {n}") for n in range(3)
     }
+
+
+def test_values_are_prepared_by_their_field_unless_the_field_would_return_them_unchanged(db):
+    """core.bulk.preparer: exact types pass as they are; anything else still goes through get_db_prep_save."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import models as m
+
+    from core.bulk import preparer
+    from members.models import Member
+
+    on = preparer(Member._meta.get_field("joined_on"))
+    assert on(dt.date(2025, 3, 1)) == dt.date(2025, 3, 1)
+    assert on(dt.datetime(2025, 3, 1, 10, 30)) == dt.date(2025, 3, 1)  # a datetime in a DateField: its day
+    assert on(None) is None
+    year = preparer(Member._meta.get_field("birth_year"))
+    assert year(True) == 1 and year(True) is not True and year(1958) == 1958
+    unit = preparer(Member._meta.get_field("unit"))
+    assert unit(7) == 7
+    amount = preparer(m.DecimalField(max_digits=5, decimal_places=2))  # not listed: always prepared
+    assert amount("1.5") == Decimal("1.5") and not isinstance(amount("1.5"), str)
