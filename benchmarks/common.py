@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+# Redis as the benchmarks' cache (as in production), apart from the tests' and the application's databases.
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
 def configure(url_variable: str, default_url: str, **extra: str) -> str:
     """Point Django at the benchmark's own database (before django.setup()); returns its address."""
     url = os.environ.get(url_variable, default_url)

@@ -183,7 +183,7 @@ def main_country(args) -> None:
         "BENCH_COUNTRY_DATABASE_URL",
         COUNTRY_URL,
         DATABASE_CONN_MAX_AGE="60",
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        REDIS_URL=common.BENCH_REDIS_URL,
         CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"),
         LOGIN_THROTTLE_ENABLED="false",
     )
@@ -587,7 +587,7 @@ def main() -> None:
         "BENCH_MEMBERS_DATABASE_URL",
         DEFAULT_URL,
         DATABASE_CONN_MAX_AGE="60",
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        REDIS_URL=common.BENCH_REDIS_URL,
         CELERY_BROKER_URL=os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/6"),
         LOGIN_THROTTLE_ENABLED="false",
     )

@@ -15,7 +15,6 @@ a transaction rolled back, so the dataset stays as it was. Results in benchmarks
 """
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -109,7 +108,7 @@ def main() -> None:
     common.configure(
         "BENCH_MEMBERS_DATABASE_URL",
         DEFAULT_URL,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        REDIS_URL=common.BENCH_REDIS_URL,
     )
     import django
 

@@ -23,7 +23,6 @@ Members and households reuse the files and resources of benchmarks/members_impor
 
 import argparse
 import datetime
-import os
 import random
 import sys
 import tempfile
@@ -657,7 +656,7 @@ def main() -> None:
     common.configure(
         "BENCH_MEMBERS_DATABASE_URL",
         DEFAULT_URL,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        REDIS_URL=common.BENCH_REDIS_URL,
     )
     import django
 

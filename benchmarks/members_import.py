@@ -16,7 +16,6 @@ dataset stays as it was. Prints a Markdown section for docs/benchmarks.md.
 """
 
 import argparse
-import os
 import random
 import sys
 import tempfile
@@ -116,7 +115,7 @@ def main() -> None:
     common.configure(
         "BENCH_MEMBERS_DATABASE_URL",
         DEFAULT_URL,
-        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        REDIS_URL=common.BENCH_REDIS_URL,
     )
     import django
 

@@ -840,9 +840,9 @@ def commune_totals_schedule() -> None:
     (the write has committed: its figures are exact either way, only the province's reading is slower)."""
     from chapters.tasks import drain_commune_totals
 
-    token = uuid.uuid4().hex
     delay = settings.COMMUNE_TOTALS_DRAIN_DELAY
-    if not cache.add(DRAIN_SCHEDULED, token, timeout=delay + 60) and cache.get(DRAIN_SCHEDULED) is not None:
+    # A cache that cannot answer says neither "added" nor "present": queue then (a drain too many costs a query).
+    if not cache.add(DRAIN_SCHEDULED, 1, timeout=delay + 60) and cache.get(DRAIN_SCHEDULED) is not None:
         return
     try:
         drain_commune_totals.apply_async(countdown=delay)
