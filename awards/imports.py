@@ -385,26 +385,24 @@ class AwardsKind(ImportKind):
         instance.sort_key = sort_key(instance.name)[:600]
 
     def write(self, ctx: ImportContext, created: list, updated: list) -> None:
-        from simple_history.utils import bulk_create_with_history
+        from core.bulk import create_with_history
 
-        new_decisions = []
-        for recipient in created:
-            decision = recipient.decision
-            if decision.pk is not None and decision.pk < 0 and decision not in new_decisions:
-                new_decisions.append(decision)
+        # By identity: a list's `in` compares models one by one (1.2 million comparisons for 10,000 recipients).
+        new_decisions = list(
+            {
+                id(recipient.decision): recipient.decision
+                for recipient in created
+                if recipient.decision.pk is not None and recipient.decision.pk < 0
+            }.values()
+        )
         for decision in new_decisions:
             decision.pk = None
             decision._derive()
-        if new_decisions:
-            bulk_create_with_history(
-                new_decisions,
-                Decision,
-                batch_size=self.batch_size,
-                default_user=ctx.history_user,
-                default_change_reason=ctx.reason,
-            )
+        create_with_history(
+            Decision, new_decisions, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size
+        )
         last = dict(
-            Recipient.objects.filter(decision__in=[r.decision for r in created if r.decision.pk])
+            Recipient.objects.filter(decision_id__in={r.decision.pk for r in created if r.decision.pk})
             .values_list("decision_id")
             .annotate(top=Max("position"))
         )

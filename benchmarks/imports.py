@@ -608,12 +608,15 @@ def ours_once(kind, path: Path, user) -> dict:
 
 
 def profile(kind, path: Path, user) -> None:
-    """Where the time of one import goes (the 25 costliest functions, cumulative), on stderr."""
+    """Where the time of one import goes (the 25 costliest functions, cumulative), on stderr; the whole profile in
+    benchmarks/results/imports-<kind>.prof (for `python -m pstats`)."""
     import cProfile
     import pstats
 
     profiler = cProfile.Profile()
     profiler.runcall(ours_once, kind, path, user)
+    common.RESULTS.mkdir(parents=True, exist_ok=True)
+    profiler.dump_stats(common.RESULTS / f"imports-{kind.name}.prof")
     pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
 
 

@@ -80,12 +80,14 @@ def reserve_ids(model: type[Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def history_copy(model: type[Model], objects: Sequence[Model], *, history_type: str, user=None, reason: str = ""):
+def history_copy(
+    model: type[Model], objects: Sequence[Model], *, history_type: str, user=None, reason: str = "", date=None
+):
     """The history rows of `objects` ("+" created, "~" changed) with COPY: the rows simple-history's bulk helpers
-    would write (PostgreSQL only)."""
+    would write (PostgreSQL only). `date`: when the change happened (default now)."""
     historical = get_history_manager_for_model(model).model
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    extras = {"history_date": timezone.now(), "history_change_reason": (reason or "")[:100] or None,
+    extras = {"history_date": date or timezone.now(), "history_change_reason": (reason or "")[:100] or None,
               "history_type": history_type, "history_user_id": user_id}  # fmt: skip
     tracked = [f for f in historical._meta.concrete_fields if f.attname != "history_id"]
     prepared = [(f.attname, preparer(f)) for f in tracked if f.attname not in extras]
@@ -117,14 +119,15 @@ def create(model: type[Model], objects: list[Model], *, batch_size: int = 5000) 
 
 
 def create_with_history(
-    model: type[Model], objects: list[Model], *, user=None, reason: str = "", batch_size: int = 1000
+    model: type[Model], objects: list[Model], *, user=None, reason: str = "", batch_size: int = 1000, date=None
 ) -> list[Model]:
-    """Insert `objects` and one "+" history row each; on PostgreSQL with COPY. The objects get their ids."""
+    """Insert `objects` and one "+" history row each (dated `date`, default now); on PostgreSQL with COPY. The
+    objects get their ids."""
     if not objects:
         return objects
     if not postgres():
         return bulk_create_with_history(
-            objects, model, batch_size=batch_size, default_user=user, default_change_reason=reason
+            objects, model, batch_size=batch_size, default_user=user, default_change_reason=reason, default_date=date
         )
     for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
         obj.pk = pk
@@ -136,7 +139,7 @@ def create_with_history(
             [f.column for f in fields],
             ([prepare(f.pre_save(obj, True)) for f, prepare in prepared] for obj in objects),
         )
-        history_copy(model, objects, history_type="+", user=user, reason=reason)
+        history_copy(model, objects, history_type="+", user=user, reason=reason, date=date)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias

@@ -12,11 +12,12 @@ import datetime
 import re
 from collections import defaultdict
 
-from django.db.models import BigIntegerField, Case, F, Sum, Value, When
+from django.db.models import Sum
 
 from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from core import formatting
+from core.bulk import values_update
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_amount, parse_date, parse_integer
 
@@ -457,14 +458,12 @@ class TransactionKind(ImportKind):
             if seq is not None and counter.last < seq:
                 counter.last = seq
                 raised.append(counter)
-        VoucherCounter.objects.bulk_update(raised, ["last"], batch_size=self.batch_size)
-        changes = sorted(moved.items())
-        for start in range(0, len(changes), self.batch_size):
-            part = changes[start : start + self.batch_size]
-            shift = Case(
-                *(When(pk=fund_id, then=Value(delta)) for fund_id, delta in part), output_field=BigIntegerField()
-            )
-            Fund.objects.filter(pk__in=[fund_id for fund_id, _delta in part]).update(balance=F("balance") + shift)
+        values_update(VoucherCounter, raised, ["last"])
+        # The funds are locked above, so their balances as read are current: the new ones are written as values
+        # (an UPDATE … FROM VALUES per batch; a CASE with a branch per fund took 4.9 s for 10,000 funds).
+        for fund_id, delta in moved.items():
+            funds[fund_id].balance += delta
+        values_update(Fund, [funds[fund_id] for fund_id in sorted(moved)], ["balance"])
         funds_ensure_not_negative({funds[fund_id]: first_day[fund_id] for fund_id in moved})
 
     # --- export ------------------------------------------------------------------------------------------------

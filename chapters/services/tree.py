@@ -9,13 +9,12 @@ from django.db import connection, transaction
 from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat, Substr
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from chapters.models import Lineage, ParentLink, Unit, UnitName
 from chapters.models.tree import PATH_SEPARATOR
 from chapters.services.records import record_save
 from chapters.signals import unit_moved
-from core.bulk import bulk_update_with_history
+from core.bulk import bulk_update_with_history, create_with_history
 from core.history import command_line, stamp
 from core.text import nfc
 
@@ -85,13 +84,8 @@ def units_create(
         if level:
             for unit in layer:
                 unit.parent = unit.parent  # the parent written in the layer before now has its id
-        bulk_create_with_history(
-            layer,
-            Unit,
-            batch_size=batch_size,
-            default_user=history_user,
-            default_change_reason=reason[:100],
-            default_date=history_date,
+        create_with_history(
+            Unit, layer, user=history_user, reason=reason[:100], batch_size=batch_size, date=history_date
         )
     paths_fill()
     ParentLink.objects.bulk_create(
