@@ -236,8 +236,7 @@ class AwardsKind(ImportKind):
             row.extra["issuer"] = (_issuer_kind(issuer_name), None, issuer_name, level)
         else:
             row.extra["issuer"] = (Decision.IssuerKind.ASSOCIATION, keeper, "", keeper.level)
-        probe = self._decision_probe(row)
-        row.extra["decision_key"] = (probe.issuer_key, probe.year, probe.number_key)
+        row.extra["decision_key"] = self._decision_key(ctx, row)
         recipient_code = row.values.get("unit_code")
         if not recipient_code:
             return keeper
@@ -245,6 +244,19 @@ class AwardsKind(ImportKind):
         if unit is None:
             row.error("unit_code", NOT_IN_SCOPE.format(code=recipient_code))
         return unit
+
+    def _decision_key(self, ctx: ImportContext, row: Row) -> tuple[str, int, str]:
+        """(issuer key, year, number key) as Decision derives them, worked out once per distinct decision (a
+        decision's 40 recipients are 40 rows naming it)."""
+        kind, issuer_unit, issuer_name, level = row.extra["issuer"]
+        values = row.values
+        given = (values.get("decision_number"), values.get("decision_date"), kind, getattr(issuer_unit, "pk", None),
+                 issuer_name, level, values.get("occasion"), values.get("form"), row.extra["keeper"].pk)  # fmt: skip
+        known = ctx.data.setdefault("decision_keys", {})
+        if given not in known:
+            probe = self._decision_probe(row)
+            known[given] = (probe.issuer_key, probe.year, probe.number_key)
+        return known[given]
 
     def _decision_probe(self, row: Row) -> Decision:
         kind, issuer_unit, issuer_name, level = row.extra["issuer"]

@@ -7,6 +7,7 @@ through batches of 500–1,000, never row by row.
 """
 
 import datetime
+import decimal
 import logging
 import zlib
 from collections.abc import Callable
@@ -95,6 +96,19 @@ def _unescape(text: str) -> str:
     return text
 
 
+# Cells that can be remembered, and parsed values no later step can change in place (safe to hand to every row
+# with the same cell).
+_UNCHANGEABLE = frozenset({type(None), str, int, float, bool, decimal.Decimal, datetime.date, datetime.datetime})
+
+
+def _parse(column, cell) -> tuple[object, str | None]:
+    """(value, None) or (None, the parser's message)."""
+    try:
+        return column.parser(cell), None
+    except ParseError as error:
+        return None, str(error)
+
+
 def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress) -> list[Row]:
     columns = [(index, kind.column(name)) for index, name in header.fields.items() if kind.column(name)]
     texts = (
@@ -106,6 +120,11 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
     result.encoding = dominant_encoding(texts)
     rows = []
     total = len(header.data_rows) or 1
+    # A file repeats its cells (a decision's number and date on each of its 40 recipients, a chapter's code on
+    # each of its members): each distinct text is cleaned once, and each distinct cell parsed once per column
+    # when what the parser returns cannot be changed in place.
+    cleaned: dict[str, tuple[str, str, str | None]] = {}
+    parsed: dict[tuple, tuple[object, str | None]] = {}
     for position, (number, cells) in enumerate(header.data_rows):
         if position % 1000 == 0:
             progress(0.3 * position / total)
@@ -116,27 +135,33 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
         for _index, column in columns:
             cell = raw[column.field]
             if isinstance(cell, str):
-                cell = _unescape(strip_controls(cell).strip())
-                if not cell.isascii():
-                    fixed, encoding = fix_legacy(cell, result.encoding)
-                    if encoding:
-                        result.conversion_count += 1
-                        if len(result.conversions) < SAMPLE_SIZE:
-                            result.conversions.append(
-                                {
-                                    "row": number,
-                                    "column": header.header_of(column.field),
-                                    "before": cell,
-                                    "after": fixed,
-                                    "encoding": encoding,
-                                }
-                            )
-                    cell = fixed
+                if cell not in cleaned:
+                    text = _unescape(strip_controls(cell).strip())
+                    fixed, encoding = (text, None) if text.isascii() else fix_legacy(text, result.encoding)
+                    cleaned[cell] = (text, fixed, encoding)
+                text, cell, encoding = cleaned[cell]
+                if encoding:
+                    result.conversion_count += 1
+                    if len(result.conversions) < SAMPLE_SIZE:
+                        result.conversions.append(
+                            {
+                                "row": number,
+                                "column": header.header_of(column.field),
+                                "before": text,
+                                "after": cell,
+                                "encoding": encoding,
+                            }
+                        )
                 raw[column.field] = cell
-            try:
-                value = column.parser(cell)
-            except ParseError as error:
-                row.error(column.field, str(error))
+            key = (column.field, type(cell), cell) if type(cell) in _UNCHANGEABLE else None
+            if key is not None and key in parsed:
+                value, problem = parsed[key]
+            else:
+                value, problem = _parse(column, cell)
+                if key is not None and type(value) in _UNCHANGEABLE:
+                    parsed[key] = (value, problem)
+            if problem is not None:
+                row.error(column.field, problem)
                 continue
             if column.required and value in (None, "", []):
                 row.error(column.field, f"Chưa ghi «{header.header_of(column.field)}».")

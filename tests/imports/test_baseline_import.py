@@ -166,3 +166,18 @@ def test_legacy_encoded_cells_are_converted_and_shown(tree, commune_secretary, u
     assert job.preview["conversions"][0]["after"] == "Số liệu năm 2024 của tổ dân phố"
     jobs.job_commit(job, user=commune_secretary)
     assert BaselineFigure.objects.get().notes == "Số liệu năm 2024 của tổ dân phố"
+
+
+def test_a_cell_repeated_on_many_rows_is_converted_and_checked_on_each_of_them(tree, commune_secretary, upload):
+    # The pipeline cleans and parses each distinct cell once: every row still gets its conversion and its error.
+    notes = "Sè liÖu cña tæ d©n phè"
+    job = upload(
+        "baseline",
+        [["M· ®¬n vÞ", "N¨m", "D©n sè", "Ghi chó"], ["10001-01", 2023, "nhiều", notes],
+         ["10001-01", 2024, "nhiều", notes], ["10001-01", 2025, 30, notes]],
+        user=commune_secretary,
+        unit=tree.commune,
+    )  # fmt: skip
+    assert job.preview["conversion_count"] == 3
+    assert [conversion["row"] for conversion in job.preview["conversions"]] == [2, 3, 4]
+    assert [(row, column) for row, column, _message in job.errors] == [(2, "Dân số"), (3, "Dân số")]
