@@ -74,6 +74,7 @@ class Bench:
     resource: Callable[[Dataset], Any]
     before_theirs: Callable[[Dataset, Path], None] = lambda data, path: None
     note: str = ""
+    kind: str = ""  # the import kind, when not the bench's own name
 
 
 def write_rows(path: Path, header: list[str], rows) -> None:
@@ -311,12 +312,13 @@ def dues_resource(data: Dataset):
     )
 
 
-def transactions_write(path: Path, rows: int, data: Dataset) -> None:
+def transactions_write(path: Path, rows: int, data: Dataset, chapters=None) -> None:
+    """Receipts dated today, one after another over the funds of `chapters` (default: every chapter)."""
     from funds.models import Fund, Transaction, VoucherCounter
 
     rng = random.Random(19)
     year = data.today.year
-    funds = list(Fund.objects.filter(unit__in=data.chapters).select_related("unit").order_by("pk"))
+    funds = list(Fund.objects.filter(unit__in=chapters or data.chapters).select_related("unit").order_by("pk"))
     last = dict(
         VoucherCounter.objects.filter(fund__in=funds, kind=Transaction.Kind.RECEIPT, year=year).values_list(
             "fund_id", "last"
@@ -335,6 +337,16 @@ def transactions_write(path: Path, rows: int, data: Dataset) -> None:
         ["Mã đơn vị", "Quỹ", "Số phiếu", "Loại phiếu", "Ngày", "Số tiền", "Người nộp, người nhận", "Là", "Mục đích"],
         lines(),
     )
+
+
+def transactions_commune_write(path: Path, rows: int, data: Dataset) -> None:
+    """The same receipts over the funds of one commune's chapters (the commune with the most): a commune's cash
+    books, many vouchers per fund, where the file above touches every fund of the province once or twice."""
+    from collections import Counter
+
+    per_commune = Counter(chapter.path.split("/")[2] for chapter in data.chapters)
+    busiest = per_commune.most_common(1)[0][0]
+    transactions_write(path, rows, data, [c for c in data.chapters if c.path.split("/")[2] == busiest])
 
 
 def transactions_resource(data: Dataset):
@@ -552,6 +564,13 @@ BENCHES: dict[str, Bench] = {
         transactions_resource,
         note="phiếu thu sau phiếu cuối mỗi quỹ; django-import-export không cộng số dư, không dời bộ đếm số phiếu",
     ),
+    "transactions-commune": Bench(
+        20_000,
+        transactions_commune_write,
+        transactions_resource,
+        kind="transactions",
+        note="như trên, nhưng mọi phiếu thuộc các quỹ chi hội của một xã (nhiều phiếu mỗi quỹ)",
+    ),
     "awards": Bench(
         20_000,
         awards_write,
@@ -696,7 +715,8 @@ def main() -> None:
         user = UserFactory(username="bench_imports")
         Role.objects.create(user=user, unit=province, kind=Role.Kind.SECRETARY)
         for name in names:
-            bench, kind = BENCHES[name], KINDS[name]
+            bench = BENCHES[name]
+            kind = KINDS[bench.kind or name]
             path = workdir / f"{name}.xlsx"
             bench.write(path, max(1, round(bench.rows * options.scale)), data)
             if options.profile:
