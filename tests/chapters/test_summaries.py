@@ -162,3 +162,24 @@ def test_merged_commune_facts_follow_primary_successor_in_todays_tree(tree):
 
 def test_providers_are_registered():
     assert {"units", "baseline"} <= set(PROVIDERS)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY's text format is PostgreSQL's")
+def test_summary_rows_written_with_copy_read_back_exactly(tree):
+    from django.utils import timezone
+
+    from chapters.summaries import _summaries_insert
+
+    now = timezone.now()
+    rows = [
+        (tree.chapter.pk, 2024, "Y", "baseline.population", 1_234_567_890_123, now),
+        (tree.chapter.pk, 2024, "H1", "members.end", 0, None),
+        (tree.chapter.pk, 2024, "Y", "odd\tkey\\with escapes", -5, now),  # through psycopg's own escaping
+    ]
+    _summaries_insert(rows)
+    stored = set(
+        Summary.objects.filter(unit=tree.chapter, year=2024).values_list(
+            "unit_id", "year", "period", "figure", "value", "computed_at"
+        )
+    )
+    assert set(rows) <= stored
