@@ -11,7 +11,7 @@ from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts, maps
 from reports.approval import children_status
-from reports.dashboard import BEHIND_COUNTED, completeness, dashboard
+from reports.dashboard import BEHIND_COUNTED, completeness, dashboard, name_cells
 
 
 def dashboard_home(request):
@@ -50,13 +50,14 @@ def unit_dashboard(request, unit_pk):
         "ancestors": [a for a in unit.ancestors() if scoping.can(request.user, scoping.VIEW, a)],
         "charts": [charts.bar_chart(title, points, unit=word) for title, points, word in data["trends"]],
         "as_of": data["figures"].as_of,
-        # Each row links to its unit's dashboard: the address reversed once, not per row.
-        "unit_url_prefix": reverse("reports:unit_dashboard", args=[0])[: -len("0/")],
         "map_measure": measure,
         "map_measures": maps.MEASURES,
         "map_svg": _map(request.user, unit, data["rows"], measure, year=year, tree=tree),
         **data,
     }
+    # Each row links to its unit's dashboard: the address reversed once, not per row.
+    prefix = reverse("reports:unit_dashboard", args=[0])[: -len("0/")]
+    name_cells(data["children"], url_prefix=prefix, year=year, tree=tree)
     template = "reports/_dashboard_table.html" if request.htmx else "reports/dashboard.html"
     return render(request, template, context)
 

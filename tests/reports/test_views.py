@@ -256,6 +256,9 @@ def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, off
     # The cells are written in one pass in Python (reports.dashboard.child_rows): labels, numbers and badges.
     assert '<td class="num" data-label="Hội viên">1</td><td class="num" data-label="% dân số">1,0% ' in html
     assert '<span class="badge bad">thấp</span></td><td class="num" data-label="Kết nạp mới">1</td>' in html
+    link = reverse("reports:unit_dashboard", args=[chapters[4].pk])
+    name = chapters[4].display_name.replace("'", "&#x27;")
+    assert f'<td data-label="Đơn vị"><a href="{link}?year={YEAR}&amp;tree=past">{name}</a></td>' in html
 
     behind = client.get(url, {"year": YEAR, "behind": "1"})
     assert {row["unit"].pk for row in behind.context["children"]} == {chapters[3].pk, chapters[4].pk}
