@@ -495,7 +495,7 @@ def measure_load(people, member_ids, sessions, duration: float, counts: dict[str
     if best:
         lines.append(
             f"- **Tốc độ bền vững với phân vị 95 dưới 300 ms: {best['rps']:.1f} yêu cầu/giây** "
-            f"({best['concurrency']} người dùng đồng thời; mục tiêu ≥ 50)."
+            f"({best['concurrency']} người dùng đồng thời; mục tiêu ≥ 100 của issue 19)."
         )
     else:
         lines.append("- Không bước nào giữ được phân vị 95 dưới 300 ms.")

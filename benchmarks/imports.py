@@ -17,7 +17,8 @@ registrations of a year without records, classes), then imports it:
   simple-history's signal, no model validation).
 
 Every run is a transaction rolled back, so the dataset stays as it was, and starts after a `VACUUM (ANALYZE)` of the
-tables the run before it wrote (`vacuum`). `--scale 0.05` multiplies the rows (a smoke test on a ward dataset). Results: benchmarks/results/imports.md (rows/s min / median / max, and the ratio).
+tables the run before it wrote (`vacuum`). `--scale 0.05` multiplies the rows (a smoke test on a ward dataset).
+Results: benchmarks/results/imports.md (rows/s min / median / max, and the ratio).
 Members and households reuse the files and resources of benchmarks/members_import.py and households_import.py.
 """
 
