@@ -32,6 +32,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -604,6 +605,15 @@ def vacuum(model) -> None:
         cursor.execute(f"VACUUM (ANALYZE) {', '.join(sorted(tables))}")
 
 
+def runs(count: int, model, once: Callable[[], dict]) -> list[dict]:
+    """`count` measurements of `once`, each after a `vacuum` of what the one before left."""
+    measured = []
+    for _ in range(count):
+        vacuum(model)
+        measured.append(once())
+    return measured
+
+
 def ours_once(kind, path: Path, user) -> dict:
     """One validated, committed import of `path` through the pipeline, rolled back afterwards."""
     from django.db import transaction
@@ -742,12 +752,10 @@ def main() -> None:
             if options.profile:
                 vacuum(kind.model)
                 profile(kind, path, user)
-            ours = [(vacuum(kind.model), ours_once(kind, path, user))[1] for _ in range(options.runs)]
+            ours = runs(options.runs, kind.model, partial(ours_once, kind, path, user))
             theirs = []
             if not options.skip_import_export:
-                theirs = [
-                    (vacuum(kind.model), theirs_once(bench, data, kind.model, path))[1] for _ in range(options.runs)
-                ]
+                theirs = runs(options.runs, kind.model, partial(theirs_once, bench, data, kind.model, path))
             measured[name] = (path, ours, theirs)
             print(f"{name}: {ours[0]['rows']} dòng, của phần mềm {ours[0]['rows'] / ours[0]['total']:,.0f} dòng/s",
                   file=sys.stderr)  # fmt: skip
