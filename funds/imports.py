@@ -430,6 +430,8 @@ class TransactionKind(ImportKind):
         from funds.services.vouchers import funds_ensure_not_negative
 
         fund_ids = sorted({voucher.fund_id for voucher in created})
+        # Locked with their units, as the screens lock a fund: writers of one unit's funds take turns, so the givers
+        # counted again for the summaries (refresh_summaries) include every committed voucher of the unit.
         funds = {
             fund.pk: fund for fund in Fund.objects.select_for_update().filter(pk__in=fund_ids).select_related("unit")
         }
@@ -465,6 +467,15 @@ class TransactionKind(ImportKind):
             funds[fund_id].balance += delta
         values_update(Fund, [funds[fund_id] for fund_id in sorted(moved)], ["balance"])
         funds_ensure_not_negative({funds[fund_id]: first_day[fund_id] for fund_id in moved})
+
+    def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
+        """A file only adds vouchers: what they add is written to the summaries (`summaries_add`), rather than the
+        figures of every unit they touched computed again from all its vouchers."""
+        from chapters.summaries import summaries_add
+
+        if any(row.existing is not None for row in rows):  # never so today: a voucher in the books is not changed
+            return super().refresh_summaries(ctx, rows)
+        summaries_add("funds", [row.instance for row in rows])
 
     # --- export ------------------------------------------------------------------------------------------------
 

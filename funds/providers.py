@@ -215,6 +215,58 @@ def compute(unit_ids, years):
             balance = closing
 
 
+def added(vouchers, years):
+    """What new vouchers change (chapters.summaries.summaries_add): the flows of their periods and the stocks from
+    their half-year on, as amounts to add; the distinct givers (`funds.donors`, not a sum) of the periods they
+    fall in, counted again from the books. The same rows `compute` gives once the vouchers are in the books."""
+    kept = set(years)
+    recount: set[tuple[int, int]] = set()  # (unit, year) whose givers are counted again
+    for voucher in vouchers:
+        unit_id, day, delta = voucher.unit_id, voucher.date, voucher.delta
+        half = 1 if day.month <= 6 else 2
+        periods = ("Y", f"H{half}")
+        if day.year in kept:
+            flows = _flow_contributions(
+                voucher.kind, voucher.purpose, voucher.counterparty_type, voucher.in_kind, delta
+            )
+            if voucher.kind == Transaction.Kind.RECEIPT and voucher.purpose != P.TRANSFER:
+                # A gift counts one, its reversal takes one off (as `_grouped_flows`); either may change the givers.
+                flows.append(("funds.donations", -1 if voucher.reverses_id else 1))
+                recount.add((unit_id, day.year))
+                if voucher.reverses_id and voucher.reverses.date.year in kept:  # the gift it cancels no longer counts
+                    recount.add((voucher.reverses.unit_id, voucher.reverses.date.year))
+            for period in periods:
+                for figure, value in flows:
+                    yield unit_id, day.year, period, figure, value
+        for year in sorted(y for y in kept if y >= day.year):
+            if year > day.year:  # every period of a later year starts and ends higher
+                for period in PERIODS:
+                    yield unit_id, year, period, "funds.opening", delta
+                    yield unit_id, year, period, "funds.balance", delta
+                continue
+            yield unit_id, year, "Y", "funds.balance", delta
+            yield unit_id, year, "H2", "funds.balance", delta
+            if half == 1:
+                yield unit_id, year, "H1", "funds.balance", delta
+                yield unit_id, year, "H2", "funds.opening", delta
+    yield from _donors_recounted(recount)
+
+
+def _donors_recounted(pairs: set[tuple[int, int]]):
+    """`funds.donors` of the years and halves of `pairs` ((unit, year)), zero where nobody is left."""
+    if not pairs:
+        return
+    in_books = Transaction.objects.filter(unit_id__in={u for u, _y in pairs}, year__in={y for _u, y in pairs})
+    counts = {(u, y, "Y"): 0 for u, y in pairs} | {(u, y, f"H{h}"): 0 for u, y in pairs for h in (1, 2)}
+    for row in _donor_counts(in_books, ["unit_id", "year"]):
+        counts[(row["unit_id"], row["year"], "Y")] = row["donors"]
+    for row in _donor_counts(in_books.annotate(half=_half_expr()), ["unit_id", "year", "half"]):
+        counts[(row["unit_id"], row["year"], f"H{row['half']}")] = row["donors"]
+    for (unit_id, year, period), donors in counts.items():
+        if (unit_id, year) in pairs:
+            yield unit_id, year, period, "funds.donors", donors
+
+
 def figures_between(unit_ids, start: datetime.date, end: datetime.date) -> dict[int, dict[str, int]]:
     """The same figures for any span of dates, computed from the vouchers of `unit_ids` (a few units, or one
     subtree): for the finance page's custom periods. {unit id: {figure: value}}."""
@@ -252,7 +304,9 @@ def figures_between(unit_ids, start: datetime.date, end: datetime.date) -> dict[
     return {unit_id: {k: v for k, v in figures.items() if v} for unit_id, figures in result.items()}
 
 
-provider = SummaryProvider(name="funds", figures=FIGURES, compute=compute)
+provider = SummaryProvider(
+    name="funds", figures=FIGURES, compute=compute, added=added, replaced=frozenset({"funds.donors"})
+)
 
 
 def register_all():

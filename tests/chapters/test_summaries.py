@@ -183,3 +183,61 @@ def test_summary_rows_written_with_copy_read_back_exactly(tree):
         )
     )
     assert set(rows) <= stored
+
+
+ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's writer")
+
+
+@pytest.mark.parametrize("writer", [pytest.param("postgresql", marks=ON_POSTGRESQL), "orm"])
+def test_summaries_add_adds_replaces_and_drops_what_comes_to_zero(figures, writer, monkeypatch):
+    """What a provider says new facts change is added to the stored rows (or replaces them, for its figures that
+    are not sums); a summed row that comes to zero goes, an own entry of a fallback figure stays; the roll-ups
+    above show it at once."""
+    from chapters import summaries
+    from chapters.summaries import SummaryProvider, summaries_add
+
+    tree = figures
+    if writer == "orm":  # the embedded SQLite's path, on this database
+        monkeypatch.setattr(summaries, "_summaries_upsert", summaries._summaries_upsert_orm)
+    monkeypatch.setitem(
+        PROVIDERS,
+        "probe",
+        SummaryProvider(
+            name="probe",
+            figures={"funds.raised": "", "baseline.households": ""},
+            compute=lambda unit_ids, years: [],
+            added=lambda facts, years: facts,
+            replaced=frozenset({"baseline.households"}),
+        ),
+    )
+    chapter, other = tree.chapter.pk, tree.other_chapter.pk
+    raised = ["funds.raised"]
+    assert rollup(tree.commune, year=2024, figures=raised) == {"funds.raised": 0}
+    summaries_add("probe", [(chapter, 2024, "Y", "funds.raised", 1200), (other, 2024, "Y", "funds.raised", 800)])
+    assert rollup(tree.commune, year=2024, figures=raised) == {"funds.raised": 2000}
+    written = summaries_add(
+        "probe",
+        [
+            (chapter, 2024, "Y", "funds.raised", -1200),  # comes to zero: the row goes
+            (chapter, 2024, "Y", "baseline.households", 0),  # replaced by an own "none": kept (own-or-children)
+            (other, 2024, "Y", "funds.raised", 50),
+            (other, 2024, "Y", "funds.raised", 25),
+            (other, 2025, "Y", "funds.raised", 7),  # no row yet
+            (other, 2024, "Y", "baseline.households", 210),
+        ],
+    )
+    assert written == 5
+    stored = {(u, y, f): v for u, y, _p, f, v in snapshot() if u in (chapter, other)}
+    assert (chapter, 2024, "funds.raised") not in stored
+    assert stored[(chapter, 2024, "baseline.households")] == 0
+    assert stored[(other, 2024, "funds.raised")] == 875
+    assert stored[(other, 2025, "funds.raised")] == 7
+    assert stored[(other, 2024, "baseline.households")] == 210
+    assert rollup(tree.commune, year=2024, figures=raised) == {"funds.raised": 875}
+
+
+def test_summaries_add_refuses_a_provider_that_cannot_say_what_new_facts_add(figures):
+    from chapters.summaries import summaries_add
+
+    with pytest.raises(ValueError, match="baseline"):
+        summaries_add("baseline", [])

@@ -123,3 +123,118 @@ def test_export_then_import_changes_nothing(tmp_path, tree, chapter_fund, commun
     call_command("import_data", "transactions", str(out))
     assert "0 mới" in capsys.readouterr().out
     assert Transaction.history.count() == before
+
+
+def _funds_summaries():
+    return set(
+        Summary.objects.filter(figure__startswith="funds.").values_list("unit_id", "year", "period", "figure", "value")
+    )
+
+
+@pytest.mark.parametrize("writer", ["postgresql", "orm"])
+def test_an_import_adds_to_the_summaries_what_a_rebuild_from_the_books_gives(
+    tmp_path, tree, chapter_fund, commune_fund, receive, pay, writer, monkeypatch
+):
+    from chapters import summaries
+    from funds import providers
+
+    if writer == "orm":  # the embedded SQLite's path, on this database
+        monkeypatch.setattr(summaries, "_summaries_upsert", summaries._summaries_upsert_orm)
+    gift = receive(commune_fund, 2_000_000, D(2024, 2, 1), counterparty_name="Ông Hoàng Văn Nam")
+    receive(chapter_fund, 500_000, D(2024, 8, 1), counterparty_name="Bà Trần Thị Hoa")
+    later = receive(chapter_fund, 400_000, D(2025, 7, 1), counterparty_name="Bà Phạm Thị Mai")
+    pay(commune_fund, 1_000_000, D(2025, 3, 1))
+    lines = [
+        # A giver of the second half gives in the first half too; a gift in kind to the commune's fund.
+        "10001-01;;PT-2024-0101;;05/03/2024;1.500.000;Bà Trần Thị Hoa;Cá nhân;Ủng hộ;;;",
+        "10001;;PT-2025-0102;;10/09/2025;3.000.000;Công ty Ánh Dương;Tổ chức;Ủng hộ;;50 chiếc xe đạp;",
+        "10001;;PC-2025-0101;;12/01/2025;700.000;Em Lê Thị Bình;;Học bổng;;;",
+        # The commune's only gift of 2024 cancelled the next year: 2024 loses its giver, 2025 on their balances.
+        f"10001;;PT-2025-0101;;15/02/2025;2.000.000;Ông Hoàng Văn Nam;;;Nhập nhầm;;{gift.number}",
+        # The only gift of the chapter's 2025 second half cancelled: its figures there come back to nothing.
+        f"10001-01;;PT-2025-0102;;02/07/2025;400.000;Bà Phạm Thị Mai;;;Nhập trùng;;{later.number}",
+        # A gift and its reversal in the same file.
+        "10001-01;;PT-2025-0103;;03/07/2025;900.000;Bà Vũ Thị Hạnh;;;;;",
+        "10001-01;;PT-2025-0104;;04/07/2025;900.000;Bà Vũ Thị Hạnh;;;Nhập trùng;;PT-2025-0103",
+    ]
+    before = {(u, y, p, f): v for u, y, p, f, v in _funds_summaries()}
+    chapter, commune = tree.chapter.pk, tree.commune.pk
+    assert before[(commune, 2024, "Y", "funds.donors")] == 1
+    assert (chapter, 2024, "H1", "funds.donors") not in before
+    assert before[(chapter, 2025, "H2", "funds.raised")] == 400_000
+
+    def recomputed(unit_ids, years):
+        raise AssertionError("the import recomputed the fund's figures from the books")
+
+    with monkeypatch.context() as during_import:
+        during_import.setattr(providers.provider, "compute", recomputed)
+        call_command("import_data", "transactions", sheet(tmp_path, *lines))
+    imported = _funds_summaries()
+    summaries.summaries_refresh(unit_ids=None, providers=["funds"])
+    assert imported == _funds_summaries()
+    after = {(u, y, p, f): v for u, y, p, f, v in imported}
+    assert (commune, 2024, "Y", "funds.donors") not in after
+    assert after[(chapter, 2024, "Y", "funds.donors")] == after[(chapter, 2024, "H1", "funds.donors")] == 1
+    assert after[(commune, 2025, "Y", "funds.in_kind")] == 3_000_000
+    assert after[(commune, 2025, "Y", "funds.raised")] == 3_000_000 - 2_000_000
+    opening = 10_000_000 + 2_000_000 - 700_000 - 2_000_000 - 1_000_000 + 3_000_000
+    assert after[(commune, 2026, "H2", "funds.opening")] == opening
+    assert after[(chapter, 2026, "Y", "funds.balance")] == 500_000 + 1_500_000
+    for figure in ("funds.raised", "funds.donors", "funds.donations"):
+        assert (chapter, 2025, "H2", figure) not in after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_and_a_receipt_on_two_funds_of_one_chapter_at_once_both_count_their_givers(
+    tmp_path, tree, chapter_fund, receive
+):
+    """A secretary's receipt on the scholarship fund is saved while a file of vouchers for the chapter's main fund
+    is committed: the file counts the chapter's givers again from the books (`summaries_add`), and must not write
+    its count over the receipt's, which it could not see yet. Both lock their fund with its unit, so the file
+    waits for the receipt's commit and counts both givers."""
+    import threading
+
+    from django.db import connection, transaction
+
+    scholarships = services.fund_create(unit=tree.chapter, name="Quỹ học bổng")
+    written, release, errors = threading.Event(), threading.Event(), []
+
+    def secretary():
+        try:
+            with transaction.atomic():
+                receive(scholarships, 300_000, D(2024, 3, 10), counterparty_name="Bà Lê Thị Thu")
+                written.set()
+                release.wait(timeout=30)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            written.set()
+            connection.close()
+
+    def file():
+        try:
+            written.wait(timeout=30)
+            call_command("import_data", "transactions", sheet(tmp_path, ROWS[0]))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=secretary), threading.Thread(target=file)]
+    for thread in threads:
+        thread.start()
+    with connection.cursor() as cursor:  # the file's transaction waits for the receipt's: let the receipt commit
+        for _attempt in range(300):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                break
+            threading.Event().wait(0.1)
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert Transaction.objects.filter(unit=tree.chapter).count() == 2
+    donors = Summary.objects.get(unit=tree.chapter, year=2024, period="Y", figure="funds.donors")
+    assert donors.value == 2  # Bà Thu (the receipt) and Ông Đức (the file)
