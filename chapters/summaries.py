@@ -186,19 +186,22 @@ def _summaries_upsert(rows: list[tuple], replace: bool, kept_zero: set[str]) -> 
         )
         cursor.execute(f"TRUNCATE {temp}")
         _summaries_copy(temp, [(*row, now) for row in rows])
-        # In the key's order: writers of overlapping units take the rows' locks in one order.
+        # In the key's order: writers of overlapping units take the rows' locks in one order. The rows that come
+        # to zero are found in what the statement wrote (a join with the temporary table, which has no
+        # statistics, scanned the whole summary table).
         cursor.execute(
+            "WITH written AS ("
             f"INSERT INTO {table} (unit_id, year, period, figure, value, computed_at) "
             f"SELECT unit_id, year, period, figure, value, computed_at FROM {temp} "
             "ORDER BY unit_id, year, period, figure "
             "ON CONFLICT (unit_id, year, period, figure) "
-            f"DO UPDATE SET value = {value}, computed_at = EXCLUDED.computed_at"
-        )
-        cursor.execute(
-            f"DELETE FROM {table} s USING {temp} c WHERE s.unit_id = c.unit_id AND s.year = c.year "
-            "AND s.period = c.period AND s.figure = c.figure AND s.value = 0 AND NOT (s.figure = ANY(%s))",
+            f"DO UPDATE SET value = {value}, computed_at = EXCLUDED.computed_at RETURNING id, figure, value) "
+            "SELECT id FROM written WHERE value = 0 AND NOT (figure = ANY(%s))",
             [sorted(kept_zero)],
         )
+        emptied = [pk for (pk,) in cursor.fetchall()]
+        if emptied:
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [emptied])
         cursor.execute(f"DROP TABLE {temp}")
 
 

@@ -128,15 +128,23 @@ def _grouped_flows(queryset, extra: list[str]):
     )
 
 
-def _donor_counts(queryset, extra: list[str]):
-    """Distinct named givers: gifts neither reversed nor reversals, from someone with a name or member id."""
+def _named_gifts(queryset):
+    """The gifts that count a giver: neither reversed nor reversals, from someone with a name or member id. The
+    reversed ones are left out through the few reversals (a hashed list), not a join of every voucher with its
+    possible reversal; no ordering (the model's would join the funds)."""
+    reversed_ids = Transaction.objects.filter(reverses__isnull=False).values("reverses_id")  # in any year
     return (
-        queryset.filter(kind=Transaction.Kind.RECEIPT, reverses__isnull=True, reversal__isnull=True)
+        queryset.filter(kind=Transaction.Kind.RECEIPT, reverses__isnull=True)
+        .exclude(pk__in=reversed_ids)
         .exclude(purpose=P.TRANSFER)
         .exclude(counterparty_key="")
-        .values(*extra)
-        .annotate(donors=Count("counterparty_key", distinct=True))
+        .order_by()
     )
+
+
+def _donor_counts(queryset, extra: list[str]):
+    """Distinct named givers per group of `extra`."""
+    return _named_gifts(queryset).values(*extra).annotate(donors=Count("counterparty_key", distinct=True))
 
 
 def _transactions(unit_ids):
@@ -253,18 +261,20 @@ def added(vouchers, years):
 
 
 def _donors_recounted(pairs: set[tuple[int, int]]):
-    """`funds.donors` of the years and halves of `pairs` ((unit, year)), zero where nobody is left."""
+    """`funds.donors` of the years and halves of `pairs` ((unit, year)), zero where nobody is left: one pass over
+    the named gifts of those units and years, the distinct givers of the year and of each half counted here."""
     if not pairs:
         return
     in_books = Transaction.objects.filter(unit_id__in={u for u, _y in pairs}, year__in={y for _u, y in pairs})
-    counts = {(u, y, "Y"): 0 for u, y in pairs} | {(u, y, f"H{h}"): 0 for u, y in pairs for h in (1, 2)}
-    for row in _donor_counts(in_books, ["unit_id", "year"]):
-        counts[(row["unit_id"], row["year"], "Y")] = row["donors"]
-    for row in _donor_counts(in_books.annotate(half=_half_expr()), ["unit_id", "year", "half"]):
-        counts[(row["unit_id"], row["year"], f"H{row['half']}")] = row["donors"]
-    for (unit_id, year, period), donors in counts.items():
+    givers: dict[tuple[int, int, str], set[str]] = {(u, y, period): set() for u, y in pairs for period in PERIODS}
+    for unit_id, year, month, key in (
+        _named_gifts(in_books).values_list("unit_id", "year", "date__month", "counterparty_key").distinct()
+    ):
         if (unit_id, year) in pairs:
-            yield unit_id, year, period, "funds.donors", donors
+            givers[(unit_id, year, "Y")].add(key)
+            givers[(unit_id, year, "H1" if month <= 6 else "H2")].add(key)
+    for (unit_id, year, period), keys in givers.items():
+        yield unit_id, year, period, "funds.donors", len(keys)
 
 
 def figures_between(unit_ids, start: datetime.date, end: datetime.date) -> dict[int, dict[str, int]]:

@@ -100,3 +100,16 @@ def test_closing_balance_of_a_custom_span(tree, books):
     span = figures_between([tree.commune.pk], D(2024, 3, 1), D(2024, 9, 30))[tree.commune.pk]
     assert span["funds.opening"] == 10_000_000 + 20_000_000
     assert span["funds.balance"] == span["funds.opening"] + 1_000_000 - 6_000_000
+
+
+def test_a_gift_cancelled_the_next_year_leaves_its_givers_when_only_its_year_is_computed(tree, commune_fund, receive):
+    """The reversal of a 2024 gift is dated 2025: recomputing 2024 alone must still see it (the reversals of any
+    year leave their gifts out of the givers)."""
+    from chapters.summaries import summaries_refresh
+    from funds import services
+
+    gift = receive(commune_fund, 2_000_000, D(2024, 3, 1), counterparty_name="Ông Hoàng Văn Nam")
+    assert own_figures(tree.commune, year=2024)["funds.donors"] == 1
+    services.transaction_reverse(voucher=gift, date=D(2025, 1, 10), reason="Nhập nhầm")
+    summaries_refresh(unit_ids=[tree.commune.pk], years=[2024], providers=["funds"])
+    assert own_figures(tree.commune, year=2024).get("funds.donors", 0) == 0
