@@ -15,7 +15,7 @@ from awards.paste import parse_kind
 from chapters import scoping
 from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column
 from chapters.models import Unit
-from chapters.summaries import summaries_refresh
+from chapters.summaries import summaries_add, summaries_refresh
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_amount, parse_code, parse_date
 from core.spreadsheets.validation import clean_row
@@ -413,6 +413,7 @@ class AwardsKind(ImportKind):
         create_with_history(
             Decision, new_decisions, user=ctx.history_user, reason=ctx.reason, batch_size=self.batch_size
         )
+        ctx.data["new_decisions"] = new_decisions
         last = dict(
             Recipient.objects.filter(decision_id__in={r.decision.pk for r in created if r.decision.pk})
             .values_list("decision_id")
@@ -425,6 +426,13 @@ class AwardsKind(ImportKind):
         super().write(ctx, created, updated)
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
+        if rows and all(row.existing is None for row in rows):
+            # Only new recipients (and the decisions written for them): what they add is written, rather than the
+            # figures of every unit they touched computed again from all its awards of the year.
+            facts = [*ctx.data.get("new_decisions", []), *(row.instance for row in rows)]
+            for name in self.summary_providers:
+                summaries_add(name, facts)
+            return
         unit_ids, years = set(), set()
         for row in rows:
             unit_ids.update({row.instance.unit_id, row.instance.decision.unit_id, row.before.get("unit_id")})

@@ -60,6 +60,35 @@ def _periods(month: int) -> tuple[str, str]:
     return ("Y", "H1" if month <= 6 else "H2")
 
 
+def _recipient_figures(kind: str, stage: str, form: str, count: int, amount: int) -> list[tuple[str, int]]:
+    """What `count` recipients of one kind, stage and form of decision, given `amount` in all, add to."""
+    result = [(figure, count) for figure in KIND_FIGURES.get(kind, ())]
+    if stage in STAGE_FIGURES:
+        result.append((STAGE_FIGURES[stage], count))
+    result += [(f"awards.form.{form}", count), ("awards.amount.decided", amount)]
+    if form == Decision.Form.SCHOLARSHIP:
+        result.append(("awards.amount.scholarships", amount))
+    return result
+
+
+def added(facts, years):
+    """What new decisions and new recipients (with their decisions) add: the rows `compute` gives for them once
+    they are written (chapters.summaries.summaries_add; a file of award lists only adds)."""
+    kept = set(years)
+    for fact in facts:
+        if isinstance(fact, Decision):
+            day, unit_id, values = fact.date, fact.unit_id, [("awards.decisions", 1)]
+        else:
+            decision = fact.decision
+            day, unit_id = decision.date, fact.unit_id
+            values = _recipient_figures(fact.kind, fact.stage, decision.form, 1, fact.amount or 0)
+        if day.year in kept:
+            for period in _periods(day.month):
+                for figure, value in values:
+                    if value:
+                        yield unit_id, day.year, period, figure, value
+
+
 def compute(unit_ids, years):
     totals: dict[tuple[int, int, str, str], int] = defaultdict(int)
 
@@ -88,15 +117,10 @@ def compute(unit_ids, years):
         .values("unit_id", "y", "m", "kind", "stage", "decision__form")
         .annotate(n=Count("pk"), total=Sum("amount"))
     ):
-        unit_id, year, month, count, amount = row["unit_id"], row["y"], row["m"], row["n"], row["total"] or 0
-        for figure in KIND_FIGURES.get(row["kind"], ()):
-            add(unit_id, year, month, figure, count)
-        if row["stage"] in STAGE_FIGURES:
-            add(unit_id, year, month, STAGE_FIGURES[row["stage"]], count)
-        add(unit_id, year, month, f"awards.form.{row['decision__form']}", count)
-        add(unit_id, year, month, "awards.amount.decided", amount)
-        if row["decision__form"] == Decision.Form.SCHOLARSHIP:
-            add(unit_id, year, month, "awards.amount.scholarships", amount)
+        for figure, value in _recipient_figures(
+            row["kind"], row["stage"], row["decision__form"], row["n"], row["total"] or 0
+        ):
+            add(row["unit_id"], row["y"], row["m"], figure, value)
 
     for row in (
         payouts.annotate(y=ExtractYear("paid_on"), m=ExtractMonth("paid_on"))
@@ -109,7 +133,7 @@ def compute(unit_ids, years):
         yield unit_id, year, period, figure, value
 
 
-provider = SummaryProvider(name=NAME, figures=FIGURES, compute=compute)
+provider = SummaryProvider(name=NAME, figures=FIGURES, compute=compute, added=added)
 
 
 def register_all():

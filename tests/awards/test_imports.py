@@ -168,3 +168,53 @@ def test_export_then_import_changes_nothing(tree, commune_secretary, upload, dec
         exported.append([v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v for v in values])
     job = upload(exported, user=commune_secretary, name="xuat.xlsx")
     assert job.counts == {"total": 2, "new": 0, "changed": 0, "unchanged": 2, "errors": 0}, job.errors
+
+
+def test_new_lists_add_to_the_summaries_what_a_rebuild_from_the_awards_gives(
+    tree, commune_secretary, upload, decision, monkeypatch
+):
+    """A file of new recipients (some on a decision of the books, some on decisions it creates, in both halves of
+    the year) writes what they add, without computing the awards figures again: the table is the rebuilt one."""
+    from awards import providers
+    from chapters.models import Summary
+    from chapters.summaries import summaries_refresh
+
+    add_recipient(decision, name="Nguyễn Văn An", unit=tree.chapter, amount=300_000)
+
+    def table():
+        return set(
+            Summary.objects.filter(figure__startswith="awards.").values_list(
+                "unit_id", "year", "period", "figure", "value"
+            )
+        )
+
+    before = {(u, y, p, f): v for u, y, p, f, v in table()}
+    job = upload(
+        rows(
+            student("Phạm Minh Châu"),  # joins the decision of the books
+            student("Lê Văn Dũng", number="12/QĐ-HKH", day="15/03/2025", form="Học bổng", amount="2.000.000"),
+            student("Hoàng Thị Én", number="12/QĐ-HKH", day="15/03/2025", form="Học bổng", amount="2.000.000"),
+            student("Vũ Văn Phúc", code="10001-02", number="13/QĐ-HKH", day="01/04/2024", form="Giấy khen"),
+        ),
+        user=commune_secretary,
+        unit=tree.commune,
+    )
+    assert job.counts["new"] == 4, job.errors
+
+    def recomputed(unit_ids, years):
+        raise AssertionError("the import computed the awards figures again")
+
+    with monkeypatch.context() as during_commit:
+        during_commit.setattr(providers.provider, "compute", recomputed)
+        jobs.job_commit(job, user=commune_secretary)
+    assert job.status == ImportJob.Status.DONE, job.message
+    imported = table()
+    summaries_refresh(unit_ids=None, providers=["awards"])
+    assert imported == table()
+    after = {(u, y, p, f): v for u, y, p, f, v in imported}
+    commune, chapter = tree.commune.pk, tree.chapter.pk
+    assert after[(commune, 2025, "Y", "awards.decisions")] == before[(commune, 2025, "Y", "awards.decisions")] + 1
+    assert after[(commune, 2025, "H1", "awards.decisions")] == 1
+    assert after[(chapter, 2025, "H1", "awards.amount.scholarships")] == 4_000_000
+    assert after[(chapter, 2025, "Y", "awards.students")] == 4
+    assert after[(tree.other_chapter.pk, 2024, "Y", "awards.students")] == 1
