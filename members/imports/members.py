@@ -9,6 +9,7 @@ merged. A member's chapter is not changed by an import (that is a move, with its
 
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Case, When
 
 from chapters import scoping
@@ -37,6 +38,35 @@ DERIVED = ["name_key", "search_key", "sort_key", "birth_year", "card_scope"]
 
 MEMBER_NOT_FOUND = "Không có hội viên mã {id} trong phạm vi của bạn."
 CARD_TAKEN = "Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh: hãy kiểm tra lại số thẻ."
+
+
+def _name_matches(keys: set[tuple[int, str, int]]) -> list[int]:
+    """Ids of the members whose (unit, name key, birth year) is one of `keys`. On PostgreSQL the keys are joined
+    with the table through its (name key, birth year) index, so only the matches are read (IN lists of units,
+    names and years per 1,000 rows read every member of those units with any of those names: 4.8 s for 50,000
+    rows of a province); elsewhere (the embedded SQLite) that superset, filtered here."""
+    if not keys:
+        return []
+    if connection.vendor == "postgresql":
+        units, names, years = zip(*keys, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT m.id FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS k(unit_id, name_key, birth_year) "
+                f"JOIN {Member._meta.db_table} m ON m.name_key = k.name_key AND m.birth_year = k.birth_year "
+                "AND m.unit_id = k.unit_id",
+                [list(units), list(names), list(years)],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+    matches = []
+    for chunk in chunks(sorted(keys), 1000):
+        wanted = set(chunk)
+        qs = Member.objects.filter(
+            unit_id__in={key[0] for key in chunk},
+            name_key__in={key[1] for key in chunk},
+            birth_year__in={key[2] for key in chunk},
+        ).values_list("pk", "unit_id", "name_key", "birth_year")
+        matches += [pk for pk, *key in qs if tuple(key) in wanted]
+    return matches
 
 
 class MemberKind(ImportKind):
@@ -242,17 +272,9 @@ class MemberKind(ImportKind):
                 for member in qs.select_related("unit"):
                     found[("card", province, member.card_number)] = member
         names = [key for key in keys if key and key[0] == "name" and key[3]]
-        for chunk in chunks(names, 1000):
-            qs = Member.objects.filter(
-                unit_id__in={key[1] for key in chunk},
-                name_key__in={key[2] for key in chunk},
-                birth_year__in={key[3] for key in chunk},
-            )
-            wanted = set(chunk)
-            for member in qs.select_related("unit"):
+        for chunk in chunks(_name_matches({key[1:] for key in names}), 1000):
+            for member in Member.objects.filter(pk__in=chunk).select_related("unit").order_by("pk"):
                 key = ("name", member.unit_id, member.name_key, member.birth_year)
-                if key not in wanted:
-                    continue
                 if key in found:
                     ctx.data["ambiguous"].add(key)
                 found[key] = member

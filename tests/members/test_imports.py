@@ -351,3 +351,31 @@ def test_a_new_household_whose_head_is_a_namesake_in_the_chapter_is_a_warning(
     expected = "Chi hội đã có hộ của Nguyễn Văn An (Số 5 ngõ Chùa, mã H01)."
     assert warnings(result) == [(2, expected), (3, expected)]
     assert Household.objects.filter(unit=tree.chapter).count() == 5
+
+
+@pytest.mark.parametrize("database", ["postgresql", "other"])
+def test_rows_without_id_or_card_find_the_member_of_the_same_name_and_birth_year_in_the_same_chapter(
+    tmp_path, tree, secretary, make_member, database, monkeypatch
+):
+    """The exact (chapter, name, birth year) finds a member; a namesake born another year or in another chapter is
+    someone else; two such members in the chapter make the row ambiguous. On both ways of looking them up."""
+    if database == "other":
+        monkeypatch.setattr("members.imports.members.connection", SimpleNamespace(vendor="sqlite"))
+    duc = make_member(full_name="Nguyễn Văn Đức", gender="M", birth_year=1955, phone="0912 000 000")
+    make_member(full_name="Trần Văn Nam", gender="M", birth_year=1971)
+    make_member(unit=tree.other_chapter, full_name="Trần Văn Nam", gender="M", birth_year=1970)
+    make_member(full_name="Lê Thị Hoa", birth_year=1962)
+    make_member(full_name="Lê Thị Hoa", birth_year=1962)
+    rows = [
+        HEADER,
+        [1, "Nguyen Van Duc", "Nam", 1955, tree.chapter.code, "0912 345 678", "15/03/2015", ""],
+        [2, "Trần Văn Nam", "Nam", 1970, tree.chapter.code, "", "01/01/2020", ""],
+        [3, "Lê Thị Hoa", "Nữ", 1962, tree.chapter.code, "", "01/01/2020", ""],
+    ]
+    result = run(member_kind, sheet(tmp_path, rows), secretary, commit=False)
+    by_number = {row.number: row for row in result.rows}
+    assert by_number[2].existing == duc and by_number[2].status == "changed"
+    assert by_number[3].existing is None and by_number[3].status == "new"
+    assert [message for _row, column, message in errors(result, member_kind)] == [
+        "Chi hội có nhiều hội viên cùng họ tên và năm sinh này: hãy ghi «Mã hội viên» hoặc số thẻ để phân biệt."
+    ]
