@@ -143,8 +143,8 @@ def summaries_add(provider: str, facts: list) -> int:
     million) to change a few rows of each. The provider says what the facts change (`SummaryProvider.added`);
     the amounts are added to the stored rows in one statement, a row that comes to zero is removed (as
     `summaries_refresh` leaves it out), and the roll-ups above are forgotten as after a refresh. The table is the
-    one `summaries_refresh` would write (tests/chapters/test_summaries.py compares them). Only for facts that
-    are new: a changed or deleted fact needs `summaries_refresh`. Figures counted again from the facts (`replaced`)
+    one `summaries_refresh` would write (the vouchers' and the awards' import tests compare them). Only for facts
+    that are new: a changed or deleted fact needs `summaries_refresh`. Figures counted again from the facts (`replaced`)
     are only as current as what the transaction can see: the caller holds what its other writers lock (the funds'
     writers lock the fund with its unit). Returns the number of rows changed."""
     source = PROVIDERS[provider]
@@ -181,7 +181,7 @@ def _summaries_upsert(rows: list[tuple], replace: bool, kept_zero: set[str]) -> 
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (unit_id integer, year integer, period text, "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (unit_id bigint, year integer, period text, "
             "figure text, value bigint, computed_at timestamptz) ON COMMIT DROP"
         )
         cursor.execute(f"TRUNCATE {temp}")
