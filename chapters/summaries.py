@@ -116,7 +116,7 @@ def summaries_refresh(
         provider = PROVIDERS[name]
         stale = Summary.objects.filter(year__in=years, figure__in=list(provider.figures))
         if unit_ids is not None:
-            stale = stale.filter(unit_id__in=unit_ids)
+            stale = stale.filter(unit_id__any=unit_ids)
         stale.delete()
         now = timezone.now()
         rows = [
@@ -390,7 +390,7 @@ def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str, first_year:
 
     if tree == "today":
         ids = tree_services.representative_ids_today(unit)
-        rows = Unit.objects.filter(pk__in=ids).values_list("pk", "parent_id", "active_until")
+        rows = Unit.objects.filter(pk__any=ids).values_list("pk", "parent_id", "active_until")
         successors = tree_services.successor_map()
         parents, closed = {}, set()
         for pk, parent_id, active_until in rows:
@@ -473,7 +473,7 @@ def _fallback_rule(snapshot: TreeSnapshot) -> set[str]:
 def _summary_rows(unit_ids: list[int], year: int, figures: list[str]) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = defaultdict(dict)
     rows = Summary.objects.filter(
-        unit_id__in=unit_ids, year=year, period=Summary.Period.YEAR, figure__in=figures
+        unit_id__any=unit_ids, year=year, period=Summary.Period.YEAR, figure__in=figures
     ).values_list("unit_id", "figure", "value")
     for unit_id, figure, value in rows:
         result[unit_id][figure] = value
@@ -556,7 +556,7 @@ def rollup_tree(
     more than one level; `rollup_levels` serves the unit and its children)."""
     snapshot = snapshot or tree_snapshot(unit, year=year, period=period, tree=tree)
     own: dict[int, dict[str, int]] = defaultdict(dict)
-    qs = Summary.objects.filter(unit_id__in=list(snapshot.ids), year=year, period=period)
+    qs = Summary.objects.filter(unit_id__any=list(snapshot.ids), year=year, period=period)
     if figures is not None:
         qs = qs.filter(figure__in=figures)
     for unit_id, figure, value in qs.values_list("unit_id", "figure", "value"):
@@ -618,9 +618,9 @@ def _containers(unit_ids: Iterable[int]) -> set[int]:
     seen = set(unit_ids)
     frontier = set(seen)
     while frontier:
-        above = set(ParentLink.objects.filter(unit_id__in=frontier).values_list("parent_id", flat=True))
-        above |= set(Unit.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True))
-        above |= set(Lineage.objects.filter(predecessor_id__in=frontier).values_list("successor_id", flat=True))
+        above = set(ParentLink.objects.filter(unit_id__any=frontier).values_list("parent_id", flat=True))
+        above |= set(Unit.objects.filter(pk__any=frontier, parent__isnull=False).values_list("parent_id", flat=True))
+        above |= set(Lineage.objects.filter(predecessor_id__any=frontier).values_list("successor_id", flat=True))
         frontier = above - seen
         seen |= frontier
     return seen
@@ -951,7 +951,7 @@ def commune_totals_mark(unit_ids: Iterable[int]) -> int:
     transaction) and have them refreshed in the background after the commit. Returns the number marked."""
     if not unit_ids or _deferring(unit_ids):
         return 0
-    communes = list(Unit.objects.filter(pk__in=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True))
+    communes = list(Unit.objects.filter(pk__any=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True))
     if not communes:
         return 0
     CommuneTotalPending.objects.bulk_create([CommuneTotalPending(unit_id=pk) for pk in communes])
@@ -1012,13 +1012,13 @@ def commune_totals_refresh(unit_ids: Iterable[int] | None, years: Iterable[int] 
                 CommuneTotalPending.objects.all().delete()
         else:
             communes = set(
-                Unit.objects.filter(pk__in=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True)
+                Unit.objects.filter(pk__any=list(unit_ids), level=Unit.Level.COMMUNE).values_list("pk", flat=True)
             )
             if not communes:
                 return 0
             if years is None:
-                CommuneTotalPending.objects.filter(unit_id__in=list(communes)).delete()
-            provinces = provinces.filter(pk__in=_containers(communes))
+                CommuneTotalPending.objects.filter(unit_id__any=list(communes)).delete()
+            provinces = provinces.filter(pk__any=_containers(communes))
         provinces = list(provinces.order_by("pk"))
         written = 0
         for tree, as_of_year in stored_trees():
@@ -1035,7 +1035,7 @@ def _commune_totals_write(tree: str, as_of_year: int, communes: set[int] | None,
     as_of = f"{as_of_year}:{Summary.Period.YEAR}"
     years = stored_years(as_of_year)
     stale = CommuneTotal.objects.filter(tree=tree, as_of=as_of)
-    (stale if communes is None else stale.filter(unit_id__in=list(communes))).delete()
+    (stale if communes is None else stale.filter(unit_id__any=list(communes))).delete()
     done: set[int] = set()
     written = 0
     now = timezone.now()
@@ -1053,7 +1053,7 @@ def _commune_totals_write(tree: str, as_of_year: int, communes: set[int] | None,
             continue
         chosen = set()
         for start in range(0, len(wanted), 20_000):
-            chosen.update(inside.filter(pk__in=sorted(wanted)[start : start + 20_000]))
+            chosen.update(inside.filter(pk__any=sorted(wanted)[start : start + 20_000]))
         children = snapshot.children()
         orders = {c: _subtree_order(children, c) for c in sorted(chosen)}
         totals = compute(snapshot, orders, years, Summary.Period.YEAR, stored=False)

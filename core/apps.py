@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Nền tảng"
+
+    def ready(self):
+        from core import lookups  # noqa: F401 - registers `__any` on every field

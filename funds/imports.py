@@ -201,7 +201,7 @@ class TransactionKind(ImportKind):
     def prepare(self, ctx: ImportContext, rows: list[Row]) -> None:
         super().prepare(ctx, rows)
         unit_ids = {unit.pk for units in ctx.units_by_code.values() for unit in units}
-        funds = Fund.objects.filter(unit_id__in=unit_ids).select_related("unit")
+        funds = Fund.objects.filter(unit_id__any=unit_ids).select_related("unit")
         ctx.data["funds"] = {(fund.unit_id, fund.name.casefold()): fund for fund in funds}
         ctx.data["openings"] = dict(OpeningBalance.objects.filter(fund__in=funds).values_list("fund_id", "year"))
 
@@ -289,12 +289,12 @@ class TransactionKind(ImportKind):
         # A superset (each part of the key with IN) read as bare keys first: the funds' other vouchers with the
         # same numbers (tens of thousands in a province-wide file) are never built into model instances.
         candidates = Transaction.objects.filter(
-            fund_id__in={k[0] for k in keys}, year__in={k[2] for k in keys}, seq__in={k[3] for k in keys}
+            fund_id__any={k[0] for k in keys}, year__in={k[2] for k in keys}, seq__in={k[3] for k in keys}
         ).values_list("pk", "fund_id", "kind", "year", "seq")
         matched = [pk for pk, *key in candidates if tuple(key) in wanted]
         found = {}
         for start in range(0, len(matched), 5000):
-            for voucher in Transaction.objects.filter(pk__in=matched[start : start + 5000]).select_related("reverses"):
+            for voucher in Transaction.objects.filter(pk__any=matched[start : start + 5000]).select_related("reverses"):
                 found[(voucher.fund_id, voucher.kind, voucher.year, voucher.seq)] = voucher
         return found
 
@@ -312,7 +312,7 @@ class TransactionKind(ImportKind):
             {
                 (voucher.fund_id, voucher.number): voucher
                 for voucher in Transaction.objects.filter(
-                    fund_id__in={row.instance.fund_id for row in wanted}, number__in=numbers
+                    fund_id__any={row.instance.fund_id for row in wanted}, number__in=numbers
                 ).select_related("reversal")
             }
             if wanted
@@ -355,16 +355,16 @@ class TransactionKind(ImportKind):
         for row in new:
             by_fund[row.instance.fund_id].append(row)
         first = min(row.instance.date for row in new)
-        openings = dict(OpeningBalance.objects.filter(fund_id__in=by_fund).values_list("fund_id", "amount"))
+        openings = dict(OpeningBalance.objects.filter(fund_id__any=by_fund).values_list("fund_id", "amount"))
         before = dict(
-            Transaction.objects.filter(fund_id__in=by_fund, date__lt=first)
+            Transaction.objects.filter(fund_id__any=by_fund, date__lt=first)
             .values_list("fund_id")
             .annotate(total=Sum("delta"))
             .values_list("fund_id", "total")
         )
         daily: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
         for fund_id, day, total in (
-            Transaction.objects.filter(fund_id__in=by_fund, date__gte=first)
+            Transaction.objects.filter(fund_id__any=by_fund, date__gte=first)
             .values_list("fund_id", "date")
             .annotate(total=Sum("delta"))
             .values_list("fund_id", "date", "total")
@@ -433,7 +433,7 @@ class TransactionKind(ImportKind):
         # Locked with their units, as the screens lock a fund: writers of one unit's funds take turns, so the givers
         # counted again for the summaries (refresh_summaries) include every committed voucher of the unit.
         funds = {
-            fund.pk: fund for fund in Fund.objects.select_for_update().filter(pk__in=fund_ids).select_related("unit")
+            fund.pk: fund for fund in Fund.objects.select_for_update().filter(pk__any=fund_ids).select_related("unit")
         }
         plain = [voucher for voucher in created if voucher.reverses is None]
         reversals = [voucher for voucher in created if voucher.reverses is not None]
@@ -453,7 +453,7 @@ class TransactionKind(ImportKind):
             [VoucherCounter(fund_id=f, kind=k, year=y) for f, k, y in top], ignore_conflicts=True
         )
         # Counters and balances of every fund the file touched, in a few queries (not a few per fund).
-        counters = VoucherCounter.objects.select_for_update().filter(fund_id__in=fund_ids).order_by("pk")
+        counters = VoucherCounter.objects.select_for_update().filter(fund_id__any=fund_ids).order_by("pk")
         raised = []
         for counter in counters:
             seq = top.get((counter.fund_id, counter.kind, counter.year))

@@ -149,13 +149,13 @@ def _donor_counts(queryset, extra: list[str]):
 
 def _transactions(unit_ids):
     qs = Transaction.objects.all()
-    return qs if unit_ids is None else qs.filter(unit_id__in=unit_ids)
+    return qs if unit_ids is None else qs.filter(unit_id__any=unit_ids)
 
 
 def _openings(unit_ids) -> dict[int, list[tuple[int, int]]]:
     qs = OpeningBalance.objects.all()
     if unit_ids is not None:
-        qs = qs.filter(fund__unit_id__in=unit_ids)
+        qs = qs.filter(fund__unit_id__any=unit_ids)
     result: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for unit_id, year, amount in qs.values_list("fund__unit_id", "year", "amount"):
         result[unit_id].append((year, amount))
@@ -265,7 +265,7 @@ def _donors_recounted(pairs: set[tuple[int, int]]):
     the named gifts of those units and years, the distinct givers of the year and of each half counted here."""
     if not pairs:
         return
-    in_books = Transaction.objects.filter(unit_id__in={u for u, _y in pairs}, year__in={y for _u, y in pairs})
+    in_books = Transaction.objects.filter(unit_id__any={u for u, _y in pairs}, year__in={y for _u, y in pairs})
     givers: dict[tuple[int, int, str], set[str]] = {(u, y, period): set() for u, y in pairs for period in PERIODS}
     for unit_id, year, month, key in (
         _named_gifts(in_books).values_list("unit_id", "year", "date__month", "counterparty_key").distinct()

@@ -93,13 +93,13 @@ class ImportContext(base.ImportContext):
             self.units_by_code[code] = []
         if not wanted:
             return
-        names = UnitName.objects.filter(code__in=wanted).values_list("unit_id", "code", "valid_from", "valid_until")
+        names = UnitName.objects.filter(code__any=wanted).values_list("unit_id", "code", "valid_from", "valid_until")
         spans: dict[tuple[str, int], list] = {}
         codes_of: dict[int, set[str]] = {}  # each unit's past codes among the wanted ones
         for unit_id, code, valid_from, valid_until in names:
             spans.setdefault((code.upper(), unit_id), []).append((valid_from, valid_until))
             codes_of.setdefault(unit_id, set()).add(code.upper())
-        units = Unit.objects.filter(Q(code__in=wanted) | Q(pk__in=set(codes_of)))
+        units = Unit.objects.filter(Q(code__any=wanted) | Q(pk__any=set(codes_of)))
         units = units.order_by("-active_from", "pk")
         for unit in units:
             for code in {unit.code.upper(), *codes_of.get(unit.pk, ())} & wanted:
@@ -114,7 +114,7 @@ class ImportContext(base.ImportContext):
         }
         for unit in shared.values():
             self._names.setdefault(unit.pk, set()).update({fold(unit.name), fold(unit.display_name)})
-        for unit_id, name in UnitName.objects.filter(unit_id__in=shared).values_list("unit_id", "name"):
+        for unit_id, name in UnitName.objects.filter(unit_id__any=shared).values_list("unit_id", "name"):
             self._names[unit_id].add(fold(name))
 
     def bore_code(self, unit: Unit, code: str, start: datetime.date, end: datetime.date) -> bool:

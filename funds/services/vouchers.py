@@ -143,18 +143,18 @@ def funds_ensure_not_negative(first_days: dict[Fund, datetime.date]) -> None:
     ids = [fund.pk for fund in first_days]
     openings: dict[int, int] = {}
     for fund_id, amount in (
-        OpeningBalance.objects.filter(fund_id__in=ids).order_by("pk").values_list("fund_id", "amount")
+        OpeningBalance.objects.filter(fund_id__any=ids).order_by("pk").values_list("fund_id", "amount")
     ):
         openings.setdefault(fund_id, amount)  # balance_on reads the first one
     before = dict(
-        Transaction.objects.filter(fund_id__in=ids, date__lt=earliest)
+        Transaction.objects.filter(fund_id__any=ids, date__lt=earliest)
         .values_list("fund_id")
         .annotate(total=Sum("delta"))
         .values_list("fund_id", "total")
     )
     daily: dict[int, list[tuple[datetime.date, int]]] = {}
     rows = (
-        Transaction.objects.filter(fund_id__in=ids, date__gte=earliest)
+        Transaction.objects.filter(fund_id__any=ids, date__gte=earliest)
         .values_list("fund_id", "date")
         .annotate(total=Sum("delta"))
         .values_list("fund_id", "date", "total")
