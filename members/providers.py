@@ -62,8 +62,8 @@ def compute(unit_ids, years):
     memberships = Membership.objects.all()
     dues = Due.objects.filter(year__in=years)
     if unit_ids is not None:
-        memberships = memberships.filter(unit_id__in=unit_ids)
-        dues = dues.filter(unit_id__in=unit_ids)
+        memberships = memberships.filter(unit_id__any=unit_ids)
+        dues = dues.filter(unit_id__any=unit_ids)
 
     # change[unit][half] = [Δmembers, Δfemale, Δparty]; flows[unit][half][figure] = count.
     change: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
@@ -161,7 +161,7 @@ def members_on(unit, day: datetime.date) -> int:
 
     ids = subtree_ids_on(unit, day)
     return (
-        Membership.objects.filter(unit_id__in=ids, since__lte=day)
+        Membership.objects.filter(unit_id__any=ids, since__lte=day)
         .filter(Q(until__isnull=True) | Q(until__gt=day))
         .count()
     )
