@@ -261,20 +261,18 @@ def added(vouchers, years):
 
 
 def _donors_recounted(pairs: set[tuple[int, int]]):
-    """`funds.donors` of the years and halves of `pairs` ((unit, year)), zero where nobody is left: one pass over
-    the named gifts of those units and years, the distinct givers of the year and of each half counted here."""
+    """`funds.donors` of the years and halves of `pairs` ((unit, year)), zero where nobody is left."""
     if not pairs:
         return
     in_books = Transaction.objects.filter(unit_id__any={u for u, _y in pairs}, year__in={y for _u, y in pairs})
-    givers: dict[tuple[int, int, str], set[str]] = {(u, y, period): set() for u, y in pairs for period in PERIODS}
-    for unit_id, year, month, key in (
-        _named_gifts(in_books).values_list("unit_id", "year", "date__month", "counterparty_key").distinct()
-    ):
+    counts = {(u, y, period): 0 for u, y in pairs for period in PERIODS}
+    for row in _donor_counts(in_books, ["unit_id", "year"]):
+        counts[(row["unit_id"], row["year"], "Y")] = row["donors"]
+    for row in _donor_counts(in_books.annotate(half=_half_expr()), ["unit_id", "year", "half"]):
+        counts[(row["unit_id"], row["year"], f"H{row['half']}")] = row["donors"]
+    for (unit_id, year, period), donors in counts.items():
         if (unit_id, year) in pairs:
-            givers[(unit_id, year, "Y")].add(key)
-            givers[(unit_id, year, "H1" if month <= 6 else "H2")].add(key)
-    for (unit_id, year, period), keys in givers.items():
-        yield unit_id, year, period, "funds.donors", len(keys)
+            yield unit_id, year, period, "funds.donors", donors
 
 
 def figures_between(unit_ids, start: datetime.date, end: datetime.date) -> dict[int, dict[str, int]]:
