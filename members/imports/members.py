@@ -40,38 +40,6 @@ MEMBER_NOT_FOUND = "Không có hội viên mã {id} trong phạm vi của bạn.
 CARD_TAKEN = "Số thẻ {card} đã cấp cho một hội viên khác trong cùng tỉnh: hãy kiểm tra lại số thẻ."
 
 
-def _commune_namesakes(keys: set[tuple[str, str, int]]):
-    """(id, commune path, name key, birth year, full name, unit name, unit path) of the members of the same name and
-    birth year in the commune, for each (commune path, name key, birth year) of `keys`. On PostgreSQL one join of
-    the keys with the (name key, birth year) index; elsewhere per commune, every member of a name of the file
-    (filtered here)."""
-    if not keys:
-        return
-    if connection.vendor == "postgresql":
-        communes, names, years = zip(*keys, strict=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT m.id, k.commune, m.name_key, m.birth_year, m.full_name, u.name, u.path "
-                "FROM unnest(%s::text[], %s::text[], %s::int[]) AS k(commune, name_key, birth_year) "
-                f"JOIN {Member._meta.db_table} m ON m.name_key = k.name_key AND m.birth_year = k.birth_year "
-                f"JOIN {Unit._meta.db_table} u ON u.id = m.unit_id AND starts_with(u.path, k.commune)",
-                [list(communes), list(names), list(years)],
-            )
-            yield from cursor.fetchall()
-        return
-    by_commune: dict[str, set[str]] = defaultdict(set)
-    for commune, name, _year in keys:
-        by_commune[commune].add(name)
-    for commune, names in by_commune.items():
-        for chunk in chunks(names, 1000):
-            qs = Member.objects.filter(unit__path__startswith=commune, name_key__in=chunk).values_list(
-                "pk", "name_key", "birth_year", "full_name", "unit__name", "unit__path"
-            )
-            for pk, name, year, full_name, unit_name, unit_path in qs:
-                if (commune, name, year) in keys:
-                    yield pk, commune, name, year, full_name, unit_name, unit_path
-
-
 def _name_matches(keys: set[tuple[int, str, int]]) -> list[int]:
     """Ids of the members whose (unit, name key, birth year) is one of `keys`. On PostgreSQL the keys are joined
     with the table through its (name key, birth year) index, so only the matches are read (IN lists of units,
@@ -439,16 +407,25 @@ class MemberKind(ImportKind):
                 for row in same:
                     row.warn("full_name", f"Có thể trùng người: các dòng {numbers} cùng họ tên và năm sinh trong xã.")
         new = {key: same for key, same in seen.items() if any(r.existing is None for r in same)}
-        for pk, commune, name, year, full_name, unit_name, unit_path in _commune_namesakes(set(new)):
-            if not ctx.visible_path(unit_path):
-                continue  # a possible namesake the importer may not see is not named to her
-            for row in new.get((commune, name, year), ()):
-                if row.existing is None:
-                    row.warn(
-                        "full_name",
-                        f"Có thể trùng với hội viên đã có: {full_name} ({year}, {unit_name}, mã {pk}). "
-                        "Nếu đúng là một người, hãy ghi mã hội viên vào cột «Mã hội viên».",
-                    )
+        # Per commune, the members whose name is one of the file's: an index look-up inside one subtree.
+        by_commune: dict[str, set[str]] = defaultdict(set)
+        for commune, name, _year in new:
+            by_commune[commune].add(name)
+        for commune, names in by_commune.items():
+            for chunk in chunks(names, 1000):
+                qs = Member.objects.filter(unit__path__startswith=commune, name_key__in=chunk).values_list(
+                    "pk", "name_key", "birth_year", "full_name", "unit__name", "unit__path"
+                )
+                for pk, name, year, full_name, unit_name, unit_path in qs:
+                    if not ctx.visible_path(unit_path):
+                        continue  # a possible namesake the importer may not see is not named to her
+                    for row in new.get((commune, name, year), ()):
+                        if row.existing is None:
+                            row.warn(
+                                "full_name",
+                                f"Có thể trùng với hội viên đã có: {full_name} ({year}, {unit_name}, mã {pk}). "
+                                "Nếu đúng là một người, hãy ghi mã hội viên vào cột «Mã hội viên».",
+                            )
 
     def validate(self, ctx: ImportContext, row: Row) -> None:
         values, existing = row.values, row.existing
