@@ -180,11 +180,11 @@ def _summaries_upsert(rows: list[tuple], replace: bool, kept_zero: set[str]) -> 
     value = "EXCLUDED.value" if replace else f"{table}.value + EXCLUDED.value"
     now = timezone.now()
     with connection.cursor() as cursor:
+        # Dropped at the end of this call (DDL is transactional: a failure rolls its creation back with it).
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (unit_id bigint, year integer, period text, "
+            f"CREATE TEMPORARY TABLE {temp} (unit_id bigint, year integer, period text, "
             "figure text, value bigint, computed_at timestamptz) ON COMMIT DROP"
         )
-        cursor.execute(f"TRUNCATE {temp}")
         _summaries_copy(temp, [(*row, now) for row in rows])
         # In the key's order: writers of overlapping units take the rows' locks in one order. The rows that come
         # to zero are found in what the statement wrote (a join with the temporary table, which has no
