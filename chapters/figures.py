@@ -167,7 +167,9 @@ def area_of(key: str) -> str:
 
 
 def in_area(key: str, area: str) -> bool:
-    return area_of(key) == area
+    # The declared figures first, without two calls: a province's dashboard asks this ~10,000 times.
+    found = CATALOGUE.get(key)
+    return found.area == area if found is not None else area_of(key) == area
 
 
 def is_context(key: str) -> bool:

@@ -22,9 +22,10 @@ import re
 import threading
 import uuid
 from array import array
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.conf import settings
 from django.core.cache import cache
@@ -370,12 +371,16 @@ def tree_snapshot(
     # tree as it was (the country's snapshot of 300,000 units takes ~1.6 s to make again).
     _prefix, version = _tokens_of_database()
     key = f"kh:snapshot:{ROLLUP_FORMAT}:{unit.pk}:{tree}:{year}:{period}:{first_year}:{timezone.localdate()}:{version}"
+    if version and (found := _kept.get(key)) is not None:
+        return found
     if version and (found := cache.get(key)) is not None:
+        _kept.put(key, found, len(found.parents))
         return found
     snapshot = _tree_snapshot(unit, year=year, period=period, tree=tree, first_year=first_year)
     snapshot.fingerprints()  # computed once, kept with it
     if version:
         cache.set(key, snapshot, timeout=ROLLUP_TIMEOUT)
+        _kept.put(key, snapshot, len(snapshot.parents))
     return snapshot
 
 
@@ -582,6 +587,66 @@ class Level:
     children: dict[int, dict[str, int]]
     as_of: datetime.datetime | None  # when the newest of these figures was computed
 
+    def frozen(self) -> "Level":
+        """The same figures as read-only mappings: what a process keeps (`_kept`) is shared by its requests."""
+        return Level(
+            total=MappingProxyType(self.total),
+            own=MappingProxyType(self.own),
+            children=MappingProxyType({unit: MappingProxyType(values) for unit, values in self.children.items()}),
+            as_of=self.as_of,
+        )
+
+    def __reduce__(self):  # a frozen Level pickles as plain dictionaries (mapping proxies cannot be pickled)
+        return (
+            Level,
+            (dict(self.total), dict(self.own), {u: dict(v) for u, v in self.children.items()}, self.as_of),
+        )
+
+
+class KeptEntries:
+    """Cached roll-up entries this process read or wrote lately, by cache key, beside the shared cache (issue 19:
+    a province's tree and its five-year answer are 117 KB and 300 KB pickled, and every dashboard unpickled them
+    from Redis again, ~2.3 ms of each province page). Nothing kept here can go stale: every key names what its value
+    was computed under (the tree's version, the summaries' generation, the tokens a write beneath replaces), so
+    after a change the entry is simply never asked for again. Values are shared by the process's requests: Levels
+    are kept frozen. Bounded by weight (units of a tree, rows of an answer), the least recently used dropped first."""
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self.entries: OrderedDict[str, tuple[object, int]] = OrderedDict()
+        self.weight = 0
+        self.lock = threading.Lock()
+
+    def get(self, key: str):
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            self.entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, value, weight: int) -> None:
+        if weight > self.budget:
+            return
+        with self.lock:
+            previous = self.entries.pop(key, None)
+            if previous is not None:
+                self.weight -= previous[1]
+            self.entries[key] = (value, weight)
+            self.weight += weight
+            while self.weight > self.budget:
+                _key, (_value, dropped) = self.entries.popitem(last=False)
+                self.weight -= dropped
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.weight = 0
+
+
+# A province's tree weighs ~10,000, its five-year answer ~1,000 (166 communes × 6 years); the country's tree ~300,000.
+_kept = KeptEntries(getattr(settings, "ROLLUP_KEPT_IN_PROCESS", 400_000))
+
 
 def _tokens_of_database() -> tuple[str, str | None]:
     """The generation's cache prefix and the tree's version, in one query."""
@@ -615,6 +680,13 @@ def _tokens(prefix: str, unit_ids: Iterable[int]) -> dict[int, str]:
 def _containers(unit_ids: Iterable[int]) -> set[int]:
     """The units and every unit that has or ever had one of them below it, in any tree: parents through the whole
     parent history, and the successors a closed unit's facts follow in today's tree."""
+    if connection.vendor == "postgresql":
+        return _containers_sql(unit_ids)
+    return _containers_walk(unit_ids)
+
+
+def _containers_walk(unit_ids: Iterable[int]) -> set[int]:
+    """`_containers` a level at a time: three queries per level (a chapter's save walked nine)."""
     seen = set(unit_ids)
     frontier = set(seen)
     while frontier:
@@ -624,6 +696,29 @@ def _containers(unit_ids: Iterable[int]) -> set[int]:
         frontier = above - seen
         seen |= frontier
     return seen
+
+
+def _containers_sql(unit_ids: Iterable[int]) -> set[int]:
+    """`_containers` in one recursive query on PostgreSQL (every save of a member, a voucher or a title walks it;
+    issue 19's mixed load)."""
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return set()
+    links, units, lineages = ParentLink._meta.db_table, Unit._meta.db_table, Lineage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE up(id) AS ("
+            "SELECT unnest(%s::bigint[]) "
+            "UNION "
+            "SELECT above.id FROM up CROSS JOIN LATERAL ("
+            f"SELECT parent_id AS id FROM {links} WHERE unit_id = up.id "
+            f"UNION ALL SELECT parent_id FROM {units} WHERE id = up.id AND parent_id IS NOT NULL "
+            f"UNION ALL SELECT successor_id FROM {lineages} WHERE predecessor_id = up.id"
+            ") above WHERE above.id IS NOT NULL"
+            ") SELECT id FROM up",
+            [ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def summaries_changed(unit_ids: Iterable[int] | None) -> set[int]:
@@ -1109,8 +1204,10 @@ def rollup_levels(
     whole = hashlib.blake2b(repr(sorted(fingerprints.items())).encode(), digest_size=10).hexdigest()
     own_token = _tokens(prefix, [unit.pk])[unit.pk]
     whole_key = f"{prefix}:l:{unit.pk}:{own_token}:{whole}:{period}:{','.join(map(str, years))}"
-    if (found := cache.get(whole_key)) is not None:
+    if (found := _kept.get(whole_key)) is not None:
         return found
+    if (found := cache.get(whole_key)) is not None:
+        return _keep_levels(whole_key, found)
     tokens = _tokens(prefix, tops)
     keys = {
         (top, year): f"{prefix}:r:{top}:{tokens[top]}:{fingerprints[top]}:{year}:{period}"
@@ -1173,7 +1270,13 @@ def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing
             as_of=_latest(times),
         )
     cache.set(whole_key, result, timeout=ROLLUP_TIMEOUT)
-    return result
+    return _keep_levels(whole_key, result)
+
+
+def _keep_levels(key: str, levels: dict[int, Level]) -> dict[int, Level]:
+    frozen = MappingProxyType({year: level.frozen() for year, level in levels.items()})
+    _kept.put(key, frozen, sum(len(level.children) + 1 for level in levels.values()))
+    return frozen
 
 
 def rollup(
