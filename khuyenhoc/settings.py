@@ -158,6 +158,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+    # Sessions read from Redis, kept in the database too (issue 19: one query less on every page; a Redis outage or
+    # restart only sends the reads back to the database).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 elif ENVIRONMENT == "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:

@@ -109,3 +109,25 @@ def test_redis_stopped_mid_import_commits_whole_and_figures_are_right_when_it_re
     assert Member.objects.count() == 2
     settings.CACHES = up
     assert members_on_dashboard() == 2
+
+
+def test_a_signed_in_page_reads_its_session_from_the_cache_and_from_the_database_when_the_cache_is_down(
+    client_for, officer, tree, settings
+):
+    """Sessions are read from Redis and kept in the database too (issue 19: one query less on every page): a user
+    signed in before Redis stopped stays signed in, and is still signed in when it is back."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    client = client_for(officer)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200 and response.context["user"] == officer
+    assert [q for q in queries.captured_queries if "django_session" in q["sql"]]
