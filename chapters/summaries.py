@@ -1214,8 +1214,13 @@ def rollup_levels(
         for top in tops
         for year in years
     }
-    cached = cache.get_many(list(keys.values()))
-    entries = {pair: cached[key] for pair, key in keys.items() if key in cached}
+    # Each branch's entry from the process first (a save in one commune names only that branch anew: the province's
+    # other 165 branches of five years stay kept), then from the shared cache.
+    entries = {pair: found for pair, key in keys.items() if (found := _kept.get(key)) is not None}
+    cached = cache.get_many([key for pair, key in keys.items() if pair not in entries])
+    for pair, key in keys.items():
+        if key in cached:
+            entries[pair] = _keep_entry(key, cached[key])
     missing = [pair for pair in keys if pair not in entries]
     # Computed from a replica only when it has replayed the writes that replaced these tokens.
     with replicas.reads_at_least(_positions([own_token, *tokens.values()])):
@@ -1230,8 +1235,8 @@ def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing
         compute = _branch_totals_sql if connection.vendor == "postgresql" else _branch_totals_python
         computed = compute(snapshot, missing_tops, read_years, period)
         fresh = {keys[pair]: computed[pair] for pair in missing}
-        entries.update({pair: computed[pair] for pair in missing})
         cache.set_many(fresh, timeout=ROLLUP_TIMEOUT)
+        entries.update({pair: _keep_entry(keys[pair], computed[pair]) for pair in missing})
 
     own: dict[int, dict[str, int]] = defaultdict(dict)
     stamps: dict[int, list] = defaultdict(list)
@@ -1271,6 +1276,13 @@ def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing
         )
     cache.set(whole_key, result, timeout=ROLLUP_TIMEOUT)
     return _keep_levels(whole_key, result)
+
+
+def _keep_entry(key: str, entry: dict) -> dict:
+    """A branch's cached totals ({"f": figures, "at": when}), frozen and kept in the process."""
+    frozen = MappingProxyType({"f": MappingProxyType(entry["f"]), "at": entry["at"]})
+    _kept.put(key, frozen, 1)
+    return frozen
 
 
 def _keep_levels(key: str, levels: dict[int, Level]) -> dict[int, Level]:

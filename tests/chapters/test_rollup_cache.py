@@ -228,7 +228,14 @@ def test_a_page_reads_the_tree_and_the_answer_it_read_before_from_the_process_wi
     assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2500}
 
     save_baseline(tree.chapter, 2024, population=1300)
+    asked = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, *a, **k: asked.extend(keys) or real_get_many(keys, *a, **k))
     assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
+    # The other commune's branch, which the save did not reach, is still the process's: only the tokens and the
+    # changed branch are asked of the shared cache.
+    branches = [key for key in asked if ":r:" in key]
+    assert branches and all(f":r:{tree.commune.pk}:" in key for key in branches)
     # Another process (the cache emptied of the process's entries) reads the same figures from the shared cache.
     summaries._kept.clear()
     assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
