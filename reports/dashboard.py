@@ -104,7 +104,8 @@ def _lowest_fifth(values: list[Decimal]) -> Decimal | None:
     return ordered[max(0, len(ordered) // 5 - 1)]
 
 
-def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dict]:
+def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "", *, cells: bool = True) -> list[dict]:
+    """The table's rows of the units below (`cells`: with their formatted cells; a map needs only the measures)."""
     family = next((t for t in titles if t.get("subject") == "household"), None)
     target = Decimal(str(family["target"])) / 100 if family and family.get("target") else None
     rows = []
@@ -152,7 +153,7 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
             return row["values"].get(key, 0)
 
         rows.sort(key=sort_value, reverse=sort.startswith("-"))
-    for row in rows:
+    for row in rows if cells else ():
         # Formatted and escaped here, in one pass, with the standard library's escape (the same entities as
         # Django's, without its lazy-string checks): a province's table is 166 rows × 8 cells, and a template loop
         # over them, then format_html per cell, were the slowest part of the page.
@@ -165,6 +166,13 @@ def child_rows(f: PeriodFigures, titles: list[dict], sort: str = "") -> list[dic
             )
         )
     return rows
+
+
+def map_rows(unit: Unit, year: int, *, tree: str = "past") -> list[dict]:
+    """The units below `unit` with the measures a map colours them by (the dashboard's rows without the table's
+    cells, the cards and the trends): a commune's page maps the communes around it this way."""
+    f = period_figures(unit, year=year, period="Y", tree=tree)
+    return child_rows(f, title_types(unit, year), cells=False)
 
 
 def name_cells(rows: list[dict], *, url_prefix: str, year: int, tree: str) -> None:

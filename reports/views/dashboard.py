@@ -11,7 +11,7 @@ from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts, maps
 from reports.approval import children_status
-from reports.dashboard import BEHIND_COUNTED, completeness, dashboard, name_cells
+from reports.dashboard import BEHIND_COUNTED, completeness, dashboard, map_rows, name_cells
 
 
 def dashboard_home(request):
@@ -68,7 +68,7 @@ def _map(user, unit: Unit, rows: list[dict], measure: str, *, year: int, tree: s
     points = maps.map_points(rows, measure)
     title = f"Bản đồ: {maps.MEASURES[measure].lower()}, năm {year}"
     if not points and unit.parent_id and scoping.can(user, scoping.VIEW, unit.parent):
-        around = dashboard(unit.parent, year, tree=tree)["rows"]
+        around = map_rows(unit.parent, year, tree=tree)
         points = maps.map_points(around, measure, current_pk=unit.pk)
         title = f"Bản đồ các đơn vị cùng cấp: {maps.MEASURES[measure].lower()}, năm {year}"
     prefix = reverse("reports:unit_dashboard", args=[0])[: -len("0/")]

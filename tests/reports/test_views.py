@@ -286,3 +286,31 @@ def test_no_unit_is_behind_on_a_measure_where_every_unit_is_equal():
     assert _lowest_fifth([Decimal(0)] * 5) is None  # nobody has raised anything yet: nobody is "low"
     assert _lowest_fifth([Decimal(1), Decimal(2)]) is None  # too few to compare
     assert _lowest_fifth([Decimal(n) for n in (5, 1, 4, 2, 3, 6, 7, 8, 9, 10)]) == Decimal(2)
+
+
+def test_a_commune_page_maps_the_communes_around_it_for_an_officer_of_the_province(client_for, officer, figures):
+    """The map of a commune whose chapters have no coordinates shows the communes around it, this one ringed, coloured
+    by the same share as the province's table (from the province's rows without their cells, issue 19); an officer
+    of the commune alone, who cannot see the province, gets no such map."""
+    from chapters.models import Role
+    from reports.dashboard import dashboard, map_rows
+    from tests.factories import RoleFactory, UserFactory
+
+    tree = figures
+    for commune, (lat, lon) in ((tree.commune, (21.03, 105.85)), (tree.other_commune, (21.10, 105.70))):
+        commune.latitude, commune.longitude = lat, lon
+        commune.save()
+    province_officer = UserFactory(username="canbo_tinh")
+    RoleFactory(user=province_officer, unit=tree.province, kind=Role.Kind.OFFICER)
+
+    page = client_for(province_officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"year": YEAR})
+    svg = page.context["map_svg"]
+    assert "Bản đồ các đơn vị cùng cấp" in svg
+    assert tree.commune.display_name in svg and tree.other_commune.display_name in svg
+    full = {row["unit"].pk: (row["share"], row["families"]) for row in dashboard(tree.province, YEAR)["rows"]}
+    light = map_rows(tree.province, YEAR)
+    assert {row["unit"].pk: (row["share"], row["families"]) for row in light} == full
+    assert all("cells_html" not in row for row in light)
+
+    own = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"year": YEAR})
+    assert "cùng cấp" not in own.context["map_svg"]
