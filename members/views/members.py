@@ -270,7 +270,9 @@ def member_quick_add(request):
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
-                    request.session[LAST_UNIT_SESSION_KEY] = member.unit_id
+                    if request.session.get(LAST_UNIT_SESSION_KEY) != member.unit_id:
+                        # Written when it changes: rewriting it made every save also save the session.
+                        request.session[LAST_UNIT_SESSION_KEY] = member.unit_id
                     messages.success(
                         request,
                         format_html(

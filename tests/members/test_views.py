@@ -260,6 +260,22 @@ def test_quick_add_preselects_her_chapter_and_saves(client_for, secretary, tree)
     assert member.history.get().history_user == secretary
 
 
+def test_quick_adds_in_a_row_remember_the_chapter_without_saving_the_session_each_time(client_for, secretary, tree):
+    """The chapter last added to is remembered for the next form; a second member in the same chapter does not
+    write the session again (issue 19: every quick add also updated the session row)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(secretary)
+    client.post(reverse("members:member_quick_add"), quick(tree.chapter))
+    assert client.session["members_last_unit"] == tree.chapter.pk
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("members:member_quick_add"), {**quick(tree.chapter), "full_name": "Lò Văn Hai"})
+    assert response.status_code == 302 and Member.objects.count() == 2
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]]
+    assert client.get(reverse("members:member_quick_add")).context["form"].initial["unit"] == tree.chapter
+
+
 def test_quick_add_cannot_target_another_chapter(client_for, secretary, tree):
     response = client_for(secretary).post(reverse("members:member_quick_add"), quick(tree.other_chapter))
     assert response.status_code == 200 and "unit" in response.context["form"].errors
