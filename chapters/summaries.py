@@ -644,8 +644,9 @@ class KeptEntries:
             self.weight = 0
 
 
-# A province's tree weighs ~10,000, its five-year answer ~1,000 (166 communes × 6 years); the country's tree ~300,000.
-_kept = KeptEntries(getattr(settings, "ROLLUP_KEPT_IN_PROCESS", 400_000))
+# A province's tree weighs ~10,000, its five-year answer ~1,000 (166 communes × 6 years); the country's tree ~300,000
+# (settings.ROLLUP_KEPT_IN_PROCESS).
+_kept = KeptEntries(settings.ROLLUP_KEPT_IN_PROCESS)
 
 
 def _tokens_of_database() -> tuple[str, str | None]:
