@@ -163,19 +163,19 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
             self.totals = paginator.totals
         user = self.request.user
         change_paths = scoping.role_paths(user, scoping.CHANGE)
+        can_change = change_paths is None or bool(change_paths)
+        select_all = self.request.GET.get("select") == "page"
+        year = timezone.localdate().year
         context.update(
             {
                 "filter_form": self.filter_form,
                 "totals": self.totals,
                 "querystring_without_page": querystring_without_page(self.request),
-                "year": timezone.localdate().year,
-                "can_change": change_paths is None or bool(change_paths),
-                "select_all": self.request.GET.get("select") == "page",
+                "year": year,
+                "can_change": can_change,
+                "select_all": select_all,
                 "rows_html": member_rows_html(
-                    context["object_list"],
-                    can_change=change_paths is None or bool(change_paths),
-                    select_all=self.request.GET.get("select") == "page",
-                    year=timezone.localdate().year,
+                    context["object_list"], can_change=can_change, select_all=select_all, year=year
                 ),
                 "advanced_filters": any(
                     self.request.GET.get(name) for name in ("unit", "status", "party", "joined_year", "dues")
