@@ -5,14 +5,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from chapters import figures as catalogue
 from chapters.models import Unit
+from core import formatting
 from core.templatetags.vi import phantram, so
 from reports.documents import title_types
 from reports.models import Report
 from reports.queries import PeriodFigures, period_figures, trends
+from reports.templatetags.report_badges import status_badge
 
 
 @dataclass
@@ -294,3 +297,38 @@ def completeness(unit: Unit, year: int) -> list[dict]:
             }
         )
     return rows
+
+
+COMPLETENESS_COLUMNS = [
+    ("baseline", "Số liệu nền"),
+    ("members", "Hội viên"),
+    ("funds", "Sổ quỹ"),
+    ("titles", "Danh hiệu"),
+]
+ENTERED = {True: '<span class="badge ok">Đã có</span>', False: '<span class="badge bad">Chưa có</span>'}
+
+
+def completeness_rows_html(rows: list[dict], *, year: int) -> str:
+    """The progress page's rows (`completeness`), built in one pass like the dashboard's: a province's page has 166
+    rows, and the template loop, with an address reversed and a badge included per row, was most of its time."""
+    before, after = reverse("reports:unit_completeness", args=[0]).split("/0/", 1)
+    html = []
+    for row in rows:
+        unit, report = row["unit"], row["report"]
+        weak = ' class="weak"' if row["missing"] else ""
+        link = f"{escape(before)}/{unit.pk:d}/{escape(after)}?year={year:d}"
+        checks = "".join(
+            f'<td data-label="{label}">{ENTERED[bool(row["checks"].get(key))]}</td>'
+            for key, label in COMPLETENESS_COLUMNS
+        )
+        if row["owes_report"]:
+            label = report.get_status_display() if report else ""
+            badge = status_badge(report.status if report else None, label, row["late"])
+            sent = f"{badge} <small>hạn {escape(formatting.date(row['deadline']))}</small>"
+        else:
+            sent = '<span class="muted">—</span>'
+        html.append(
+            f'<tr{weak}><td data-label="Đơn vị"><a href="{link}">{escape(unit.display_name)}</a></td>{checks}'
+            f'<td data-label="Báo cáo">{sent}</td></tr>'
+        )
+    return mark_safe("".join(html))  # every value above is escaped

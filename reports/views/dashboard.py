@@ -11,7 +11,14 @@ from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts, maps
 from reports.approval import children_status
-from reports.dashboard import BEHIND_COUNTED, completeness, dashboard, map_rows, name_cells
+from reports.dashboard import (
+    BEHIND_COUNTED,
+    completeness,
+    completeness_rows_html,
+    dashboard,
+    map_rows,
+    name_cells,
+)
 
 
 def dashboard_home(request):
@@ -141,6 +148,7 @@ def unit_completeness(request, unit_pk):
             "unit": unit,
             "year": year,
             "rows": rows,
+            "rows_html": completeness_rows_html(rows, year=year),
             "late": [r for r in rows if r["missing"]],
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),
         },

@@ -1,5 +1,7 @@
 import datetime
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -207,6 +209,54 @@ def test_completeness_lists_what_is_missing(client_for, administrator, figures):
     html = page.content.decode()
     assert '<td data-label="Số liệu nền"><span class="badge ok">Đã có</span></td>' in html
     assert '<td data-label="Số liệu nền"><span class="badge bad">Chưa có</span></td>' in html
+
+
+BEFORE = Path(__file__).parent / "before"  # the templates the rows and badges were rendered with before issue 19
+
+
+def _old_template(name: str) -> str:
+    """A template of `before/`, its report badge include inlined (the include file is gone: reports.templatetags)."""
+    text = (BEFORE / name).read_text(encoding="utf-8")
+    badge = (BEFORE / "report_status.html").read_text(encoding="utf-8").split("\n", 1)[1]  # without its comment
+    return re.sub(
+        r'\{% include "reports/_status.html" with (.*?) %\}',
+        lambda m: f"{{% with {m.group(1)} %}}{badge}{{% endwith %}}",
+        text,
+    )
+
+
+def _flat(html: str) -> str:
+    """Whitespace as a browser reads it: runs of it are one space, and none between two tags."""
+    return re.sub(r"> <", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+
+@pytest.mark.parametrize("status", [None, *Report.Status.values])
+@pytest.mark.parametrize("late", [False, True])
+def test_the_report_badge_is_what_the_include_wrote(status, late):
+    from django.template import engines
+
+    from reports.templatetags.report_badges import status_badge
+
+    label = dict(Report.Status.choices).get(status, "") + " <&>"
+    old = engines["django"].from_string(_old_template("report_status.html").split("\n", 1)[1])
+    assert status_badge(status, label, late) == old.render({"status": status, "label": label, "late": late}).strip()
+
+
+def test_the_progress_rows_built_in_python_are_the_html_the_template_wrote(client_for, administrator, figures):
+    """Issue 19: the progress page's rows are built in one pass (the template loop, an address and a badge include
+    per row, was most of a province's page); every cell, badge and link is what the template gave."""
+    from django.template import engines
+
+    tree = figures
+    report_get_or_create(unit=tree.commune, year=YEAR)
+    page = client_for(administrator).get(reverse("reports:unit_completeness", args=[tree.province.pk]), {"year": YEAR})
+    context = page.context
+    assert len(context["rows"]) == 2
+    old = engines["django"].from_string(_old_template("completeness_rows.html"))
+    expected = old.render({"rows": context["rows"], "year": YEAR})
+    assert _flat(context["rows_html"]) == _flat(expected)
+    assert re.search(r"</span> <small>hạn \d\d/\d\d/2025</small>", str(context["rows_html"]))  # the include's line
+    assert str(context["rows_html"]) in page.content.decode()
 
 
 def test_dashboard_shows_which_units_are_behind_and_filters_them(client_for, officer, tree):
