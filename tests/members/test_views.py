@@ -76,7 +76,7 @@ def test_filters_party_year_status_and_chapter(client_for, officer, people, tree
 
 
 # The rows as the list's template wrote them before they were built in Python (members.views.member_rows_html).
-TEMPLATE_ROWS = (Path(__file__).parent / "member_rows_before.html").read_text(encoding="utf-8")
+TEMPLATE_ROWS = (Path(__file__).parent / "before" / "member_rows.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("select_all", [False, True])
