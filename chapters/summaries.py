@@ -596,7 +596,9 @@ class Level:
             as_of=self.as_of,
         )
 
-    def __reduce__(self):  # a frozen Level pickles as plain dictionaries (mapping proxies cannot be pickled)
+    def __reduce__(self):
+        # Plain dictionaries in the cache: a computed Level holds the kept (frozen) figures of its branches, and
+        # mapping proxies cannot be pickled.
         return (
             Level,
             (dict(self.total), dict(self.own), {u: dict(v) for u, v in self.children.items()}, self.as_of),

@@ -12,10 +12,10 @@ from chapters import figures as catalogue
 from chapters.models import Unit
 from core import formatting
 from core.templatetags.vi import phantram, so
+from reports.badges import status_badge
 from reports.documents import title_types
 from reports.models import Report
 from reports.queries import PeriodFigures, period_figures, trends
-from reports.templatetags.report_badges import status_badge
 
 
 @dataclass

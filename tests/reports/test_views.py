@@ -235,7 +235,7 @@ def _flat(html: str) -> str:
 def test_the_report_badge_is_what_the_include_wrote(status, late):
     from django.template import engines
 
-    from reports.templatetags.report_badges import status_badge
+    from reports.badges import status_badge
 
     label = dict(Report.Status.choices).get(status, "") + " <&>"
     old = engines["django"].from_string(_old_template("report_status.html").split("\n", 1)[1])
