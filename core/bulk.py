@@ -146,6 +146,49 @@ def create_with_history(
     return objects
 
 
+def keys_joined_in_database(connection) -> bool:
+    """Whether `pks_matching` joins the keys in the database (PostgreSQL) or filters a superset here."""
+    return connection.vendor == "postgresql"
+
+
+def pks_matching(model: type[Model], fields: Sequence[str], keys: Iterable[tuple]) -> list[int]:
+    """Ids of the rows of `model` whose `fields` (plain columns, in that order) equal one of `keys`.
+
+    On PostgreSQL the keys travel as one array per field and are joined with the table (`unnest`), so only the
+    matches are read, through whatever index covers the fields. Elsewhere (the embedded SQLite) a superset — each
+    field IN the values the keys hold for it, 1,000 keys at a time — is read as bare tuples and filtered here. The
+    superset is what made the join worth it: the vouchers numbered like a file's, in the 10,000 funds it touches,
+    are ~500,000 rows for 10,000 new ones (and members' namesakes in the chapters of a file, 4.8 s for 50,000)."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    if keys_joined_in_database(connection):
+        quote = connection.ops.quote_name
+        names = [f"k{index}" for index in range(len(columns))]
+        arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in columns)
+        on = " AND ".join(f"t.{quote(field.column)} = k.{name}" for field, name in zip(columns, names, strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.{quote(meta.pk.column)} FROM unnest({arrays}) AS k({', '.join(names)}) "
+                f"JOIN {quote(meta.db_table)} t ON {on}",
+                [list(values) for values in zip(*keys, strict=True)],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+    matches = []
+    attnames = [field.attname for field in columns]
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        wanted = set(chunk)
+        lookups = {f"{name}__in": {key[index] for key in chunk} for index, name in enumerate(attnames)}
+        rows = model._default_manager.using(alias).filter(**lookups).values_list("pk", *attnames)
+        matches += [pk for pk, *key in rows if tuple(key) in wanted]
+    return matches
+
+
 def values_update(model: type[Model], objs: Sequence[Model], fields: Sequence[str], *, batch_size: int | None = None):
     """Write `fields` of `objs` (already set on the objects) to their rows; returns the number of rows updated."""
     if not objs or not fields:

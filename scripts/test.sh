@@ -34,7 +34,8 @@ say "pytest trên PostgreSQL và Redis"
 .venv/bin/pytest -p no:cacheprovider "$@"
 
 if [[ $# -eq 0 ]]; then
-    say "pytest: số liệu tổng hợp và bộ nhớ đệm cộng dồn trên SQLite"
+    say "pytest: số liệu tổng hợp, bộ nhớ đệm cộng dồn và ghi hàng loạt trên SQLite"
     DATABASE_URL="sqlite:///$scratch/test.sqlite3" .venv/bin/pytest -p no:cacheprovider \
-        tests/chapters/test_summaries.py tests/chapters/test_rollup_cache.py tests/chapters/test_commune_totals.py
+        tests/chapters/test_summaries.py tests/chapters/test_rollup_cache.py tests/chapters/test_commune_totals.py \
+        tests/core/test_bulk.py
 fi

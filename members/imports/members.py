@@ -9,12 +9,12 @@ merged. A member's chapter is not changed by an import (that is a move, with its
 
 from collections import defaultdict
 
-from django.db import connection
 from django.db.models import Case, When
 
 from chapters import scoping
 from chapters.imports.kinds import NOT_IN_SCOPE, ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
+from core.bulk import pks_matching
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import parse_bool, parse_code, parse_date, parse_integer
 
@@ -41,32 +41,9 @@ CARD_TAKEN = "Số thẻ {card} đã cấp cho một hội viên khác trong cù
 
 
 def _name_matches(keys: set[tuple[int, str, int]]) -> list[int]:
-    """Ids of the members whose (unit, name key, birth year) is one of `keys`. On PostgreSQL the keys are joined
-    with the table through its (name key, birth year) index, so only the matches are read (IN lists of units,
-    names and years per 1,000 rows read every member of those units with any of those names: 4.8 s for 50,000
-    rows of a province); elsewhere (the embedded SQLite) that superset, filtered here."""
-    if not keys:
-        return []
-    if connection.vendor == "postgresql":
-        units, names, years = zip(*keys, strict=True)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m.id FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS k(unit_id, name_key, birth_year) "
-                f"JOIN {Member._meta.db_table} m ON m.name_key = k.name_key AND m.birth_year = k.birth_year "
-                "AND m.unit_id = k.unit_id",
-                [list(units), list(names), list(years)],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-    matches = []
-    for chunk in chunks(sorted(keys), 1000):
-        wanted = set(chunk)
-        qs = Member.objects.filter(
-            unit_id__in={key[0] for key in chunk},
-            name_key__in={key[1] for key in chunk},
-            birth_year__in={key[2] for key in chunk},
-        ).values_list("pk", "unit_id", "name_key", "birth_year")
-        matches += [pk for pk, *key in qs if tuple(key) in wanted]
-    return matches
+    """Ids of the members whose (unit, name key, birth year) is one of `keys`: only the matches, through the index
+    on (name key, birth year) on PostgreSQL (`core.bulk.pks_matching`)."""
+    return pks_matching(Member, ("unit", "name_key", "birth_year"), keys)
 
 
 class MemberKind(ImportKind):

@@ -114,6 +114,8 @@ def test_create_with_history_gives_ids_and_one_history_row_each(django_user_mode
 
 def test_values_are_prepared_by_their_field_unless_the_field_would_return_them_unchanged(db):
     """core.bulk.preparer: exact types pass as they are; anything else still goes through get_db_prep_save."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the values COPY writes: PostgreSQL only")
     import datetime as dt
     from decimal import Decimal
 
@@ -132,3 +134,37 @@ def test_values_are_prepared_by_their_field_unless_the_field_would_return_them_u
     assert unit(7) == 7
     amount = preparer(m.DecimalField(max_digits=5, decimal_places=2))  # not listed: always prepared
     assert amount("1.5") == Decimal("1.5") and not isinstance(amount("1.5"), str)
+
+
+def test_pks_matching_finds_exactly_the_rows_with_one_of_the_keys():
+    """Keys that share each part with a stored row but not the whole (a superset read per field would find them)
+    find nothing; on PostgreSQL the keys are one query joined with the table, whatever their number."""
+    north, south = ProvinceFactory(), ProvinceFactory()
+    a = CommuneFactory(parent=north, name="Xã Hòa An")
+    CommuneFactory(parent=north, name="Xã Đông Hòa")
+    b = CommuneFactory(parent=south, name="Xã Đông Hòa")
+    CommuneFactory(parent=south, name="Xã Bình Minh")
+    keys = [
+        (north.pk, "Xã Hòa An"),
+        (south.pk, "Xã Đông Hòa"),
+        (south.pk, "Xã Hòa An"),  # each part is in a stored row, the pair is not
+        (north.pk, "Xã Bình Minh"),
+        (north.pk, "Xã không có"),
+        (north.pk, "Xã Hòa An"),  # twice: found once
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        found = bulk.pks_matching(Unit, ("parent", "name"), keys)
+    assert sorted(found) == sorted([a.pk, b.pk])
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1 and "unnest" in queries[0]["sql"]
+    assert bulk.pks_matching(Unit, ("parent", "name"), []) == []
+
+
+def test_pks_matching_reads_many_keys_in_batches_elsewhere_and_at_once_on_postgresql():
+    province = ProvinceFactory()
+    communes = [CommuneFactory(parent=province, name=f"Xã {n}") for n in range(3)]
+    keys = [(province.pk, f"Xã {n}") for n in range(2500)]
+    with CaptureQueriesContext(connection) as queries:
+        found = bulk.pks_matching(Unit, ("parent", "name"), keys)
+    assert sorted(found) == sorted(c.pk for c in communes)
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
