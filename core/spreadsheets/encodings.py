@@ -16,6 +16,7 @@ So "Tô Hà" or "Café" stays as it is, while "Chi héi khuyÕn häc" becomes "C
 
 import re
 import unicodedata
+from collections import Counter
 
 # Tone marks as combining characters, in the order legacy tables list them: sắc, huyền, hỏi, ngã, nặng.
 ACUTE, GRAVE, HOOK, TILDE, DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
@@ -201,12 +202,13 @@ def fix_legacy(text: str, prefer: str | None = None) -> tuple[str, str | None]:
 
 
 def dominant_encoding(texts) -> str | None:
-    """The legacy encoding most clearly-legacy cells of a file are in, when they agree (≥ 90%)."""
+    """The legacy encoding most clearly-legacy cells of a file are in, when they agree (≥ 90%). Every cell counts;
+    each distinct text is looked at once (a file repeats its fund, its purpose, its chapter on every row)."""
     counts = {"TCVN3": 0, "VNI": 0}
-    for text in texts:
+    for text, times in Counter(texts).items():
         encoding = detect_legacy(text)
         if encoding:
-            counts[encoding] += 1
+            counts[encoding] += times
     name, best = max(counts.items(), key=lambda item: item[1])
     return name if best and best >= 0.9 * sum(counts.values()) else None
 

@@ -70,3 +70,16 @@ def test_csv_bytes_are_decoded_to_nfc(data, label):
     assert unicodedata.is_normalized("NFC", text)
     if label == "Windows-1258":
         assert "Nguyễn Văn Đức" in text
+
+
+def test_the_file_wide_encoding_counts_every_cell_and_looks_at_each_text_once(monkeypatch):
+    """A repeated cell counts as many times as it appears (the 90 % agreement is over cells), but is detected once."""
+    from core.spreadsheets import encodings
+
+    seen = []
+    real = encodings.detect_legacy
+    monkeypatch.setattr(encodings, "detect_legacy", lambda text, prefer=None: seen.append(text) or real(text, prefer))
+    vni, tcvn3 = next(iter(VNI_SAMPLES)), next(iter(TCVN3_SAMPLES))
+    assert encodings.dominant_encoding([vni] * 10 + [tcvn3]) == "VNI"  # 10 of 11 cells agree
+    assert encodings.dominant_encoding([vni] * 8 + [tcvn3] * 2) is None  # 8 of 10 do not
+    assert sorted(seen) == sorted([vni, tcvn3] * 2)
