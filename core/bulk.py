@@ -151,8 +151,21 @@ def keys_joined_in_database(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
+def _array_type(field, connection) -> str:
+    """The type a key's values travel as: the column's, but text for character columns (a cast to varchar(n)
+    would cut a longer value short, and then find the row it was cut to)."""
+    cast = field.cast_db_type(connection)
+    return "text" if cast.startswith("varchar") or cast.startswith("char") else cast
+
+
 def pks_matching(model: type[Model], fields: Sequence[str], keys: Iterable[tuple]) -> list[int]:
-    """Ids of the rows of `model` whose `fields` (plain columns, in that order) equal one of `keys`.
+    """Ids of the rows of `model` whose `fields` (plain columns, in that order) equal one of `keys`
+    (`rows_matching`)."""
+    return [row[0] for row in rows_matching(model, fields, keys)]
+
+
+def rows_matching(model: type[Model], fields: Sequence[str], keys: Iterable[tuple]) -> list[tuple]:
+    """(id, *key) of the rows of `model` whose `fields` (plain columns, in that order) equal one of `keys`.
 
     On PostgreSQL the keys travel as one array per field and are joined with the table (`unnest`), so only the
     matches are read, through whatever index covers the fields. Elsewhere (the embedded SQLite) a superset — each
@@ -169,15 +182,16 @@ def pks_matching(model: type[Model], fields: Sequence[str], keys: Iterable[tuple
     if keys_joined_in_database(connection):
         quote = connection.ops.quote_name
         names = [f"k{index}" for index in range(len(columns))]
-        arrays = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in columns)
+        arrays = ", ".join(f"%s::{_array_type(field, connection)}[]" for field in columns)
         on = " AND ".join(f"t.{quote(field.column)} = k.{name}" for field, name in zip(columns, names, strict=True))
+        selected = ", ".join(f"t.{quote(field.column)}" for field in [meta.pk, *columns])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT t.{quote(meta.pk.column)} FROM unnest({arrays}) AS k({', '.join(names)}) "
+                f"SELECT {selected} FROM unnest({arrays}) AS k({', '.join(names)}) "
                 f"JOIN {quote(meta.db_table)} t ON {on}",
                 [list(values) for values in zip(*keys, strict=True)],
             )
-            return [pk for (pk,) in cursor.fetchall()]
+            return [tuple(row) for row in cursor.fetchall()]
     matches = []
     attnames = [field.attname for field in columns]
     for start in range(0, len(keys), 1000):
@@ -185,7 +199,7 @@ def pks_matching(model: type[Model], fields: Sequence[str], keys: Iterable[tuple
         wanted = set(chunk)
         lookups = {f"{name}__in": {key[index] for key in chunk} for index, name in enumerate(attnames)}
         rows = model._default_manager.using(alias).filter(**lookups).values_list("pk", *attnames)
-        matches += [pk for pk, *key in rows if tuple(key) in wanted]
+        matches += [row for row in rows if tuple(row[1:]) in wanted]
     return matches
 
 

@@ -12,8 +12,6 @@ import datetime
 import re
 from collections import defaultdict
 
-from django.db.models import Sum
-
 from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from core import formatting
@@ -339,50 +337,25 @@ class TransactionKind(ImportKind):
         self._check_balances(ctx, [row for row in rows if row.instance is not None and not row.errors])
 
     def _check_balances(self, ctx: ImportContext, rows: list[Row]) -> None:
-        """The running balance of each fund, with the new vouchers, must not go below zero (unless allowed)."""
-        new = [
-            row
-            for row in rows
-            if row.existing is None and row.instance.delta is not None and not row.instance.fund.allow_negative
-        ]
-        if not new:
-            return
+        """The running balance of each fund, with the new vouchers, must not go below zero (unless allowed). The
+        commit checks again under the funds' locks (`funds_ensure_not_negative`)."""
+        from funds.services.vouchers import funds_overdrafts
+
         by_fund: dict[int, list[Row]] = defaultdict(list)
-        for row in new:
-            by_fund[row.instance.fund_id].append(row)
-        first = min(row.instance.date for row in new)
-        openings = dict(OpeningBalance.objects.filter(fund_id__any=by_fund).values_list("fund_id", "amount"))
-        before = dict(
-            Transaction.objects.filter(fund_id__any=by_fund, date__lt=first)
-            .values_list("fund_id")
-            .annotate(total=Sum("delta"))
-            .values_list("fund_id", "total")
-        )
-        daily: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
-        for fund_id, day, total in (
-            Transaction.objects.filter(fund_id__any=by_fund, date__gte=first)
-            .values_list("fund_id", "date")
-            .annotate(total=Sum("delta"))
-            .values_list("fund_id", "date", "total")
-        ):
-            daily[fund_id][day] += total
-        for fund_id, fund_rows in by_fund.items():
-            last_row_of_day: dict[datetime.date, Row] = {}
-            for row in fund_rows:
-                daily[fund_id][row.instance.date] += row.instance.delta
-                last_row_of_day[row.instance.date] = row
-            balance = openings.get(fund_id, 0) + before.get(fund_id, 0)
-            for day in sorted(daily[fund_id]):
-                balance += daily[fund_id][day]
-                if balance < 0:
-                    row = last_row_of_day.get(day) or fund_rows[-1]
-                    fund = row.instance.fund
-                    row.error(
-                        "amount",
-                        f"Không đủ số dư: {fund.name} của {fund.unit.display_name} sẽ âm {formatting.money(-balance)} "
-                        f"vào ngày {day:%d/%m/%Y}.",
-                    )
-                    break
+        pending: dict[int, dict[datetime.date, int]] = defaultdict(lambda: defaultdict(int))
+        for row in rows:
+            if row.existing is None and row.instance.delta is not None:
+                by_fund[row.instance.fund_id].append(row)
+                pending[row.instance.fund_id][row.instance.date] += row.instance.delta
+        first_days = {rows[0].instance.fund: min(row.instance.date for row in rows) for rows in by_fund.values()}
+        for fund, (day, balance) in funds_overdrafts(first_days, pending).items():
+            fund_rows = by_fund[fund.pk]
+            row = next((row for row in reversed(fund_rows) if row.instance.date == day), fund_rows[-1])
+            row.error(
+                "amount",
+                f"Không đủ số dư: {fund.name} của {fund.unit.display_name} sẽ âm {formatting.money(-balance)} "
+                f"vào ngày {day:%d/%m/%Y}.",
+            )
 
     def validate(self, ctx: ImportContext, row: Row) -> None:
         voucher = row.instance

@@ -18,6 +18,8 @@ from collections import defaultdict
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, F, ForeignKey, Q, UniqueConstraint
 
+from core.bulk import rows_matching
+
 
 class _Unsupported(Exception):
     pass
@@ -163,27 +165,11 @@ def unique_clashes(model, instances: list, *, chunk: int = 2000) -> dict[int, li
                 continue
             seen[key] = index
             keyed[key].append(index)
-        keys = list(keyed)
-        for start in range(0, len(keys), chunk):
-            part = keys[start : start + chunk]
-            # Each field with __in: a superset of the keys, matched exactly here (an OR of thousands of
-            # conditions costs more to build and plan than it saves).
-            filters = {f"{attname}__in": {key[i] for key in part} for i, attname in enumerate(attnames)}
-            found = model._default_manager.filter(**filters)
-            if filled:
-                # Written as the partial unique index's own condition, so that the index serves the lookup.
-                found = found.exclude(**{filled: ""})
-            wanted = set(part)
-            # A plain query, not .iterator(): a server-side cursor is planned for its first rows, and on 3 million
-            # members that plan walked the whole card index of the province (9.5 s for 2,000 rows).
-            for row in found.values_list("pk", *attnames):
-                key = tuple(row[1:])
-                if key not in wanted:
-                    continue
-                for index in keyed[key]:
-                    if instances[index].pk != row[0]:
-                        message = instances[index].unique_error_message(model, fields).messages[0]
-                        problems[index].append((fields[-1], message))
+        for row in _stored_keys(model, fields, attnames, filled, list(keyed), chunk):
+            for index in keyed[tuple(row[1:])]:
+                if instances[index].pk != row[0]:
+                    message = instances[index].unique_error_message(model, fields).messages[0]
+                    problems[index].append((fields[-1], message))
     for constraint in fallback:
         for index, instance in enumerate(instances):
             try:
@@ -191,6 +177,26 @@ def unique_clashes(model, instances: list, *, chunk: int = 2000) -> dict[int, li
             except ValidationError as error:
                 problems[index].append(("", "; ".join(error.messages)))
     return dict(problems)
+
+
+def _stored_keys(model, fields, attnames, filled: str | None, keys: list[tuple], chunk: int):
+    """(pk, *key) of the stored rows holding one of `keys`. Keys of a whole constraint are joined with the table
+    (`core.bulk.rows_matching`); keys of a constraint that binds only when `filled` is filled are read as a
+    superset under the partial index's own condition, and matched here."""
+    if not filled:
+        yield from rows_matching(model, fields, keys)
+        return
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        # Each field with __in: a superset of the keys, matched exactly here (an OR of thousands of conditions
+        # costs more to build and plan than it saves). Written as the partial unique index's own condition, so
+        # that the index serves the lookup.
+        filters = {f"{attname}__in": {key[i] for key in part} for i, attname in enumerate(attnames)}
+        found = model._default_manager.filter(**filters).exclude(**{filled: ""})
+        wanted = set(part)
+        # A plain query, not .iterator(): a server-side cursor is planned for its first rows, and on 3 million
+        # members that plan walked the whole card index of the province (9.5 s for 2,000 rows).
+        yield from (row for row in found.values_list("pk", *attnames) if tuple(row[1:]) in wanted)
 
 
 def _labels(model, fields) -> str:

@@ -133,50 +133,49 @@ def ensure_not_negative(fund: Fund, from_day: datetime.date) -> None:
         raise _overdraft(fund, balance, day)
 
 
-def funds_ensure_not_negative(first_days: dict[Fund, datetime.date]) -> None:
-    """`ensure_not_negative` for many funds at once (an import touching thousands of funds), in three queries:
-    the openings, the totals before the earliest day, and the daily totals from it on."""
+def funds_overdrafts(
+    first_days: dict[Fund, datetime.date], pending: dict[int, dict[datetime.date, int]] | None = None
+) -> dict[Fund, tuple[datetime.date, int]]:
+    """For each fund that may not go below zero: the first day from its day in `first_days` on that would close
+    below zero, with that balance (funds that stay at or above zero are left out).
+
+    `pending`: what vouchers not written yet move, per fund and day (an import's validation). The balance before a
+    fund's first day is its stored balance less what its vouchers from that day on moved (the stored balance is
+    opening + every voucher, kept under the fund's lock by every writer and proven by `check_funds`), so only the
+    vouchers from the earliest of the days are read, in one query, not every voucher the funds ever had."""
     first_days = {fund: day for fund, day in first_days.items() if not fund.allow_negative}
     if not first_days:
-        return
-    earliest = min(first_days.values())
-    ids = [fund.pk for fund in first_days]
-    openings: dict[int, int] = {}
-    for fund_id, amount in (
-        OpeningBalance.objects.filter(fund_id__any=ids).order_by("pk").values_list("fund_id", "amount")
-    ):
-        openings.setdefault(fund_id, amount)  # balance_on reads the first one
-    before = dict(
-        Transaction.objects.filter(fund_id__any=ids, date__lt=earliest)
-        .values_list("fund_id")
-        .annotate(total=Sum("delta"))
-        .values_list("fund_id", "total")
-    )
-    daily: dict[int, list[tuple[datetime.date, int]]] = {}
-    rows = (
-        Transaction.objects.filter(fund_id__any=ids, date__gte=earliest)
+        return {}
+    pending = pending or {}
+    daily: dict[int, dict[datetime.date, int]] = {}
+    for fund_id, when, total in (
+        Transaction.objects.filter(fund_id__any=[fund.pk for fund in first_days], date__gte=min(first_days.values()))
         .values_list("fund_id", "date")
         .annotate(total=Sum("delta"))
         .values_list("fund_id", "date", "total")
-        .order_by("fund_id", "date")
-    )
-    for fund_id, when, total in rows:
-        daily.setdefault(fund_id, []).append((when, total))
+    ):
+        daily.setdefault(fund_id, {})[when] = total
+    found = {}
     for fund, from_day in sorted(first_days.items(), key=lambda item: item[0].pk):
-        balance = (openings.get(fund.pk) or 0) + (before.get(fund.pk) or 0)
-        days = daily.get(fund.pk, [])
-        balance += sum(total for when, total in days if when < from_day)
-        day = from_day if balance < 0 else None
-        if day is None:
-            for when, total in days:
-                if when < from_day:
-                    continue
-                balance += total
-                if balance < 0:
-                    day = when
-                    break
-        if day is not None:
-            raise _overdraft(fund, balance, day)
+        stored = {when: total for when, total in daily.get(fund.pk, {}).items() if when >= from_day}
+        moves = pending.get(fund.pk, {})
+        balance = fund.balance - sum(stored.values()) + sum(total for when, total in moves.items() if when < from_day)
+        if balance < 0:
+            found[fund] = (from_day, balance)
+            continue
+        for when in sorted(stored.keys() | {when for when in moves if when >= from_day}):
+            balance += stored.get(when, 0) + moves.get(when, 0)
+            if balance < 0:
+                found[fund] = (when, balance)
+                break
+    return found
+
+
+def funds_ensure_not_negative(first_days: dict[Fund, datetime.date]) -> None:
+    """`ensure_not_negative` for many funds at once (an import touching thousands of funds), their rows locked and
+    their stored balances current (`funds_overdrafts`)."""
+    for fund, (day, balance) in funds_overdrafts(first_days).items():
+        raise _overdraft(fund, balance, day)
 
 
 @transaction.atomic

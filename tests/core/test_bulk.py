@@ -168,3 +168,12 @@ def test_pks_matching_reads_many_keys_in_batches_elsewhere_and_at_once_on_postgr
         found = bulk.pks_matching(Unit, ("parent", "name"), keys)
     assert sorted(found) == sorted(c.pk for c in communes)
     assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+
+
+def test_keys_longer_than_their_column_do_not_find_the_row_they_would_be_cut_to():
+    province = ProvinceFactory()
+    stored = CommuneFactory(parent=province, name="X" * 255)
+    assert bulk.pks_matching(Unit, ("parent", "name"), [(province.pk, "X" * 256)]) == []
+    assert bulk.rows_matching(Unit, ("parent", "name"), [(province.pk, "X" * 255)]) == [
+        (stored.pk, province.pk, "X" * 255)
+    ]

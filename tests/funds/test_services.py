@@ -2,7 +2,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chapters.services.periods import PeriodClosed, period_close
@@ -305,14 +306,17 @@ def test_concurrent_writers_get_distinct_consecutive_numbers(tree):
 def test_the_balance_check_of_many_funds_at_once_finds_the_day_a_fund_would_go_negative(
     commune_fund, chapter_fund, receive
 ):
-    """What an import commits for thousands of funds in three queries is what ensure_not_negative says per fund."""
+    """What an import commits for thousands of funds in one query is what ensure_not_negative says per fund."""
     from django.db.models import F
 
     from funds.services.vouchers import ensure_not_negative, funds_ensure_not_negative
 
     receive(chapter_fund, 300_000, day=datetime.date(2024, 3, 1))
     spent = receive(chapter_fund, 100_000, day=datetime.date(2024, 5, 1))
-    Transaction.objects.filter(pk=spent.pk).update(delta=-F("delta") * 5)  # a payment written behind the check
+    # A payment of 500,000 written behind the check (its fund's stored balance kept as every writer keeps it).
+    Transaction.objects.filter(pk=spent.pk).update(delta=-F("delta") * 5)
+    Fund.objects.filter(pk=chapter_fund.pk).update(balance=F("balance") - 600_000)
+    chapter_fund.refresh_from_db()
     days = {commune_fund: datetime.date(2024, 1, 1), chapter_fund: datetime.date(2024, 3, 1)}
     with pytest.raises(ValidationError) as many:
         funds_ensure_not_negative(days)
@@ -321,3 +325,48 @@ def test_the_balance_check_of_many_funds_at_once_finds_the_day_a_fund_would_go_n
     assert many.value.messages == one.value.messages
     assert "sẽ âm 200.000" in many.value.messages[0] and "01/05/2024" in many.value.messages[0]
     funds_ensure_not_negative({commune_fund: datetime.date(2024, 1, 1)})  # 10,000,000 opening: fine
+
+
+def test_the_overdrafts_of_many_funds_read_only_vouchers_from_the_earliest_day_and_agree_with_the_whole_books(
+    commune_fund, chapter_fund, receive, pay
+):
+    """`funds_overdrafts` starts from each fund's stored balance, so it reads the vouchers from the earliest day
+    asked on, in one query; what it finds is what the whole books (opening + every voucher up to each day) say,
+    with vouchers not written yet (an import's validation) added on their days."""
+    from funds.services.common import balance_on
+    from funds.services.vouchers import funds_overdrafts
+
+    receive(chapter_fund, 300_000, day=datetime.date(2024, 3, 1))
+    pay(chapter_fund, 200_000, day=datetime.date(2024, 6, 1))
+    receive(chapter_fund, 50_000, day=datetime.date(2024, 9, 1))
+    pay(commune_fund, 9_000_000, day=datetime.date(2024, 4, 1))
+    chapter_fund.refresh_from_db()  # the stored balances, as an import reads them
+    commune_fund.refresh_from_db()
+    pending = {  # a payment of 250,000 on 1 May leaves 50,000, then the payment of 1 June takes it to −150,000
+        chapter_fund.pk: {datetime.date(2024, 5, 1): -250_000},
+        commune_fund.pk: {datetime.date(2024, 2, 1): -500_000, datetime.date(2024, 5, 1): -600_000},
+    }
+    first_days = {chapter_fund: datetime.date(2024, 5, 1), commune_fund: datetime.date(2024, 2, 1)}
+    with CaptureQueriesContext(connection) as queries:
+        found = funds_overdrafts(first_days, pending)
+    assert len(queries) == 1 and "2024-02-01" in queries[0]["sql"] and "delta" in queries[0]["sql"]
+    assert found == {
+        chapter_fund: (datetime.date(2024, 6, 1), -150_000),
+        commune_fund: (datetime.date(2024, 5, 1), -100_000),
+    }
+
+    def whole_books(fund, day):
+        moved = sum(amount for when, amount in pending[fund.pk].items() if when <= day)
+        return balance_on(fund, day) + moved
+
+    assert whole_books(chapter_fund, datetime.date(2024, 6, 1)) == -150_000
+    assert whole_books(chapter_fund, datetime.date(2024, 5, 31)) == 50_000
+    assert whole_books(commune_fund, datetime.date(2024, 5, 1)) == -100_000
+    assert whole_books(commune_fund, datetime.date(2024, 4, 30)) == 500_000
+    # Without the pending vouchers both stay above zero; asked from a later day, a balance already below zero the
+    # day before is found on that day.
+    assert funds_overdrafts(first_days) == {}
+    assert funds_overdrafts({chapter_fund: datetime.date(2024, 7, 1)}) == {}
+    assert funds_overdrafts({chapter_fund: datetime.date(2024, 7, 1)}, pending) == {
+        chapter_fund: (datetime.date(2024, 7, 1), -150_000)
+    }
