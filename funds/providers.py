@@ -29,6 +29,7 @@ lowers "raised", it is not spending.
 import datetime
 from collections import defaultdict
 
+from django.db import connections
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from chapters.figures import STOCK, Figure, declare, declare_area
@@ -147,6 +148,30 @@ def _donor_counts(queryset, extra: list[str]):
     return _named_gifts(queryset).values(*extra).annotate(donors=Count("counterparty_key", distinct=True))
 
 
+def _donors_of_years_and_halves(queryset):
+    """(unit id, year, period, distinct named givers) of the vouchers in `queryset`, for the year ("Y") and each
+    half ("H1", "H2"). On PostgreSQL both in one pass over the vouchers (GROUPING SETS: a province's 500,000
+    vouchers of a year were read and sorted once per grouping, 0.7 + 0.8 s, now 0.7 s); elsewhere one query each."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        for row in _donor_counts(queryset, ["unit_id", "year"]):
+            yield row["unit_id"], row["year"], "Y", row["donors"]
+        for row in _donor_counts(queryset.annotate(half=_half_expr()), ["unit_id", "year", "half"]):
+            yield row["unit_id"], row["year"], f"H{row['half']}", row["donors"]
+        return
+    gifts = _named_gifts(queryset.annotate(half=_half_expr()))
+    sql, params = gifts.values("unit_id", "year", "half", "counterparty_key").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT g.unit_id, g.year, CASE WHEN GROUPING(g.half) = 1 THEN 0 ELSE g.half END, "
+            f"COUNT(DISTINCT g.counterparty_key) FROM ({sql}) AS g "
+            "GROUP BY GROUPING SETS ((g.unit_id, g.year), (g.unit_id, g.year, g.half))",
+            params,
+        )
+        for unit_id, year, half, donors in cursor.fetchall():
+            yield unit_id, year, f"H{half}" if half else "Y", donors
+
+
 def _transactions(unit_ids):
     qs = Transaction.objects.all()
     return qs if unit_ids is None else qs.filter(unit_id__any=unit_ids)
@@ -185,10 +210,8 @@ def compute(unit_ids, years):
         if row["gifts"]:
             for period in ("Y", f"H{row['half']}"):
                 flows[(*key, period)]["funds.donations"] += row["gifts"]
-    for row in _donor_counts(in_range, ["unit_id", "year"]):
-        flows[(row["unit_id"], row["year"], "Y")]["funds.donors"] = row["donors"]
-    for row in _donor_counts(in_range.annotate(half=_half_expr()), ["unit_id", "year", "half"]):
-        flows[(row["unit_id"], row["year"], f"H{row['half']}")]["funds.donors"] = row["donors"]
+    for unit_id, year, period, donors in _donors_of_years_and_halves(in_range):
+        flows[(unit_id, year, period)]["funds.donors"] = donors
 
     for (unit_id, year, period), figures in flows.items():
         if year in years:
@@ -266,10 +289,8 @@ def _donors_recounted(pairs: set[tuple[int, int]]):
         return
     in_books = Transaction.objects.filter(unit_id__any={u for u, _y in pairs}, year__in={y for _u, y in pairs})
     counts = {(u, y, period): 0 for u, y in pairs for period in PERIODS}
-    for row in _donor_counts(in_books, ["unit_id", "year"]):
-        counts[(row["unit_id"], row["year"], "Y")] = row["donors"]
-    for row in _donor_counts(in_books.annotate(half=_half_expr()), ["unit_id", "year", "half"]):
-        counts[(row["unit_id"], row["year"], f"H{row['half']}")] = row["donors"]
+    for unit_id, year, period, donors in _donors_of_years_and_halves(in_books):
+        counts[(unit_id, year, period)] = donors
     for (unit_id, year, period), donors in counts.items():
         if (unit_id, year) in pairs:
             yield unit_id, year, period, "funds.donors", donors

@@ -113,3 +113,28 @@ def test_a_gift_cancelled_the_next_year_leaves_its_givers_when_only_its_year_is_
     services.transaction_reverse(voucher=gift, date=D(2025, 1, 10), reason="Nhập nhầm")
     summaries_refresh(unit_ids=[tree.commune.pk], years=[2024], providers=["funds"])
     assert own_figures(tree.commune, year=2024).get("funds.donors", 0) == 0
+
+
+def test_givers_are_counted_once_in_the_year_and_once_in_each_half_they_gave_in(tree, chapter_fund, receive):
+    """`funds.donors` of the year and of each half, by a rebuild (one pass with two groupings on PostgreSQL) and
+    by the refresh after each voucher: a giver of both halves counts once in the year; the anonymous do not."""
+    receive(chapter_fund, 100_000, D(2024, 2, 1), counterparty_name="Ông Trần Văn Bình")
+    receive(chapter_fund, 100_000, D(2024, 3, 1), counterparty_name="Ông Trần Văn Bình")
+    receive(chapter_fund, 100_000, D(2024, 9, 1), counterparty_name="Ông Trần Văn Bình")
+    receive(chapter_fund, 100_000, D(2024, 10, 1), counterparty_name="Bà Lê Thị Hoa")
+    receive(chapter_fund, 100_000, D(2024, 11, 1), counterparty_type="anonymous", counterparty_name="")
+    receive(chapter_fund, 100_000, D(2025, 1, 5), counterparty_name="Bà Lê Thị Hoa")
+
+    def donors():
+        return {
+            (year, period): value
+            for year, period, value in Summary.objects.filter(unit=tree.chapter, figure="funds.donors").values_list(
+                "year", "period", "value"
+            )
+        }
+
+    expected = {(2024, "Y"): 2, (2024, "H1"): 1, (2024, "H2"): 2, (2025, "Y"): 1, (2025, "H1"): 1}
+    assert donors() == expected
+    Summary.objects.filter(figure__startswith="funds.").delete()
+    summaries_rebuild()
+    assert donors() == expected
