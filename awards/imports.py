@@ -288,9 +288,9 @@ class AwardsKind(ImportKind):
         decisions: dict = {}
         if decision_keys:
             qs = Decision.objects.filter(
-                issuer_key__in={k[0] for k in decision_keys},
-                year__in={k[1] for k in decision_keys},
-                number_key__in={k[2] for k in decision_keys},
+                issuer_key__any={k[0] for k in decision_keys},
+                year__any={k[1] for k in decision_keys},
+                number_key__any={k[2] for k in decision_keys},
             ).select_related("unit", "issuer_unit")
             for decision in qs:
                 key = (decision.issuer_key, decision.year, decision.number_key)
@@ -415,7 +415,7 @@ class AwardsKind(ImportKind):
         )
         ctx.data["new_decisions"] = new_decisions
         last = dict(
-            Recipient.objects.filter(decision_id__in={r.decision.pk for r in created if r.decision.pk})
+            Recipient.objects.filter(decision_id__any={r.decision.pk for r in created if r.decision.pk})
             .values_list("decision_id")
             .annotate(top=Max("position"))
         )

@@ -257,13 +257,13 @@ class TitleKind(ImportKind):
         if Subject.HOUSEHOLD in kinds:
             fields = ("id", "unit_id", "code", "head_name", "sort_key", "version")
             for part in _chunks(unit_ids, 500):
-                for household in Household.objects.filter(unit_id__in=part).only(*fields).iterator(chunk_size=5000):
+                for household in Household.objects.filter(unit_id__any=part).only(*fields).iterator(chunk_size=5000):
                     if household.code:
                         households_by_code[(household.unit_id, household.code.upper())] = household
                     households_by_head[(household.unit_id, fold(household.head_name))].append(household)
         if Subject.CLAN in kinds:
             for part in _chunks(unit_ids, 500):
-                for clan in Clan.objects.filter(unit_id__in=part):
+                for clan in Clan.objects.filter(unit_id__any=part):
                     clans[(clan.unit_id, _clan_key(clan.name))].append(clan)
         ctx.data.update({"by_code": households_by_code, "by_head": households_by_head, "clans": clans})
 
@@ -356,9 +356,9 @@ class TitleKind(ImportKind):
         found = {}
         for part in _chunks(keys):
             query = TitleRecord.objects.filter(
-                title_type_id__in={k[0] for k in part},
-                year__in={k[1] for k in part},
-                subject_key__in={k[2] for k in part},
+                title_type_id__any={k[0] for k in part},
+                year__any={k[1] for k in part},
+                subject_key__any={k[2] for k in part},
             ).select_related("criteria_set", "unit", "title_type", "household", "clan", "member", "subject_unit")
             # Related rows loaded with the record: validation then checks no foreign key one query per row.
             wanted = set(part)
@@ -683,7 +683,7 @@ class ClassKind(ImportKind):
         keys = [key for key in keys if key and None not in key]
         found = {}
         for part in _chunks(keys):
-            query = Q(unit_id__in={k[0] for k in part}, starts_on__in={k[1] for k in part})
+            query = Q(unit_id__any={k[0] for k in part}, starts_on__any={k[1] for k in part})
             wanted = set(part)
             for lesson in LearningClass.objects.filter(query):
                 key = (lesson.unit_id, lesson.starts_on, fold(lesson.topic))

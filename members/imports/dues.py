@@ -84,11 +84,11 @@ class DuesKind(ImportKind):
         found: dict = {}
         ids = {row.values["member_id"] for row in rows if row.values.get("member_id")}
         for chunk in chunks(ids, 1000):
-            for member in Member.objects.filter(pk__in=chunk).select_related("unit"):
+            for member in Member.objects.filter(pk__any=chunk).select_related("unit"):
                 found[("id", member.pk)] = [member]
         cards = {row.values["card_number"] for row in rows if row.values.get("card_number")}
         for chunk in chunks(cards, 1000):
-            qs = Member.objects.filter(card_number__in=chunk)
+            qs = Member.objects.filter(card_number__any=chunk)
             if ctx.user is not None:
                 qs = scoping.restrict(qs, ctx.user, scoping.CHANGE)
             for member in qs.select_related("unit"):
@@ -101,7 +101,7 @@ class DuesKind(ImportKind):
         for code, wanted in names.items():
             units = [unit.pk for unit in ctx.units_by_code.get(code, [])]
             qs = Member.objects.filter(
-                unit_id__in=units, name_key__in={n for n, _y in wanted}, birth_year__in={y for _n, y in wanted}
+                unit_id__any=units, name_key__any={n for n, _y in wanted}, birth_year__any={y for _n, y in wanted}
             )
             for member in qs.select_related("unit"):
                 found.setdefault(("name", code, member.name_key, member.birth_year), []).append(member)

@@ -156,13 +156,13 @@ class HouseholdKind(NamedRecordKind):
         found = {}
         coded = [key for key in keys if key and key[0] == "code"]
         for chunk in chunks(coded, 1000):
-            qs = Household.objects.filter(unit_id__in={k[1] for k in chunk}, code__in={k[2] for k in chunk})
+            qs = Household.objects.filter(unit_id__any={k[1] for k in chunk}, code__any={k[2] for k in chunk})
             found.update({("code", h.unit_id, h.code): h for h in qs})
         named = [key for key in keys if key and key[0] == "head"]
         for chunk in chunks(named, 1000):
             # Without a code the search key is exactly "head | address" (Household.prepare).
             search = {" | ".join(filter(None, [k[2], k[3]])): k for k in chunk}
-            qs = Household.objects.filter(unit_id__in={k[1] for k in chunk}, code="", search_key__in=list(search))
+            qs = Household.objects.filter(unit_id__any={k[1] for k in chunk}, code="", search_key__any=list(search))
             for household in qs:
                 key = search.get(household.search_key)
                 if key is not None and key[1] == household.unit_id:
@@ -294,7 +294,7 @@ class ClanKind(NamedRecordKind):
         wanted = set(keys)
         found = {}
         for chunk in chunks({key[0] for key in keys if key}, 1000):
-            for clan in Clan.objects.filter(unit_id__in=chunk).select_related("unit"):
+            for clan in Clan.objects.filter(unit_id__any=chunk).select_related("unit"):
                 key = (clan.unit_id, clan_key(clan.name))
                 if key in wanted:
                     found.setdefault(key, clan)

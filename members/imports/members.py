@@ -237,7 +237,7 @@ class MemberKind(ImportKind):
         found = {}
         ids = [key[1] for key in keys if key and key[0] == "id"]
         for chunk in chunks(ids, 1000):
-            for member in Member.objects.filter(pk__in=chunk).select_related("unit"):
+            for member in Member.objects.filter(pk__any=chunk).select_related("unit"):
                 found[("id", member.pk)] = member
         cards = defaultdict(set)
         for key in keys:
@@ -245,12 +245,12 @@ class MemberKind(ImportKind):
                 cards[key[1]].add(key[2])
         for province, numbers in cards.items():
             for chunk in chunks(numbers, 1000):
-                qs = Member.objects.filter(card_number__in=chunk, unit__path__startswith=province)
+                qs = Member.objects.filter(card_number__any=chunk, unit__path__startswith=province)
                 for member in qs.select_related("unit"):
                     found[("card", province, member.card_number)] = member
         names = [key for key in keys if key and key[0] == "name" and key[3]]
         for chunk in chunks(_name_matches({key[1:] for key in names}), 1000):
-            for member in Member.objects.filter(pk__in=chunk).select_related("unit").order_by("pk"):
+            for member in Member.objects.filter(pk__any=chunk).select_related("unit").order_by("pk"):
                 key = ("name", member.unit_id, member.name_key, member.birth_year)
                 if key in found:
                     ctx.data["ambiguous"].add(key)
@@ -321,7 +321,7 @@ class MemberKind(ImportKind):
         households = {}
         for chunk in chunks(wanted, 1000):
             qs = Household.objects.filter(
-                unit_id__in={unit_id for unit_id, _code in chunk}, code__in={code for _unit, code in chunk}
+                unit_id__any={unit_id for unit_id, _code in chunk}, code__any={code for _unit, code in chunk}
             )
             households.update({(h.unit_id, h.code): h for h in qs})
         for row in rows:
@@ -357,7 +357,7 @@ class MemberKind(ImportKind):
                 by_province[province][card] = row
         for province, cards in by_province.items():
             for chunk in chunks(cards, 1000):
-                qs = Member.objects.filter(card_number__in=chunk, unit__path__startswith=province)
+                qs = Member.objects.filter(card_number__any=chunk, unit__path__startswith=province)
                 for member in qs.select_related("unit").only("pk", "card_number", "unit__name", "unit__path"):
                     row = cards[member.card_number]
                     if row.instance.pk != member.pk:
@@ -390,7 +390,7 @@ class MemberKind(ImportKind):
             by_commune[commune].add(name)
         for commune, names in by_commune.items():
             for chunk in chunks(names, 1000):
-                qs = Member.objects.filter(unit__path__startswith=commune, name_key__in=chunk).values_list(
+                qs = Member.objects.filter(unit__path__startswith=commune, name_key__any=chunk).values_list(
                     "pk", "name_key", "birth_year", "full_name", "unit__name", "unit__path"
                 )
                 for pk, name, year, full_name, unit_name, unit_path in qs:
