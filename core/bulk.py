@@ -52,6 +52,14 @@ def preparer(field) -> Callable:
     target = field.target_field if isinstance(field, m.ForeignKey) else field
     kinds = _AS_IS.get(type(target))
     prepare = field.get_db_prep_save
+    if type(target) is m.DateTimeField:
+        # An aware datetime is returned as it is (a naive one is made aware first, with a warning): `recorded_at`
+        # of each membership, `erased_at` of each member and history row (150,000 values for 50,000 members).
+        return lambda value: (
+            value
+            if value is None or (type(value) is datetime.datetime and value.tzinfo is not None)
+            else prepare(value, connection)
+        )
     if kinds is None:
         return lambda value: prepare(value, connection)
     return lambda value: value if value is None or type(value) in kinds else prepare(value, connection)

@@ -132,6 +132,12 @@ def test_values_are_prepared_by_their_field_unless_the_field_would_return_them_u
     assert year(True) == 1 and year(True) is not True and year(1958) == 1958
     unit = preparer(Member._meta.get_field("unit"))
     assert unit(7) == 7
+    erased = preparer(Member._meta.get_field("erased_at"))
+    aware = dt.datetime(2025, 3, 1, 10, 30, tzinfo=dt.UTC)
+    assert erased(aware) is aware and erased(None) is None
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        made_aware = erased(dt.datetime(2025, 3, 1, 10, 30))  # a naive one goes through the field
+    assert made_aware.tzinfo is not None
     amount = preparer(m.DecimalField(max_digits=5, decimal_places=2))  # not listed: always prepared
     assert amount("1.5") == Decimal("1.5") and not isinstance(amount("1.5"), str)
 
