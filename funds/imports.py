@@ -198,10 +198,14 @@ class TransactionKind(ImportKind):
 
     def prepare(self, ctx: ImportContext, rows: list[Row]) -> None:
         super().prepare(ctx, rows)
-        unit_ids = {unit.pk for units in ctx.units_by_code.values() for unit in units}
-        funds = Fund.objects.filter(unit_id__any=unit_ids).select_related("unit")
+        units = {unit.pk: unit for units in ctx.units_by_code.values() for unit in units}
+        funds = list(Fund.objects.filter(unit_id__any=units))
+        for fund in funds:  # the units loaded for the file's codes (10,000 of them for a province-wide file)
+            fund.unit = units[fund.unit_id]
         ctx.data["funds"] = {(fund.unit_id, fund.name.casefold()): fund for fund in funds}
-        ctx.data["openings"] = dict(OpeningBalance.objects.filter(fund__in=funds).values_list("fund_id", "year"))
+        ctx.data["openings"] = dict(
+            OpeningBalance.objects.filter(fund_id__any=[fund.pk for fund in funds]).values_list("fund_id", "year")
+        )
 
     def attach(self, ctx: ImportContext, rows: list[Row]) -> None:
         super().attach(ctx, rows)
