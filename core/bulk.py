@@ -155,7 +155,7 @@ def create_with_history(
 
 
 def keys_joined_in_database(connection) -> bool:
-    """Whether `pks_matching` joins the keys in the database (PostgreSQL) or filters a superset here."""
+    """Whether `rows_matching` joins the keys in the database (PostgreSQL) or filters a superset here."""
     return connection.vendor == "postgresql"
 
 

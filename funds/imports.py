@@ -351,7 +351,9 @@ class TransactionKind(ImportKind):
             if row.existing is None and row.instance.delta is not None:
                 by_fund[row.instance.fund_id].append(row)
                 pending[row.instance.fund_id][row.instance.date] += row.instance.delta
-        first_days = {rows[0].instance.fund: min(row.instance.date for row in rows) for rows in by_fund.values()}
+        first_days = {
+            fund_rows[0].instance.fund: min(row.instance.date for row in fund_rows) for fund_rows in by_fund.values()
+        }
         for fund, (day, balance) in funds_overdrafts(first_days, pending).items():
             fund_rows = by_fund[fund.pk]
             row = next((row for row in reversed(fund_rows) if row.instance.date == day), fund_rows[-1])

@@ -1,6 +1,6 @@
 """Room on the pages of funds and voucher counters for the next version of a balance or a counter (fill factor 75,
-PostgreSQL): every voucher rewrites its fund's balance and its counter (docs/decisions.md, "Room on the page for
-rows rewritten in place")."""
+PostgreSQL): every voucher rewrites its fund's balance and its counter (docs/decisions.md, "Imports: exact keys,
+arrays, room on the page")."""
 
 from django.db import migrations
 
