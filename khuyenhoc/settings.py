@@ -307,6 +307,10 @@ else:
     # An unacknowledged message (its worker was killed mid-task) is delivered again after this many seconds:
     # a report render interrupted by a dead worker is retried within minutes, not the default hour.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+# A web request sends work after its commit (the commune totals' drain after every save): with the broker down it
+# must fail at once and carry on (core/queueing.py), not wait through kombu's reconnection delays (2 s, then 4 s,
+# per send; celery/celery#4627). The worker's own reconnection loop is separate (broker_connection_max_retries).
+CELERY_BROKER_TRANSPORT_OPTIONS |= {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True  # jobs keep their state in database rows (design.md §6)
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its message to be delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from chapters.tasks import drain_commune_totals
+from core import queueing
 from core.imports import jobs
 from core.models import ImportJob
 from members.models import Member
@@ -29,6 +31,16 @@ def test_health_reports_each_dependency(client, db):
     body = client.get(reverse("health")).json()
     assert {"status", "database", "cache", "broker", "worker"} <= set(body)
     assert body["database"] == body["cache"] == "ok"
+
+
+def test_a_task_sent_while_the_broker_is_down_fails_without_waiting_for_it(broker_down, monkeypatch):
+    """Every save queues the commune totals' drain after its commit: with Redis stopped the request must learn so at
+    once and carry on, not sleep through kombu's default reconnection delays (2 s, then 4 s, … per send)."""
+    waited: list[float] = []
+    monkeypatch.setattr("kombu.utils.functional.sleep", waited.append)
+    with pytest.raises(queueing.QUEUE_ERRORS):
+        drain_commune_totals.apply_async(countdown=5)
+    assert sum(waited) <= 1
 
 
 def _csv(tmp_path, tree, name="ds.csv"):
