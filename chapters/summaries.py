@@ -45,7 +45,7 @@ from chapters.models import (
     TreeVersion,
     Unit,
 )
-from core import queueing, replicas
+from core import bulk, queueing, replicas
 
 log = logging.getLogger(__name__)
 
@@ -245,10 +245,7 @@ def _summaries_insert(rows: list[tuple]) -> None:
     if connection.vendor == "postgresql":
         _summaries_copy(Summary._meta.db_table, rows)
         return
-    Summary.objects.bulk_create(
-        [Summary(unit_id=u, year=y, period=p, figure=f, value=v, computed_at=at) for u, y, p, f, v, at in rows],
-        batch_size=5000,
-    )
+    bulk.insert_rows(Summary, ("unit_id", "year", "period", "figure", "value", "computed_at"), rows)
 
 
 def _summaries_copy(table: str, rows: list[tuple]) -> None:
@@ -1176,15 +1173,7 @@ def _commune_totals_insert(rows: list[tuple]) -> None:
     if not rows:
         return
     columns = ("unit_id", "tree", "as_of", "year", "period", "figure", "value", "digest", "computed_at")
-    if connection.vendor == "postgresql":
-        sql = f"COPY {CommuneTotal._meta.db_table} ({', '.join(columns)}) FROM STDIN"
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    CommuneTotal.objects.bulk_create(
-        [CommuneTotal(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
-    )
+    bulk.insert_rows(CommuneTotal, columns, rows)
 
 
 def rollup_levels(

@@ -79,6 +79,56 @@ def copy_rows(model: type[Model], columns: list[str], rows: Iterable[Sequence]) 
     return count
 
 
+def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert `rows` (tuples in `columns` order: field names or columns) into `model`'s table without building a
+    model instance per row: COPY on PostgreSQL (database-ready values, as for `copy_rows`), one `executemany`
+    elsewhere, each value prepared by its field. Returns the count."""
+    if postgres():
+        return copy_rows(model, list(columns), rows)
+    by_name = {}
+    for field in model._meta.concrete_fields:
+        by_name[field.attname] = by_name[field.column] = field
+    fields = [by_name[column] for column in columns]
+    prepared = [_prepared_for_insert(field) for field in fields]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    )
+    count = 0
+
+    def ready():
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield [prepare(value) for prepare, value in zip(prepared, row, strict=True)]
+
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, ready())
+    return count
+
+
+def _prepared_for_insert(field) -> Callable:
+    """`value -> database value` for `insert_rows` off PostgreSQL: strings, integers and booleans as they are,
+    anything else through the field once per distinct value (a timestamp repeated down a column of 500,000 rows)."""
+    target = field.target_field if isinstance(field, m.ForeignKey) else field
+    kinds = tuple(k for k in _AS_IS.get(type(target), ()) if k in (str, int, bool))
+    prepare = field.get_db_prep_save
+    if kinds:
+        return lambda value: value if value is None or type(value) in kinds else prepare(value, connection)
+    done: dict = {}
+
+    def once(value):
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = prepare(value, connection)
+            return done[value]
+        except TypeError:  # not hashable
+            return prepare(value, connection)
+
+    return once
+
+
 def reserve_ids(model: type[Model], count: int) -> list[int]:
     """`count` new ids from the table's sequence (safe alongside other writers)."""
     with connection.cursor() as cursor:

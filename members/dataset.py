@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from chapters.dataset import DatasetContext
 from chapters.models import Unit
 from chapters.summaries import summaries_refresh
-from core.bulk import copy_rows
+from core.bulk import insert_rows
 from core.text import fold, sort_key
 
 from .demo import FAMILY, GIVEN_FEMALE, GIVEN_MALE, MIDDLE_FEMALE, MIDDLE_MALE, OCCUPATIONS
@@ -62,21 +62,6 @@ def _reserve_ids(model, count: int) -> int:
     return first
 
 
-def _copy(model, columns: list[str], rows) -> int:
-    """COPY on PostgreSQL (core/bulk.py); bulk_create elsewhere. Returns the count."""
-    if connection.vendor == "postgresql":
-        return copy_rows(model, columns, rows)
-    count, batch = 0, []
-    for row in rows:
-        batch.append(model(**dict(zip(columns, row, strict=True))))
-        if len(batch) == 5000:
-            model.objects.bulk_create(batch)
-            count += len(batch)
-            batch = []
-    model.objects.bulk_create(batch)
-    return count + len(batch)
-
-
 HISTORY = ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
 
@@ -109,12 +94,12 @@ def _indexes_rebuilt(models):
 
 def _with_history(model, columns: list[str], rows: list[tuple], now) -> None:
     """Rows and their "+" history rows (the history table's tracked columns are the model's, minus exclusions)."""
-    _copy(model, columns, rows)
+    insert_rows(model, columns, rows)
     historical = model.history.model
     tracked = {field.attname for field in historical._meta.concrete_fields}
     kept = [index for index, column in enumerate(columns) if column in tracked]
     history_columns = [columns[index] for index in kept] + HISTORY
-    _copy(
+    insert_rows(
         historical,
         history_columns,
         (tuple(row[index] for index in kept) + (now, REASON, "+", None) for row in rows),
@@ -238,7 +223,9 @@ def generate(ctx: DatasetContext) -> None:
         tables = [Member, Member.history.model, Membership, Due, Due.history.model]
         with _indexes_rebuilt(tables):
             _with_history(Member, member_columns, members, now)
-            _copy(Membership, ["member_id", "unit_id", "since", "until", "start", "end", "recorded_at"], memberships)
+            insert_rows(
+                Membership, ["member_id", "unit_id", "since", "until", "start", "end", "recorded_at"], memberships
+            )
             first_due = _reserve_ids(Due, len(dues))
             dues = [(first_due + index, *row) for index, row in enumerate(dues)]
             due_columns = ["id", "member_id", "unit_id", "year", "amount", "paid_on", "notes", "version"]

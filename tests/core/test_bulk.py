@@ -183,3 +183,25 @@ def test_keys_longer_than_their_column_do_not_find_the_row_they_would_be_cut_to(
     assert bulk.rows_matching(Unit, ("parent", "name"), [(province.pk, "X" * 255)]) == [
         (stored.pk, province.pk, "X" * 255)
     ]
+
+
+def test_insert_rows_writes_plain_rows_read_back_exactly_in_one_statement():
+    from django.utils import timezone
+
+    from chapters.models import Summary
+
+    unit = UnitFactory()
+    now = timezone.now()
+    rows = [
+        (unit.pk, 2020 + n % 3, "Y", f"thử.{n}\t«có dấu»", n * 1_000_000_007, now if n % 2 else None) for n in range(7)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk.insert_rows(Summary, ["unit_id", "year", "period", "figure", "value", "computed_at"], rows) == 7
+    assert len(queries) == 1  # COPY on PostgreSQL, one executemany elsewhere
+    stored = Summary.objects.filter(unit=unit, figure__startswith="thử.").values_list(
+        "unit_id", "year", "period", "figure", "value", "computed_at"
+    )
+    assert sorted(stored, key=lambda row: row[4]) == rows
+    assert (
+        Summary.objects.filter(unit=unit, computed_at=now, figure__startswith="thử.").count() == 3
+    )  # the timestamp compares as Django wrote it
