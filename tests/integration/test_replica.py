@@ -86,7 +86,10 @@ def pair(django_db_setup, django_db_blocker):
         _run_as_postgres(str(PG_BIN / "createdb"), *target, "kh_replica_test")
         _run_as_postgres(str(PG_BIN / "pg_restore"), *target, "--no-owner", "-d", "kh_replica_test", str(dump))
         # The replica: a base backup streaming from the primary (-R writes standby.signal and primary_conninfo).
-        _run_as_postgres(str(PG_BIN / "pg_basebackup"), *target, "-D", str(replica), "-R", "-X", "stream")
+        # An immediate checkpoint (-c fast): the default spread one paces its writes over minutes (127 s here).
+        _run_as_postgres(
+            str(PG_BIN / "pg_basebackup"), *target, "-D", str(replica), "-R", "-X", "stream", "-c", "fast", "--no-sync"
+        )
         _start(replica, ports["replica"], base / "replica.log")
         started.append(replica)
         yield ports
