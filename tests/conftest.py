@@ -99,6 +99,10 @@ def shipped_catalogue(db):
     """The title types and criteria sets the data migrations ship. A transactional test (live server, real worker)
     flushes the database when it ends, taking them along, so a transactional test that needs them after another
     one asks for this fixture (the same install the migrations run; it only adds what is missing)."""
+    install_shipped_catalogue()
+
+
+def install_shipped_catalogue() -> None:
     from learning_models import catalogue
     from learning_models.models import CriteriaSet, Criterion, TitleType
 

@@ -7,17 +7,29 @@ import pprint
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 
 from chapters.models import Unit
 from core.imports import jobs
 from core.imports.kinds import KINDS, get_kind
 from core.models import ImportJob
 from core.spreadsheets.writing import export_xlsx
+from tests.conftest import install_shipped_catalogue
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo, loaded once for the module (the tests only validate files) and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        install_shipped_catalogue()  # gone if a transactional test flushed the database before this module
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_data, db):
+    return demo_data
 
 
 def _reimport(kind, user, unit, tmp_path):
