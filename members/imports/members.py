@@ -249,12 +249,19 @@ class MemberKind(ImportKind):
                 for member in qs.select_related("unit"):
                     found[("card", province, member.card_number)] = member
         names = [key for key in keys if key and key[0] == "name" and key[3]]
+        namesakes = defaultdict(list)
         for chunk in chunks(_name_matches({key[1:] for key in names}), 1000):
             for member in Member.objects.filter(pk__any=chunk).select_related("unit").order_by("pk"):
-                key = ("name", member.unit_id, member.name_key, member.birth_year)
-                if key in found:
-                    ctx.data["ambiguous"].add(key)
-                found[key] = member
+                namesakes[("name", member.unit_id, member.name_key, member.birth_year)].append(member)
+        # Namesakes in one chapter are told apart by the file itself: a row without id or card is the one no other
+        # row of the file claims by its id or card (the file that created them imports back unchanged).
+        claimed = {member.pk for member in found.values()}
+        for key, members in namesakes.items():
+            if len(members) > 1:
+                members = [member for member in members if member.pk not in claimed] or members
+            if len(members) > 1:
+                ctx.data["ambiguous"].add(key)
+            found[key] = members[-1]
         return found
 
     def appeared(self, ctx: ImportContext, rows: list[Row]) -> list[Row]:

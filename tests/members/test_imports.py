@@ -81,6 +81,31 @@ def test_reimporting_the_same_file_changes_nothing(tmp_path, tree, secretary):
     assert Member.objects.count() == 1 and Member.history.count() == 1
 
 
+def test_namesakes_told_apart_by_a_card_import_again_unchanged(tmp_path, tree, secretary):
+    """Two members of one chapter with the same name and birth year, one with a card: the file that created them
+    imports back unchanged. The row without a card is the namesake no other row of the file claims (found by the
+    property test of the pipeline)."""
+    header = [*HEADER, "Số thẻ"]
+    rows = [
+        header,
+        [1, "Nguyễn Văn An", "Nam", 1930, tree.chapter.code, "", "01/01/2005", "", ""],
+        [2, "Nguyễn Văn An", "Nam", 1930, tree.chapter.code, "", "01/01/2005", "", "BD-1"],
+    ]
+    path = sheet(tmp_path, rows)
+    assert run(member_kind, path, secretary).ok
+    assert Member.objects.count() == 2
+    again = run(member_kind, path, secretary)
+    assert errors(again, member_kind) == []
+    assert again.counts == {"total": 2, "new": 0, "changed": 0, "unchanged": 2, "errors": 0}
+    uncarded, carded = (row.existing for row in again.rows)
+    assert (uncarded.card_number, carded.card_number) == ("", "BD-1")
+    # Without the carded row, the uncarded one cannot tell the two apart.
+    alone = run(member_kind, sheet(tmp_path, rows[:2], name="mot-dong.xlsx"), secretary, commit=False)
+    assert [message for _row, _column, message in errors(alone, member_kind)] == [
+        "Chi hội có nhiều hội viên cùng họ tên và năm sinh này: hãy ghi «Mã hội viên» hoặc số thẻ để phân biệt."
+    ]
+
+
 def test_bad_rows_are_listed_with_row_column_and_message_and_nothing_is_saved(tmp_path, tree, secretary, make_member):
     make_member(unit=tree.outside_chapter, card_number="KH-9")
     next_year = datetime.date.today().year + 1
