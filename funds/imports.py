@@ -351,8 +351,12 @@ class TransactionKind(ImportKind):
             if row.existing is None and row.instance.delta is not None:
                 by_fund[row.instance.fund_id].append(row)
                 pending[row.instance.fund_id][row.instance.date] += row.instance.delta
+        # Only a fund that a new voucher pays out of can be taken below zero by the file (a receipt never is, as on
+        # the screens); the receipts of such a fund still count in its running balance.
         first_days = {
-            fund_rows[0].instance.fund: min(row.instance.date for row in fund_rows) for fund_rows in by_fund.values()
+            fund_rows[0].instance.fund: min(row.instance.date for row in fund_rows)
+            for fund_rows in by_fund.values()
+            if any(row.instance.delta < 0 for row in fund_rows)
         }
         for fund, (day, balance) in funds_overdrafts(first_days, pending).items():
             fund_rows = by_fund[fund.pk]
@@ -419,11 +423,14 @@ class TransactionKind(ImportKind):
         top: dict[tuple[int, str, int], int] = defaultdict(int)
         moved: dict[int, int] = defaultdict(int)
         first_day: dict[int, datetime.date] = {}
+        paying: set[int] = set()
         for voucher in created:
             key = (voucher.fund_id, voucher.kind, voucher.year)
             top[key] = max(top[key], voucher.seq)
             moved[voucher.fund_id] += voucher.delta
             first_day[voucher.fund_id] = min(first_day.get(voucher.fund_id, voucher.date), voucher.date)
+            if voucher.delta < 0:
+                paying.add(voucher.fund_id)
         VoucherCounter.objects.bulk_create(
             [VoucherCounter(fund_id=f, kind=k, year=y) for f, k, y in top], ignore_conflicts=True
         )
@@ -441,7 +448,7 @@ class TransactionKind(ImportKind):
         for fund_id, delta in moved.items():
             funds[fund_id].balance += delta
         values_update(Fund, [funds[fund_id] for fund_id in sorted(moved)], ["balance"])
-        funds_ensure_not_negative({funds[fund_id]: first_day[fund_id] for fund_id in moved})
+        funds_ensure_not_negative({funds[fund_id]: first_day[fund_id] for fund_id in sorted(paying)})
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
         """A file only adds vouchers: what they add is written to the summaries (`summaries_add`), rather than the

@@ -114,6 +114,24 @@ def test_a_reversal_that_would_overdraw_the_fund_is_refused(tmp_path, chapter_fu
     assert not chapter_fund.transactions.exists()
 
 
+def test_only_a_file_that_pays_out_of_a_fund_is_checked_for_overdraft(tmp_path, tree, capsys):
+    """As on the screens (a receipt never asks), a file whose vouchers only add to a fund is not refused for a
+    day below zero it did not cause: a book kept in the red while the fund allowed it takes receipts again."""
+    fund = services.fund_create(unit=tree.chapter, allow_negative=True)
+    services.transaction_create(
+        fund=fund, kind="payment", date=D(2024, 3, 10), amount=500_000, purpose="scholarship", counterparty_name="Em A"
+    )
+    Fund.objects.filter(pk=fund.pk).update(allow_negative=False)  # the committee ends the advance
+    receipt = "10001-01;;PT-2024-0001;;20/03/2024;800.000;Ông Nguyễn Văn Đức;;;Ủng hộ;;"
+    call_command("import_data", "transactions", sheet(tmp_path, receipt))
+    assert Fund.objects.get(pk=fund.pk).balance == 300_000
+    payment = "10001-01;;PC-2024-0002;;15/03/2024;100.000;Em Lê Thị Bình;;Học bổng;Học bổng;;"
+    with pytest.raises(CommandError):
+        call_command("import_data", "transactions", sheet(tmp_path, payment, name="chi.csv"))
+    assert "Không đủ số dư" in capsys.readouterr().err  # a payment on a day still in the red is refused
+    assert fund.transactions.count() == 2
+
+
 def test_export_then_import_changes_nothing(tmp_path, tree, chapter_fund, commune_fund, capsys):
     call_command("import_data", "transactions", sheet(tmp_path, *ROWS))
     services.transfer_create(from_fund=commune_fund, to_unit=tree.chapter, amount=1_000, date=D(2024, 5, 1))
