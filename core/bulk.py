@@ -80,9 +80,9 @@ def copy_rows(model: type[Model], columns: list[str], rows: Iterable[Sequence]) 
 
 
 def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert `rows` (tuples in `columns` order: field names or columns) into `model`'s table without building a
-    model instance per row: COPY on PostgreSQL (database-ready values, as for `copy_rows`), one `executemany`
-    elsewhere, each value prepared by its field. Returns the count."""
+    """Insert `rows` (tuples in `columns` order: attribute names such as `unit_id`, or columns) into `model`'s table
+    without building a model instance per row: COPY on PostgreSQL (database-ready values, as for `copy_rows`), one
+    `executemany` elsewhere, each value prepared by its field. Returns the count."""
     if postgres():
         return copy_rows(model, list(columns), rows)
     by_name = {}
@@ -118,11 +118,12 @@ def _prepared_for_insert(field) -> Callable:
     done: dict = {}
 
     def once(value):
+        key = (type(value), value)  # 1, 1.0 and True are equal keys, and a JSON field writes each its own way
         try:
-            return done[value]
+            return done[key]
         except KeyError:
-            done[value] = prepare(value, connection)
-            return done[value]
+            done[key] = prepare(value, connection)
+            return done[key]
         except TypeError:  # not hashable
             return prepare(value, connection)
 

@@ -205,3 +205,9 @@ def test_insert_rows_writes_plain_rows_read_back_exactly_in_one_statement():
     assert (
         Summary.objects.filter(unit=unit, computed_at=now, figure__startswith="thử.").count() == 3
     )  # the timestamp compares as Django wrote it
+
+
+def test_a_value_prepared_once_for_insert_is_not_taken_for_an_equal_value_of_another_type():
+    prepare = bulk._prepared_for_insert(ImportJob._meta.get_field("counts"))
+    assert prepare(True) is not prepare(1)  # equal keys in a dict, written "true" and "1" in JSON
+    assert prepare(1) is prepare(1)  # prepared once
