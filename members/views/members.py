@@ -5,7 +5,7 @@ from html import escape
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -180,10 +180,17 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
                 "advanced_filters": any(
                     self.request.GET.get(name) for name in ("unit", "status", "party", "joined_year", "dues")
                 ),
-                # Each action checks only its own fields: the dues amount must not block printing cards.
-                "dues_form": DuesForm(prefix="dues", initial=_usual_amount(user), use_required_attribute=False),
-                "move_form": MoveForm(prefix="move", user=user, use_required_attribute=False),
-                "leave_form": LeaveForm(prefix="leave", use_required_attribute=False),
+                # Each action checks only its own fields: the dues amount must not block printing cards. The forms
+                # are shown (and built: a few queries) only to those who may change the members.
+                **(
+                    {
+                        "dues_form": DuesForm(prefix="dues", initial=_usual_amount(user), use_required_attribute=False),
+                        "move_form": MoveForm(prefix="move", user=user, use_required_attribute=False),
+                        "leave_form": LeaveForm(prefix="leave", use_required_attribute=False),
+                    }
+                    if can_change
+                    else {}
+                ),
                 "here": self.request.get_full_path(),
                 "export_unit": (self.filter_form.cleaned_data.get("unit") if self.filter_form.is_valid() else None),
             }
@@ -443,12 +450,14 @@ def _usual_amount(user) -> dict:
 
 def chapter_dues_rate(unit_ids: list[int]) -> int | None:
     """A chapter's dues rate: the amount most of its members paid in the latest year anyone paid."""
-    dues = Due.objects.filter(unit_id__in=unit_ids)
-    year = dues.aggregate(year=Max("year"))["year"]
-    if year is None:
-        return None
-    usual = dues.filter(year=year).values("amount").annotate(n=Count("pk")).order_by("-n", "-amount").first()
-    return usual["amount"]
+    usual = (
+        Due.objects.filter(unit_id__in=unit_ids)
+        .values("year", "amount")
+        .annotate(n=Count("pk"))
+        .order_by("-year", "-n", "-amount")
+        .first()
+    )
+    return usual["amount"] if usual else None
 
 
 def _changeable_member(request, pk) -> Member:

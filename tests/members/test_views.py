@@ -594,3 +594,20 @@ def test_clan_board_must_be_a_clan_unit_of_the_same_commune(client_for, commune_
     response = client_for(commune_secretary).post(reverse("members:clan_create"), data)
     assert response.status_code == 200 and "board" in response.context["form"].errors
     assert not Clan.objects.exists()
+
+
+def test_bulk_panel_offers_the_chapters_usual_dues_and_only_to_who_may_change(
+    client_for, secretary, viewer, tree, make_member
+):
+    """The dues amount offered is the one most members paid in the latest year anyone paid (a tie: the higher);
+    a read-only user gets the list without the panel's forms."""
+    members = [make_member(full_name=f"Hội Viên {n}") for n in range(5)]
+    paid = [(0, 2024, 99_000), (1, 2025, 30_000), (2, 2025, 30_000), (3, 2025, 60_000), (4, 2025, 60_000)]
+    for index, year, amount in paid:
+        Due.objects.create(member=members[index], unit=tree.chapter, year=year, amount=amount, paid_on=D(year, 3, 1))
+    page = client_for(secretary).get(LIST)
+    assert page.context["dues_form"].initial["amount"] == "60.000"
+    assert "Ghi đã nộp hội phí" in page.content.decode()
+    page = client_for(viewer).get(LIST)
+    assert page.status_code == 200 and "dues_form" not in page.context and "move_form" not in page.context
+    assert "Ghi đã nộp hội phí" not in page.content.decode()
