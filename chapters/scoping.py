@@ -4,6 +4,8 @@ Every view, form choice, export, import, report and file download goes through `
 `get_scoped_object()`. Out of scope → 404; in scope but not allowed to act → 403.
 """
 
+import bisect
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -76,12 +78,41 @@ def _lineage_edges(user) -> list[tuple[str, str]]:
     return cached
 
 
+def _prefixes(path: str) -> list[str]:
+    """The subtree paths that hold `path`: "/1/20/77/" → "/1/", "/1/20/", "/1/20/77/"."""
+    return [path[: index + 1] for index, char in enumerate(path) if char == "/" and index]
+
+
+def _not_searched(frontier: set[str], searched: set[str]) -> list[str]:
+    """The paths of `frontier` whose subtree is not inside one already searched, each added to `searched`.
+
+    A subtree inside a searched one holds no edge that was not already found: skipping it keeps a province's
+    own hundreds of old communes from being searched again, one by one, in every round (85 ms of a province
+    officer's every page on the demo data)."""
+    kept = []
+    for path in sorted(frontier, key=len):
+        if not any(prefix in searched for prefix in _prefixes(path)):
+            searched.add(path)
+            kept.append(path)
+    return kept
+
+
 def _follow(edges: list[tuple[str, str]], paths: set[str]) -> set[str]:
     """The predecessors of the units under `paths`, through chains of reforms, from the edges in memory."""
+    by_successor = sorted((succ, pred) for pred, succ in edges)
+    successors = [succ for succ, _pred in by_successor]
     found: set[str] = set()
+    searched: set[str] = set()
     frontier = set(paths)
     while frontier:
-        new = {pred for pred, succ in edges if any(succ.startswith(path) for path in frontier)} - found - paths
+        new = set()
+        for path in _not_searched(frontier, searched):
+            # The successors under `path` are one run of the sorted list.
+            index = bisect.bisect_left(successors, path)
+            while index < len(successors) and successors[index].startswith(path):
+                new.add(by_successor[index][1])
+                index += 1
+        new -= found | paths
         found |= new
         frontier = new
     return found
@@ -91,8 +122,9 @@ def _edges(paths: set[str]) -> list[tuple[str, str]]:
     from chapters.models import Lineage
 
     edges: set[tuple[str, str]] = set()
-    frontier, seen = set(paths), set(paths)
+    frontier, seen, searched = set(paths), set(paths), set()
     for _round in range(5):  # reforms chain a few times at most (Hanoi redrew its communes twice)
+        frontier = set(_not_searched(frontier, searched))
         if not frontier:
             break
         query = Q(pk__in=[])
