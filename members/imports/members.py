@@ -245,8 +245,7 @@ class MemberKind(ImportKind):
                 cards[key[1]].add(key[2])
         for province, numbers in cards.items():
             for chunk in chunks(numbers, 1000):
-                qs = Member.objects.filter(card_number__any=chunk, unit__path__startswith=province)
-                for member in qs.select_related("unit"):
+                for member in Member.objects.holding_cards(province, chunk).prefetch_related("unit"):
                     found[("card", province, member.card_number)] = member
         names = [key for key in keys if key and key[0] == "name" and key[3]]
         namesakes = defaultdict(list)
@@ -364,8 +363,8 @@ class MemberKind(ImportKind):
                 by_province[province][card] = row
         for province, cards in by_province.items():
             for chunk in chunks(cards, 1000):
-                qs = Member.objects.filter(card_number__any=chunk, unit__path__startswith=province)
-                for member in qs.select_related("unit").only("pk", "card_number", "unit__name", "unit__path"):
+                qs = Member.objects.holding_cards(province, chunk).only("pk", "unit_id", "card_number")
+                for member in qs.prefetch_related("unit"):
                     row = cards[member.card_number]
                     if row.instance.pk != member.pk:
                         row.error(

@@ -61,6 +61,13 @@ class MemberQuerySet(models.QuerySet):
     def current(self):
         return self.filter(left_on__isnull=True)
 
+    def holding_cards(self, scope: str, numbers) -> "MemberQuerySet":
+        """Members holding one of the card `numbers` in the province whose path is `scope`, unordered: the unique
+        index on (card_scope, card_number), which defines a clash, reads the matches alone. Their units are best
+        read after them (`prefetch_related`): joined, PostgreSQL hashes every unit of the tree first (~7 ms per
+        probe on a province)."""
+        return self.filter(card_scope=scope, card_number__any=list(numbers)).order_by()
+
     def ordered(self):
         return self.order_by("sort_key", "pk")
 
@@ -273,7 +280,7 @@ class Member(DatedFactsMixin, models.Model):
     def card_number_clash(self) -> "Member | None":
         """Another member of the same province holding this card number."""
         return (
-            Member.objects.filter(card_number=self.card_number, unit__path__startswith=self.province_path())
+            Member.objects.holding_cards(self.province_path(), [self.card_number])
             .exclude(pk=self.pk)
             .select_related("unit")
             .first()
