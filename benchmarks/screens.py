@@ -7,7 +7,7 @@
 Results go to benchmarks/results/screens-<dataset>.md (never to the docs; copy by hand what is worth keeping).
 
 - demo: builds its own database `kh_bench_screens` (BENCH_SCREENS_DATABASE_URL) from nothing as the README's first
-  command does (migrate, load_divisions, seed_demo) and logs the demo accounts in.
+  command does (migrate, load_divisions --history, seed_demo) and logs the demo accounts in.
 - province: the province dataset every benchmark reads, `kh_bench_members` (BENCH_MEMBERS_DATABASE_URL), filled
   once with `generate_dataset --scale province` (`--scale ward` for a small one, if the database is empty); the
   script only adds three bench accounts (secretary of a chapter with members, officer and administrator of the
@@ -185,7 +185,9 @@ def prepare(dataset: str, url: str, scale: str) -> None:
         subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
         manage("migrate", "--noinput")
-        manage("load_divisions")
+        # The whole country's reform history, as scripts/run.sh loads it (seed_demo alone loads Hanoi's): the
+        # database the README's first command leaves.
+        manage("load_divisions", "--history")
         manage("seed_demo")
         return
     exists = subprocess.run(
