@@ -257,7 +257,7 @@ def rows_matching(model: type[Model], fields: Sequence[str], keys: Iterable[tupl
         chunk = keys[start : start + 1000]
         wanted = set(chunk)
         lookups = {f"{name}__in": {key[index] for key in chunk} for index, name in enumerate(attnames)}
-        rows = model._default_manager.using(alias).filter(**lookups).values_list("pk", *attnames)
+        rows = model._default_manager.using(alias).filter(**lookups).order_by().values_list("pk", *attnames)
         matches += [row for row in rows if tuple(row[1:]) in wanted]
     return matches
 

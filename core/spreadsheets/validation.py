@@ -192,7 +192,7 @@ def _stored_keys(model, fields, attnames, filled: str | None, keys: list[tuple],
         # costs more to build and plan than it saves). Written as the partial unique index's own condition, so
         # that the index serves the lookup.
         filters = {f"{attname}__in": {key[i] for key in part} for i, attname in enumerate(attnames)}
-        found = model._default_manager.filter(**filters).exclude(**{filled: ""})
+        found = model._default_manager.filter(**filters).exclude(**{filled: ""}).order_by()
         wanted = set(part)
         # A plain query, not .iterator(): a server-side cursor is planned for its first rows, and on 3 million
         # members that plan walked the whole card index of the province (9.5 s for 2,000 rows).
