@@ -62,10 +62,10 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(left_on__isnull=True)
 
     def holding_cards(self, scope: str, numbers) -> "MemberQuerySet":
-        """Members holding one of the card `numbers` in the province whose path is `scope`, unordered: the unique
-        index on (card_scope, card_number), which defines a clash, reads the matches alone. Their units are best
-        read after them (`prefetch_related`): joined, PostgreSQL hashes every unit of the tree first (~7 ms per
-        probe on a province)."""
+        """Members holding one of the card `numbers` in the province whose path is `scope`, unordered. By the
+        card scope, the key of the unique constraint that defines a clash, not by the units' paths: PostgreSQL reads
+        the matches through the card-number index alone. Their units are best read after them (`prefetch_related`):
+        joined, PostgreSQL hashes every unit of the tree first (~7 ms per probe on a province)."""
         return self.filter(card_scope=scope, card_number__any=list(numbers)).order_by()
 
     def ordered(self):

@@ -410,8 +410,8 @@ def test_rows_without_id_or_card_find_the_member_of_the_same_name_and_birth_year
 def test_card_numbers_are_looked_up_through_the_provinces_card_index(tmp_path, tree, secretary, make_member):
     """A province-wide file of carded members probes 1,000 cards per query, three times (existing members, the
     province's clashes, the commit's second look). Joined with the units' table and sorted by name, each probe
-    took ~27 ms on the province dataset (~4 s of a 50,000-row import); by (card_scope, card_number), the unique
-    index that defines a clash, it reads the matches alone."""
+    took ~27 ms on the province dataset (~4 s of a 50,000-row import); by (card_scope, card_number), the key of
+    the unique constraint that defines a clash, it reads the matches alone."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
