@@ -95,7 +95,7 @@ def test_predecessors_followed_from_memory_are_those_of_trying_every_edge(edges,
 
 def test_a_provinces_own_old_communes_are_not_searched_again_for_its_officer(tree):
     """Hanoi's officer: ~800 reform edges inside the province. Each round searched every old commune again, one
-    condition each (85 ms of every page on the demo data); a subtree inside a searched one is skipped."""
+    condition each (~60 ms of each page on the demo data); a subtree inside a searched one is skipped."""
     olds = [CommuneFactory(parent=tree.province, code=f"OLD-{i}") for i in range(3)]
     new = CommuneFactory(parent=tree.province, code="NEW-1", active_from=datetime.date(2025, 7, 1))
     tree_services.unit_merge(predecessors=olds, successor=new, on=datetime.date(2025, 7, 1))
