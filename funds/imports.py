@@ -63,6 +63,19 @@ def split_number(text: str) -> tuple[str | None, int | None, int] | None:
     return kind, int(year) if year else None, int(seq)
 
 
+def _paid_out_of(vouchers) -> dict[int, datetime.date]:
+    """{fund id: the first day of the new vouchers in it} for each fund one of them pays out of. Only such a fund
+    can be taken below zero by a file (a receipt never is, as on the screens); its receipts still count in its
+    running balance. Used by the check of a file and by its commit, under the funds' locks."""
+    first: dict[int, datetime.date] = {}
+    paying: set[int] = set()
+    for voucher in vouchers:
+        first[voucher.fund_id] = min(first.get(voucher.fund_id, voucher.date), voucher.date)
+        if voucher.delta < 0:
+            paying.add(voucher.fund_id)
+    return {fund_id: first[fund_id] for fund_id in sorted(paying)}
+
+
 class TransactionKind(ImportKind):
     name = "transactions"
     label = "Phiếu thu, chi quỹ khuyến học"
@@ -351,13 +364,8 @@ class TransactionKind(ImportKind):
             if row.existing is None and row.instance.delta is not None:
                 by_fund[row.instance.fund_id].append(row)
                 pending[row.instance.fund_id][row.instance.date] += row.instance.delta
-        # Only a fund that a new voucher pays out of can be taken below zero by the file (a receipt never is, as on
-        # the screens); the receipts of such a fund still count in its running balance.
-        first_days = {
-            fund_rows[0].instance.fund: min(row.instance.date for row in fund_rows)
-            for fund_rows in by_fund.values()
-            if any(row.instance.delta < 0 for row in fund_rows)
-        }
+        new = (row.instance for fund_rows in by_fund.values() for row in fund_rows)
+        first_days = {by_fund[fund_id][0].instance.fund: day for fund_id, day in _paid_out_of(new).items()}
         for fund, (day, balance) in funds_overdrafts(first_days, pending).items():
             fund_rows = by_fund[fund.pk]
             row = next((row for row in reversed(fund_rows) if row.instance.date == day), fund_rows[-1])
@@ -422,15 +430,10 @@ class TransactionKind(ImportKind):
         super().write(ctx, reversals, [])
         top: dict[tuple[int, str, int], int] = defaultdict(int)
         moved: dict[int, int] = defaultdict(int)
-        first_day: dict[int, datetime.date] = {}
-        paying: set[int] = set()
         for voucher in created:
             key = (voucher.fund_id, voucher.kind, voucher.year)
             top[key] = max(top[key], voucher.seq)
             moved[voucher.fund_id] += voucher.delta
-            first_day[voucher.fund_id] = min(first_day.get(voucher.fund_id, voucher.date), voucher.date)
-            if voucher.delta < 0:
-                paying.add(voucher.fund_id)
         VoucherCounter.objects.bulk_create(
             [VoucherCounter(fund_id=f, kind=k, year=y) for f, k, y in top], ignore_conflicts=True
         )
@@ -448,7 +451,7 @@ class TransactionKind(ImportKind):
         for fund_id, delta in moved.items():
             funds[fund_id].balance += delta
         values_update(Fund, [funds[fund_id] for fund_id in sorted(moved)], ["balance"])
-        funds_ensure_not_negative({funds[fund_id]: first_day[fund_id] for fund_id in sorted(paying)})
+        funds_ensure_not_negative({funds[fund_id]: day for fund_id, day in _paid_out_of(created).items()})
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
         """A file only adds vouchers: what they add is written to the summaries (`summaries_add`), rather than the

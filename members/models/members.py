@@ -282,7 +282,7 @@ class Member(DatedFactsMixin, models.Model):
         return (
             Member.objects.holding_cards(self.province_path(), [self.card_number])
             .exclude(pk=self.pk)
-            .select_related("unit")
+            .prefetch_related("unit")
             .first()
         )
 
