@@ -667,6 +667,30 @@ def profile(kind, path: Path, user) -> None:
     pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(25)
 
 
+def sql_times(kind, path: Path, user) -> None:
+    """The SQL of one import, without the profiler: the 15 statements (by their first 160 characters) that took
+    longest in all, with how often they ran, on stderr. The worker's summing of the communes afterwards is in it."""
+    from collections import Counter
+
+    from django.db import connection
+
+    spent: Counter = Counter()
+    runs: Counter = Counter()
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[sql[:160]] += time.perf_counter() - started
+            runs[sql[:160]] += 1
+
+    with connection.execute_wrapper(timed):
+        ours_once(kind, path, user)
+    for sql, seconds in spent.most_common(15):
+        print(f"SQL {seconds:7.3f} s {runs[sql]:5d} lần  {sql}", file=sys.stderr)
+
+
 def theirs_once(bench: Bench, data: Dataset, model, path: Path) -> dict:
     import tablib
     from django.db import transaction
@@ -701,6 +725,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-import-export", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile của lần nhập đầu mỗi loại, ra stderr")
+    parser.add_argument("--sql", action="store_true", help="thời gian SQL theo câu của một lần nhập mỗi loại")
     options = parser.parse_args()
     # Redis as the cache, as in production (the embedded default's file cache writes one file per token).
     common.configure(
@@ -752,6 +777,9 @@ def main() -> None:
             if options.profile:
                 vacuum(kind.model)
                 profile(kind, path, user)
+            if options.sql:
+                vacuum(kind.model)
+                sql_times(kind, path, user)
             ours = runs(options.runs, kind.model, partial(ours_once, kind, path, user))
             theirs = []
             if not options.skip_import_export:
