@@ -15,6 +15,7 @@ figures or the tree beneath it have changed; a secretary's entry shows on every 
 """
 
 import contextlib
+import contextvars
 import datetime
 import hashlib
 import logging
@@ -29,6 +30,7 @@ from types import MappingProxyType
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import connection, connections, router, transaction
 from django.db.models import Q, Subquery
 from django.utils import timezone
@@ -572,6 +574,7 @@ ROLLUP_FORMAT = 3  # raise when the meaning of a cached total changes (old entri
 # Entries are made unreachable, not expired, when the figures beneath change: the timeouts only free memory. A
 # token outlives the entries named by it; one that expires is replaced, and its entries are computed again.
 ROLLUP_TIMEOUT = 7 * 24 * 3600
+WHOLE_SHARED_ABOVE = 4  # a whole answer goes to the shared cache when more than a quarter of its branches were summed
 TOKEN_TIMEOUT = 30 * 24 * 3600
 
 
@@ -648,8 +651,37 @@ class KeptEntries:
 _kept = KeptEntries(settings.ROLLUP_KEPT_IN_PROCESS)
 
 
+# The generation and the tree's version, read once per request that only reads (GET, HEAD): a commune's dashboard
+# asked for them four times (its figures and tree, then the province's for the map), one query each. A request that
+# writes reads them every time: its own writes may replace them. Nothing is kept between requests.
+_request_tokens: contextvars.ContextVar[dict | None] = contextvars.ContextVar("kh_summary_tokens", default=None)
+READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _request_began(sender, environ=None, **kwargs) -> None:
+    _request_tokens.set({} if (environ or {}).get("REQUEST_METHOD") in READ_ONLY_METHODS else None)
+
+
+def _request_ended(sender, **kwargs) -> None:
+    _request_tokens.set(None)
+
+
+request_started.connect(_request_began, dispatch_uid="chapters.summaries.tokens")
+request_finished.connect(_request_ended, dispatch_uid="chapters.summaries.tokens")
+
+
 def _tokens_of_database() -> tuple[str, str | None]:
-    """The generation's cache prefix and the tree's version, in one query."""
+    """The generation's cache prefix and the tree's version, in one query (once per read-only request)."""
+    memo = _request_tokens.get()
+    if memo is not None and (found := memo.get("tokens")) is not None:
+        return found
+    found = _read_tokens()
+    if memo is not None:
+        memo["tokens"] = found
+    return found
+
+
+def _read_tokens() -> tuple[str, str | None]:
     generation, tree = (
         SummaryGeneration.objects.filter(pk=1)
         .values_list("token", Subquery(TreeVersion.objects.filter(pk=1).values("token")[:1]))
@@ -730,6 +762,8 @@ def summaries_changed(unit_ids: Iterable[int] | None) -> set[int]:
     """
     if unit_ids is None:
         SummaryGeneration.objects.update_or_create(pk=1, defaults={"token": uuid.uuid4()})
+        if _request_tokens.get() is not None:
+            _request_tokens.set({})  # the generation read earlier in this request is gone
         return set()
     containers = _containers(unit_ids)
     if not containers:
@@ -1266,7 +1300,11 @@ def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing
             children=children,
             as_of=_latest(times),
         )
-    cache.set(whole_key, result, timeout=ROLLUP_TIMEOUT)
+    if len(missing) * WHOLE_SHARED_ABOVE > len(keys):
+        # Shared when it was costly: most branches summed from the table (a cold cache, a new generation). After a
+        # save beneath, one branch is new and the rest are kept: each process adds them up (~2 ms) rather than one
+        # pickling the whole answer (300 KB for a province) for the others to unpickle (issue 19's mixed load).
+        cache.set(whole_key, result, timeout=ROLLUP_TIMEOUT)
     return _keep_levels(whole_key, result)
 
 

@@ -217,6 +217,8 @@ def children_status(
     """Per child: its report (or none), state, deadline, late, the last reason from above."""
     today = today or timezone.localdate()
     children = reporting_children(unit, year, period)
+    if not children:  # a commune's chapters owe it no report: no deadlines or reports to read
+        return []
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(unit__in=children, year=year, period=period).select_related("decided_by")

@@ -251,3 +251,60 @@ def test_the_process_keeps_entries_up_to_its_budget_dropping_the_least_recently_
     assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("A", None, "C")
     kept.put("huge", "H", 11)  # heavier than the whole budget: not kept, nothing dropped for it
     assert kept.get("huge") is None and kept.weight == 8
+
+
+def _generation_reads(queries) -> int:
+    return sum('FROM "chapters_summarygeneration"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_a_request_that_only_reads_asks_for_the_generation_once_and_one_that_writes_each_time(figures):
+    """The generation and the tree's version are read once per GET (a commune's dashboard asked four times); a
+    POST reads them every time (its own writes may replace them), and so does code outside any request."""
+    tree = figures
+    try:
+        summaries._request_began(None, environ={"REQUEST_METHOD": "GET"})
+        with CaptureQueriesContext(connection) as queries:
+            first = rollup(tree.province, year=2024, figures=POPULATION)
+            assert rollup(tree.commune, year=2024, figures=POPULATION) == {"baseline.population": 2000}
+        assert first == {"baseline.population": 2500}
+        assert _generation_reads(queries) == 1
+        # A new generation made within the request (a rebuild) is read again, not the one kept.
+        summaries.summaries_changed(None)
+        generation = SummaryGeneration.objects.get().token.hex
+        assert summaries._generation().endswith(generation)
+
+        summaries._request_began(None, environ={"REQUEST_METHOD": "POST"})
+        with CaptureQueriesContext(connection) as queries:
+            rollup(tree.province, year=2024, figures=POPULATION)
+            rollup(tree.commune, year=2024, figures=POPULATION)
+        assert _generation_reads(queries) == 4  # the tree and the figures of each, read afresh
+    finally:
+        summaries._request_ended(None)
+    with CaptureQueriesContext(connection) as queries:
+        rollup(tree.province, year=2024, figures=POPULATION)
+    assert _generation_reads(queries) == 2
+
+
+def test_after_a_save_beneath_the_whole_answer_is_added_up_in_each_process_not_shared(figures, monkeypatch):
+    """A cold answer (most branches summed from the table) goes to the shared cache for the other processes; after
+    a save beneath, one branch is new and the others are kept, so each process adds them up rather than one
+    pickling the whole answer for the rest (issue 19's mixed load: ~3 ms of each province page after a save)."""
+    tree = figures
+    for number in range(3):  # five communes: a save in one is a fifth of the province's branches
+        CommuneFactory(parent=tree.province, code=f"1009{number}")
+    written = []
+    real_set = cache.set
+    monkeypatch.setattr(cache, "set", lambda key, *a, **k: written.append(key) or real_set(key, *a, **k))
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2500}
+    assert [key for key in written if ":l:" in key]  # cold: shared
+
+    written.clear()
+    save_baseline(tree.chapter, 2024, population=1300)
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
+    assert not [key for key in written if ":l:" in key]
+    # Another process adds up the same figures from the branches in the shared cache.
+    summaries._kept.clear()
+    assert rollup(tree.province, year=2024, figures=POPULATION) == {"baseline.population": 2600}
+    assert rollup_children(tree.province, year=2024, figures=POPULATION)[tree.commune.pk] == {
+        "baseline.population": 2100
+    }

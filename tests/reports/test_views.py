@@ -364,3 +364,36 @@ def test_a_commune_page_maps_the_communes_around_it_for_an_officer_of_the_provin
 
     own = client_for(officer).get(reverse("reports:unit_dashboard", args=[tree.commune.pk]), {"year": YEAR})
     assert "cùng cấp" not in own.context["map_svg"]
+
+
+def test_a_communes_dashboard_reads_the_summaries_tokens_once_and_no_deadlines_its_chapters_do_not_owe(
+    client_for, figures
+):
+    """Issue 19's mixed load: a commune's page, opened by the province's officer, asked for the summaries'
+    generation and the tree's version four times (its own figures and tree, then the province's for the map of
+    the communes around it), and read the deadlines and reports of the associations below, which a commune's
+    chapters are not: a query each that found nothing to say."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapters.models import Role
+    from tests.factories import RoleFactory, UserFactory
+
+    province_officer = UserFactory(username="canbo_tinh")
+    RoleFactory(user=province_officer, unit=figures.province, kind=Role.Kind.OFFICER)
+    client = client_for(province_officer)
+    url = reverse("reports:unit_dashboard", args=[figures.commune.pk])
+    assert client.get(url, {"year": YEAR}).status_code == 200  # the cached roll-ups made
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, {"year": YEAR})
+    assert page.status_code == 200
+    assert page.context["figures"].get("baseline.population") == 2000
+    assert page.context["reports_below"]["total"] == 0
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum('FROM "chapters_summarygeneration"' in text for text in sql) == 1
+    assert not [text for text in sql if 'FROM "reports_deadline"' in text or 'FROM "reports_report"' in text]
+
+    # The province's page still lists its communes' reports, with their deadlines.
+    report_get_or_create(unit=figures.commune, year=YEAR)
+    page = client.get(reverse("reports:unit_dashboard", args=[figures.province.pk]), {"year": YEAR})
+    assert page.context["reports_below"]["total"] == 2
