@@ -22,7 +22,10 @@ database 5 (BENCH_REDIS_URL) as the cache, as in production.
    drawn from a mix of secretaries' pages, a secretary adding a member (form, then POST), and officers'
    dashboards of the province and of communes. The number of users grows step by step; each step reports
    requests per second and latencies. The sustained rate is the best step whose 95th percentile stays under
-   300 ms.
+   300 ms. Each step also says what a request cost in CPU (read from /proc on Linux): in the gunicorn
+   processes, in PostgreSQL's, and on the whole machine (load generator, worker and Redis included). Requests per
+   second swing ±10 % from run to run on a shared machine; CPU per request is the steadier figure to compare
+   two versions of the code by.
 Members added by the load are kept (named "Hội viên Đo Tải …"); the bench users are created once.
 """
 
@@ -319,6 +322,49 @@ def scenario(people, member_ids):
     ]
 
 
+CPU_GROUPS = {
+    "gunicorn": lambda command: "gunicorn" in command and "khuyenhoc.wsgi" in command,
+    "postgres": lambda command: command.startswith("postgres"),
+}
+
+
+def cpu_snapshot() -> dict | None:
+    """CPU clock ticks (user + system) used so far by each gunicorn and PostgreSQL process, and by the whole
+    machine (None where /proc is missing)."""
+    if not os.path.exists("/proc/stat"):
+        return None
+    processes = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                command = file.read().replace(b"\0", b" ").decode("utf-8", "replace")
+            group = next((name for name, match in CPU_GROUPS.items() if match(command)), None)
+            if group is None:
+                continue
+            with open(f"/proc/{entry}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        processes[entry] = (group, int(fields[11]) + int(fields[12]))
+    with open("/proc/stat") as file:
+        machine = file.readline().split()[1:]
+    busy = sum(int(value) for index, value in enumerate(machine) if index not in (3, 4))  # all but idle, iowait
+    return {"processes": processes, "machine": busy}
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds between two snapshots, by group and for the machine. A process that ended in between (a
+    database connection closed) is not counted: its last ticks cannot be read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys(CPU_GROUPS, 0.0)
+    for pid, (group, ticks) in after["processes"].items():
+        used[group] += (ticks - before["processes"].get(pid, (group, 0))[1]) / tick
+    used["machine"] = (after["machine"] - before["machine"]) / tick
+    return used
+
+
 def run_step(users_by_role, mix, concurrency: int, duration: float) -> dict:
     stop = threading.Event()
     samples: list[tuple[str, float, int]] = []
@@ -346,6 +392,7 @@ def run_step(users_by_role, mix, concurrency: int, duration: float) -> dict:
                     samples.append((f"{name}" if method == "GET" else f"{name} (POST)", elapsed, status))
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
+    cpu_before = cpu_snapshot()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -354,6 +401,10 @@ def run_step(users_by_role, mix, concurrency: int, duration: float) -> dict:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    cpu_after = cpu_snapshot()
+    cpu = {}
+    if cpu_before and cpu_after and samples:
+        cpu = {name: seconds / len(samples) for name, seconds in cpu_used(cpu_before, cpu_after).items()}
     timings = [elapsed for _name, elapsed, _status in samples]
     failed = [(name, status) for name, _elapsed, status in samples if status not in (200, 302)]
     for name, status in sorted(set(failed)):
@@ -368,6 +419,7 @@ def run_step(users_by_role, mix, concurrency: int, duration: float) -> dict:
         "p99": percentile(timings, 0.99),
         "errors": errors,
         "samples": samples,
+        "cpu": cpu,  # CPU seconds per request: gunicorn, postgres, machine
     }
 
 
@@ -458,7 +510,13 @@ def drain_caught_up(limit: float = 120.0) -> None:
     DRAIN_LAG.append(time.perf_counter() - start)
 
 
-def measure_load(people, member_ids, sessions, duration: float, counts: dict[str, int]) -> list[str]:
+def _cpu_ms(result: dict, name: str) -> str:
+    return f"{result['cpu'][name] * 1000:.1f}" if result["cpu"] else "—"
+
+
+def measure_load(
+    people, member_ids, sessions, duration: float, counts: dict[str, int], steps: list[int] = STEPS
+) -> list[str]:
     with gunicorn_server():
         mix = scenario(people, member_ids)
         users_by_role = {}
@@ -471,23 +529,27 @@ def measure_load(people, member_ids, sessions, duration: float, counts: dict[str
                 users_by_role[role].append(user)
         run_step(users_by_role, mix, 4, 5)  # warm the workers and the cache
         results = []
-        for concurrency in STEPS:
+        for concurrency in steps:
             result = run_step(users_by_role, mix, concurrency, duration)
             results.append(result)
             print(
                 f"  {concurrency:>2} người dùng: {result['rps']:.1f} yêu cầu/giây, trung vị {ms(result['median'])} ms, "
-                f"p95 {ms(result['p95'])} ms, lỗi {result['errors']}",
+                f"p95 {ms(result['p95'])} ms, lỗi {result['errors']}; CPU mỗi yêu cầu: gunicorn "
+                f"{_cpu_ms(result, 'gunicorn')} ms, PostgreSQL {_cpu_ms(result, 'postgres')} ms, "
+                f"cả máy {_cpu_ms(result, 'machine')} ms",
                 flush=True,
             )
 
     lines = [
-        "| Người dùng đồng thời | Yêu cầu | Yêu cầu/giây | Trung vị (ms) | Phân vị 95 (ms) | Phân vị 99 (ms) | Lỗi |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| Người dùng đồng thời | Yêu cầu | Yêu cầu/giây | Trung vị (ms) | Phân vị 95 (ms) | Phân vị 99 (ms) | Lỗi "
+        "| CPU/yêu cầu: gunicorn (ms) | PostgreSQL (ms) | cả máy (ms) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['concurrency']} | {r['requests']} | {r['rps']:.1f} | {ms(r['median'])} | {ms(r['p95'])} | "
-            f"{ms(r['p99'])} | {r['errors']} |"
+            f"{ms(r['p99'])} | {r['errors']} | {_cpu_ms(r, 'gunicorn')} | {_cpu_ms(r, 'postgres')} | "
+            f"{_cpu_ms(r, 'machine')} |"
         )
     good = [r for r in results if r["p95"] < 0.300 and not r["errors"]]
     best = max(good, key=lambda r: r["rps"]) if good else None
@@ -574,6 +636,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages-only", action="store_true")
     parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument(
+        "--steps",
+        default=",".join(map(str, STEPS)),
+        help="concurrent users of each load step, comma-separated (default %(default)s)",
+    )
     parser.add_argument("--country", action="store_true", help="the national and a province dashboard, country data")
     parser.add_argument("--province", help="--country: the province's code (default: the one with most communes)")
     parser.add_argument("--colds", type=int, default=5, help="cold requests per page through gunicorn")
@@ -656,7 +723,8 @@ def main() -> None:
                 "secretary": (secretaries[0][0], secretaries[0][1].pk),
             },
         )
-        lines += measure_load(people, member_ids, sessions, args.duration, counts)
+        steps = [int(step) for step in args.steps.split(",")]
+        lines += measure_load(people, member_ids, sessions, args.duration, counts, steps)
     common.write_results("dashboards", [SECTION, "", *lines])
 
 
