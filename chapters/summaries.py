@@ -574,7 +574,7 @@ ROLLUP_FORMAT = 3  # raise when the meaning of a cached total changes (old entri
 # Entries are made unreachable, not expired, when the figures beneath change: the timeouts only free memory. A
 # token outlives the entries named by it; one that expires is replaced, and its entries are computed again.
 ROLLUP_TIMEOUT = 7 * 24 * 3600
-WHOLE_SHARED_ABOVE = 4  # a whole answer goes to the shared cache when more than a quarter of its branches were summed
+WHOLE_SHARED_ABOVE = 4  # a whole answer is shared when more than 1/4 of its branches were summed (`_levels_computed`)
 TOKEN_TIMEOUT = 30 * 24 * 3600
 
 
@@ -1300,10 +1300,12 @@ def _levels_computed(unit, years, period, snapshot, tops, keys, entries, missing
             children=children,
             as_of=_latest(times),
         )
-    if len(missing) * WHOLE_SHARED_ABOVE > len(keys):
-        # Shared when it was costly: most branches summed from the table (a cold cache, a new generation). After a
-        # save beneath, one branch is new and the rest are kept: each process adds them up (~2 ms) rather than one
-        # pickling the whole answer (300 KB for a province) for the others to unpickle (issue 19's mixed load).
+    if not keys or len(missing) * WHOLE_SHARED_ABOVE > len(keys):
+        # Shared when the other processes could not add it up from branches of their own: a unit with no branches
+        # (a chapter: its own rows, read from the table), or more than a quarter of the branches summed from the
+        # table (a cold cache, a new generation). After a save beneath, one branch is new and the rest are kept:
+        # each process adds them up (~2 ms) rather than one pickling the whole answer (300 KB for a province) for
+        # the others to unpickle (issue 19's mixed load).
         cache.set(whole_key, result, timeout=ROLLUP_TIMEOUT)
     return _keep_levels(whole_key, result)
 

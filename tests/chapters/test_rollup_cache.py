@@ -308,3 +308,7 @@ def test_after_a_save_beneath_the_whole_answer_is_added_up_in_each_process_not_s
     assert rollup_children(tree.province, year=2024, figures=POPULATION)[tree.commune.pk] == {
         "baseline.population": 2100
     }
+    # A chapter has no branches to add up: its answer, read from the table, is shared as before.
+    written.clear()
+    assert rollup(tree.chapter, year=2024, figures=POPULATION) == {"baseline.population": 1300}
+    assert [key for key in written if f":l:{tree.chapter.pk}:" in key]
