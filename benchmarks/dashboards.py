@@ -4,6 +4,7 @@ national dashboard on the country dataset (issue 19).
     python benchmarks/dashboards.py                 both parts, written to benchmarks/results/dashboards.md
     python benchmarks/dashboards.py --pages-only    part 1 only
     python benchmarks/dashboards.py --duration 20   seconds per load step (default 20)
+    python benchmarks/dashboards.py --steps 2,4,6,8 only these load steps (concurrent users), to compare code
     python benchmarks/dashboards.py --country       the national dashboard (central association → provinces)
                                                     and a province's, cold and warm through gunicorn, on
                                                     BENCH_COUNTRY_DATABASE_URL (default kh_bench_country, filled
