@@ -15,7 +15,7 @@ from collections import defaultdict
 from chapters.imports.kinds import ImportContext, ImportKind, unit_code_column, unit_name_column
 from chapters.models import Unit
 from core import formatting
-from core.bulk import pks_matching, values_update
+from core.bulk import pks_matching, raise_to, values_update
 from core.imports.kinds import Column, Row
 from core.spreadsheets.parsing import choice_parser, parse_amount, parse_date, parse_integer
 
@@ -434,18 +434,9 @@ class TransactionKind(ImportKind):
             key = (voucher.fund_id, voucher.kind, voucher.year)
             top[key] = max(top[key], voucher.seq)
             moved[voucher.fund_id] += voucher.delta
-        VoucherCounter.objects.bulk_create(
-            [VoucherCounter(fund_id=f, kind=k, year=y) for f, k, y in top], ignore_conflicts=True
-        )
-        # Counters and balances of every fund the file touched, in a few queries (not a few per fund).
-        counters = VoucherCounter.objects.select_for_update().filter(fund_id__any=fund_ids).order_by("pk")
-        raised = []
-        for counter in counters:
-            seq = top.get((counter.fund_id, counter.kind, counter.year))
-            if seq is not None and counter.last < seq:
-                counter.last = seq
-                raised.append(counter)
-        values_update(VoucherCounter, raised, ["last"])
+        # Counters and balances of every fund the file touched, in a few queries (not a few per fund): each counter
+        # moves past the highest number the file wrote, never back (a file may fill numbers below it).
+        raise_to(VoucherCounter, ("fund_id", "kind", "year"), "last", [(*key, seq) for key, seq in top.items()])
         # The funds are locked above, so their balances as read are current: the new ones are written as values
         # (an UPDATE … FROM VALUES per batch; a CASE with a branch per fund took 4.9 s for 10,000 funds).
         for fund_id, delta in moved.items():

@@ -211,3 +211,33 @@ def test_a_value_prepared_once_for_insert_is_not_taken_for_an_equal_value_of_ano
     prepare = bulk._prepared_for_insert(ImportJob._meta.get_field("counts"))
     assert prepare(True) is not prepare(1)  # equal keys in a dict, written "true" and "1" in JSON
     assert prepare(1) is prepare(1)  # prepared once
+
+
+def test_raise_to_inserts_the_missing_rows_raises_the_lower_and_keeps_the_higher_in_one_statement():
+    """Voucher counters after an import: each moves past the highest number the file wrote, never back (a file may
+    fill numbers below a counter), one statement per batch on PostgreSQL and SQLite."""
+    from funds.models import VoucherCounter
+    from funds.services.books import fund_create
+
+    first, second = fund_create(unit=UnitFactory()), fund_create(unit=UnitFactory())
+    VoucherCounter.objects.create(fund=first, kind="receipt", year=2026, last=40)
+    VoucherCounter.objects.create(fund=first, kind="payment", year=2026, last=9)
+    VoucherCounter.objects.create(fund=second, kind="receipt", year=2026, last=3)
+    rows = [
+        (first.pk, "receipt", 2026, 12),  # below the counter: kept at 40
+        (first.pk, "payment", 2026, 15),  # raised
+        (second.pk, "receipt", 2025, 7),  # new
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        written = bulk.raise_to(VoucherCounter, ("fund_id", "kind", "year"), "last", rows)
+    assert written == 2
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 1
+    assert sorted(VoucherCounter.objects.values_list("fund_id", "kind", "year", "last")) == sorted(
+        [
+            (first.pk, "receipt", 2026, 40),
+            (first.pk, "payment", 2026, 15),
+            (second.pk, "receipt", 2026, 3),
+            (second.pk, "receipt", 2025, 7),
+        ]
+    )
+    assert bulk.raise_to(VoucherCounter, ("fund_id", "kind", "year"), "last", []) == 0
