@@ -10,6 +10,9 @@ Changed rows: one UPDATE … FROM (VALUES …) per batch on PostgreSQL. Django's
 `CASE WHEN id = … THEN …` per row and field; building that expression in Python is most of its time (10.8 s of
 13.9 s for 1,000 title records' scores, the UPDATE itself 0.5 s). A VALUES list carries the same rows as
 parameters, typed by each field's own cast type. Other databases keep `bulk_update`.
+
+Values that only ever rise (voucher counters): `raise_to`, one INSERT … ON CONFLICT … DO UPDATE … WHERE per batch,
+the same statement on PostgreSQL and SQLite.
 """
 
 import datetime
