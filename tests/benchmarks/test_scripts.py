@@ -160,3 +160,27 @@ def test_the_imports_benchmark_measures_every_registered_kind():
     measured = {bench.kind or name for name, bench in BENCHES.items()}
     assert measured == set(KINDS)  # every kind, and only kinds (a second file of one kind names it)
     assert BENCHES["transactions-commune"].kind == "transactions"
+
+
+def test_the_mixed_load_counts_the_cpu_of_each_process_alive_across_a_step():
+    """CPU per request (issue 19): a process that started during the step counts whole, one that ended is left out
+    (its last ticks cannot be read), and the machine's busy time is its own figure."""
+    import os
+
+    from benchmarks.dashboards import cpu_snapshot, cpu_used
+
+    tick = os.sysconf("SC_CLK_TCK")
+    before = {"processes": {"10": ("gunicorn", 100), "11": ("postgres", 50), "12": ("postgres", 70)}, "machine": 1000}
+    after = {
+        "processes": {"10": ("gunicorn", 100 + 3 * tick), "11": ("postgres", 50 + tick), "13": ("postgres", tick)},
+        "machine": 1000 + 5 * tick,
+    }
+    assert cpu_used(before, after) == {"gunicorn": 3.0, "postgres": 2.0, "machine": 5.0}
+
+    snapshot = cpu_snapshot()
+    if snapshot is None:  # no /proc (not Linux)
+        return
+    later = cpu_snapshot()
+    assert all(group in ("gunicorn", "postgres") for group, _ticks in later["processes"].values())
+    assert later["machine"] >= snapshot["machine"]
+    assert all(seconds >= 0 for seconds in cpu_used(snapshot, later).values())
