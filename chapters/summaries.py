@@ -651,15 +651,15 @@ class KeptEntries:
 _kept = KeptEntries(settings.ROLLUP_KEPT_IN_PROCESS)
 
 
-# The generation and the tree's version, read once per request that only reads (GET, HEAD): a commune's dashboard
-# asked for them four times (its figures and tree, then the province's for the map), one query each. A request that
-# writes reads them every time: its own writes may replace them. Nothing is kept between requests.
+# The generation and the tree's version, read once per request that only reads (GET, HEAD, OPTIONS: the methods
+# the replica routing also treats as reads): a commune's dashboard asked for them four times (its figures and tree,
+# then the province's for the map), one query each. A request that writes reads them every time: its own writes may
+# replace them. Nothing is kept between requests.
 _request_tokens: contextvars.ContextVar[dict | None] = contextvars.ContextVar("kh_summary_tokens", default=None)
-READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
 def _request_began(sender, environ=None, **kwargs) -> None:
-    _request_tokens.set({} if (environ or {}).get("REQUEST_METHOD") in READ_ONLY_METHODS else None)
+    _request_tokens.set({} if (environ or {}).get("REQUEST_METHOD") in replicas.SAFE_METHODS else None)
 
 
 def _request_ended(sender, **kwargs) -> None:
@@ -671,7 +671,7 @@ request_finished.connect(_request_ended, dispatch_uid="chapters.summaries.tokens
 
 
 def _tokens_of_database() -> tuple[str, str | None]:
-    """The generation's cache prefix and the tree's version, in one query (once per read-only request)."""
+    """The generation's cache prefix and the tree's version, in one query (once per request that only reads)."""
     memo = _request_tokens.get()
     if memo is not None and (found := memo.get("tokens")) is not None:
         return found
