@@ -5,6 +5,10 @@ national dashboard on the country dataset (issue 19).
     python benchmarks/dashboards.py --pages-only    part 1 only
     python benchmarks/dashboards.py --duration 20   seconds per load step (default 20)
     python benchmarks/dashboards.py --steps 2,4,6,8 only these load steps (concurrent users), to compare code
+    python benchmarks/dashboards.py --cpu-mix 600   only the CPU of each kind of request of the mix, 600 requests
+                                                    run one at a time in this process (the steadiest comparison of
+                                                    two versions of the code), to benchmarks/results/dashboards_cpu.md
+    python benchmarks/dashboards.py --workers 5 --threads 2   the load through another shape of gunicorn
     python benchmarks/dashboards.py --country       the national dashboard (central association → provinces)
                                                     and a province's, cold and warm through gunicorn, on
                                                     BENCH_COUNTRY_DATABASE_URL (default kh_bench_country, filled
@@ -18,15 +22,15 @@ database 5 (BENCH_REDIS_URL) as the cache, as in production.
 1. Pages: the province's dashboard and those of ten communes, as the whole page a user gets (view, queries,
    template) through Django's test client: "cold" right after every cached roll-up was forgotten (a new
    generation, as after `rebuild_summaries`), then warm; median, 95th percentile, largest, query count.
-2. Mixed load: gunicorn as in production (`--workers 3 --threads 4`, persistent database connections) on
-   127.0.0.1; virtual users on keep-alive HTTP connections (the standard library's http.client), each request
-   drawn from a mix of secretaries' pages, a secretary adding a member (form, then POST), and officers'
-   dashboards of the province and of communes. The number of users grows step by step; each step reports
-   requests per second and latencies. The sustained rate is the best step whose 95th percentile stays under
-   300 ms. Each step also says what a request cost in CPU (read from /proc on Linux): in the gunicorn
+2. Mixed load: gunicorn as in production (`--workers 3 --threads 4`, persistent database connections; the options of
+   the same names try another shape) on 127.0.0.1; virtual users on keep-alive HTTP connections (the standard
+   library's http.client), each request drawn from a mix of secretaries' pages, a secretary adding a member (form,
+   then POST), and officers' dashboards of the province and of communes. The number of users grows step by step; each
+   step reports requests per second and latencies. The sustained rate is the best step whose 95th percentile stays
+   under 300 ms. Each step also says what a request cost in CPU (read from /proc on Linux): in the gunicorn
    processes, in PostgreSQL's, and on the whole machine (load generator, worker and Redis included). Requests per
-   second swing ±10 % from run to run on a shared machine; CPU per request is the steadier figure to compare
-   two versions of the code by.
+   second swing ±10 % from run to run on a shared machine; CPU per request is the steadier figure to compare two
+   versions of the code by.
 Members added by the load are kept (named "Hội viên Đo Tải …"); the bench users are created once.
 """
 
@@ -205,7 +209,7 @@ def main_country(args) -> None:
         f"`python benchmarks/dashboards.py --country` trên `{common.database_name()}` ({central.display_name}: "
         f"{provinces} tỉnh, {number(communes)} xã, {number(common.dataset_units().count())} chi hội và ban, "
         f"{number(Summary.objects.count())} dòng tổng hợp, {number(CommuneTotal.objects.count())} dòng cộng dồn "
-        f"của xã), bộ đệm Redis, gunicorn 3 worker × 4 luồng, {os.cpu_count()} lõi, ngày {time.strftime('%d/%m/%Y')}, "
+        f"của xã), bộ đệm Redis, gunicorn {shape_text()}, {os.cpu_count()} lõi, ngày {time.strftime('%d/%m/%Y')}, "
         f"tải trung bình lúc bắt đầu {common.load_average()}; số liệu năm {YEAR}.",
         "",
     ]
@@ -459,11 +463,76 @@ def query_counts(people, member_ids, accounts) -> dict[str, int]:
     return counts
 
 
+CPU_MIX_SEED = 5
+CPU_MIX_WARM = 100  # requests of the mix run first and not counted (imports, connections, the cache)
+
+
+def cpu_mix(people, member_ids, accounts, requests: int, *, seed: int = CPU_MIX_SEED) -> dict[str, list[float]]:
+    """The mix run in this process, one request at a time, drawn with a fixed seed: the CPU seconds
+    (`time.thread_time`) of each request, by kind. Django's whole work for the request (middleware, view, template)
+    and the test client's, without PostgreSQL's and Redis's, and without the threads of a server contending for the
+    GIL: the figure to compare two versions of the code by, steadier than requests per second.
+    `accounts`: {role: [(user, unit id)]}, each user logged in once."""
+    from types import SimpleNamespace
+
+    from django.test import Client
+
+    mix = scenario(people, member_ids)
+    weights = [weight for _name, weight, _role, _action in mix]
+    clients = {}
+    for role, entries in accounts.items():
+        clients[role] = []
+        for user, unit in entries:
+            client = Client()
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            clients[role].append((client, unit))
+    draw = random.Random(seed)
+    random.seed(seed)  # the mix's own choices (a word to search, a member, a commune)
+    samples: dict[str, list[float]] = {}
+    for position in range(CPU_MIX_WARM + requests):
+        name, _weight, role, action = draw.choices(mix, weights)[0]
+        client, unit = draw.choice(clients[role])
+        for method, path, body in action(SimpleNamespace(unit=unit)):
+            start = time.thread_time()
+            response = client.post(path, body) if method == "POST" else client.get(path)
+            used = time.thread_time() - start
+            assert response.status_code in (200, 302), (name, response.status_code)
+            if position >= CPU_MIX_WARM:
+                samples.setdefault(name if method == "GET" else f"{name} (POST)", []).append(used)
+    return samples
+
+
+def cpu_mix_lines(samples: dict[str, list[float]]) -> list[str]:
+    """The table of `cpu_mix`: per kind of request, its CPU (median and mean) and its share of the mix's CPU; then
+    the mean CPU of a request of the mix."""
+    total = sum(sum(times) for times in samples.values())
+    count = sum(len(times) for times in samples.values())
+    lines = [
+        "| Yêu cầu | Số lần | CPU trung vị (ms) | CPU trung bình (ms) | Phần CPU của cả bộ trộn |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, times in sorted(samples.items(), key=lambda item: -sum(item[1])):
+        share = sum(times) / total * 100 if total else 0
+        lines.append(
+            f"| {name} | {len(times)} | {statistics.median(times) * 1000:.1f} | "
+            f"{sum(times) / len(times) * 1000:.1f} | {share:.1f} % |"
+        )
+    lines += ["", f"- **CPU trung bình của một yêu cầu: {total / count * 1000:.1f} ms** ({count} yêu cầu)."]
+    return lines
+
+
+SHAPE = {"workers": 3, "threads": 4}  # gunicorn's processes and threads: production's, unless --workers/--threads
+
+
+def shape_text() -> str:
+    return f"{SHAPE['workers']} worker × {SHAPE['threads']} luồng"
+
+
 @contextlib.contextmanager
 def gunicorn_server():
-    """gunicorn as in production (3 workers × 4 threads) on 127.0.0.1:PORT, and one Celery worker of the default
-    queue (it sums the communes' stored totals again after the secretaries' saves, on the same two cores), on the
-    database, cache and broker main() configured; stopped at the end."""
+    """gunicorn shaped as SHAPE (production's 3 workers × 4 threads by default) on 127.0.0.1:PORT, and one Celery
+    worker of the default queue (it sums the communes' stored totals again after the secretaries' saves, on the
+    same two cores), on the database, cache and broker main() configured; stopped at the end."""
     env = dict(os.environ)  # as configured by main(): the same database and cache
     worker = subprocess.Popen(
         [str(ROOT / ".venv/bin/celery"), "-A", "khuyenhoc", "worker", "-Q", "default", "-c", "1", "-l", "warning"],
@@ -477,9 +546,9 @@ def gunicorn_server():
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
-            "3",
+            str(SHAPE["workers"]),
             "--threads",
-            "4",
+            str(SHAPE["threads"]),
             "--log-level",
             "warning",
         ],
@@ -646,7 +715,16 @@ def main() -> None:
     parser.add_argument("--province", help="--country: the province's code (default: the one with most communes)")
     parser.add_argument("--colds", type=int, default=5, help="cold requests per page through gunicorn")
     parser.add_argument("--warms", type=int, default=30, help="warm requests per page through gunicorn")
+    parser.add_argument(
+        "--cpu-mix",
+        type=int,
+        metavar="N",
+        help="only: N requests of the mix in this process, one at a time, and the CPU of each kind of request",
+    )
+    parser.add_argument("--workers", type=int, default=SHAPE["workers"], help="gunicorn's processes (%(default)s)")
+    parser.add_argument("--threads", type=int, default=SHAPE["threads"], help="threads per process (%(default)s)")
     args = parser.parse_args()
+    SHAPE.update(workers=args.workers, threads=args.threads)
     if args.country:
         main_country(args)
         return
@@ -685,13 +763,33 @@ def main() -> None:
         f"bộ đệm Redis, {os.cpu_count()} lõi, PostgreSQL {postgres}, ngày {time.strftime('%d/%m/%Y')}; "
         f"số liệu năm {YEAR}.",
         "",
-        "### Từng trang (Django test client, cả trang)",
-        "",
     ]
+    if args.cpu_mix:
+        member_ids = {
+            chapter.pk: list(Member.objects.filter(unit=chapter).values_list("pk", flat=True)[:200])
+            for chapter in chapters
+        }
+        people = {"province": province.pk, "communes": [c.pk for c in communes]}
+        accounts = {
+            "province": [(officer, None)],
+            "commune": [(u, c.pk) for u, c in zip(commune_officers, communes, strict=True)],
+            "secretary": [(u, chapter.pk) for u, chapter in secretaries],
+        }
+        print(f"CPU của {args.cpu_mix} yêu cầu của bộ trộn, trong tiến trình này...", flush=True)
+        samples = cpu_mix(people, member_ids, accounts, args.cpu_mix)
+        lines += [
+            f"### CPU của từng loại yêu cầu (`--cpu-mix {args.cpu_mix}`: trong một tiến trình, lần lượt từng yêu cầu, "
+            f"hạt giống {CPU_MIX_SEED}, sau {CPU_MIX_WARM} yêu cầu làm nóng; chỉ CPU của Django, không có của "
+            "PostgreSQL và Redis)",
+            "",
+            *cpu_mix_lines(samples),
+        ]
+        common.write_results("dashboards_cpu", [SECTION, "", *lines])
+        return
     print("Trang bảng điều khiển...", flush=True)
-    lines += measure_pages(province, communes, officer)
+    lines += ["### Từng trang (Django test client, cả trang)", "", *measure_pages(province, communes, officer)]
     print("Bảng điều khiển tỉnh qua gunicorn, lạnh và ấm...", flush=True)
-    lines += ["", "### Qua gunicorn (3 worker × 4 luồng), trình khách HTTP thật", ""]
+    lines += ["", f"### Qua gunicorn ({shape_text()}), trình khách HTTP thật", ""]
     lines += measure_http([(f"Tỉnh ({province.display_name})", province)], session_for(officer), args.colds, args.warms)
     if not args.pages_only:
         print("Tải hỗn hợp qua gunicorn...", flush=True)
@@ -707,7 +805,7 @@ def main() -> None:
         }
         lines += [
             "",
-            f"### Tải hỗn hợp qua gunicorn (3 worker × 4 luồng), mỗi bước {args.duration:.0f} giây",
+            f"### Tải hỗn hợp qua gunicorn ({shape_text()}), mỗi bước {args.duration:.0f} giây",
             "",
             f"{len(secretaries)} thư ký chi hội, {len(commune_officers)} cán bộ xã, 1 cán bộ tỉnh; tỉ lệ: thư ký 60% "
             "(trang chủ, danh sách, tìm, hồ sơ, thêm nhanh hội viên: mở form rồi lưu), cán bộ xã 15%, cán bộ tỉnh 25% "

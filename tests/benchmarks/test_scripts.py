@@ -184,3 +184,41 @@ def test_the_mixed_load_counts_the_cpu_of_each_process_alive_across_a_step():
     assert all(group in ("gunicorn", "postgres") for group, _ticks in later["processes"].values())
     assert later["machine"] >= snapshot["machine"]
     assert all(seconds >= 0 for seconds in cpu_used(snapshot, later).values())
+
+
+def test_the_cpu_of_the_mix_is_told_by_kind_of_request_with_each_kinds_share_and_the_mean():
+    from benchmarks.dashboards import cpu_mix_lines
+
+    lines = cpu_mix_lines({"Trang chủ": [0.010, 0.012, 0.014], "Tổng hợp tỉnh": [0.040, 0.044]})
+    assert lines[2] == "| Tổng hợp tỉnh | 2 | 42.0 | 42.0 | 70.0 % |"  # the costliest first
+    assert lines[3] == "| Trang chủ | 3 | 12.0 | 12.0 | 30.0 % |"
+    assert lines[-1] == "- **CPU trung bình của một yêu cầu: 24.0 ms** (5 yêu cầu)."
+
+
+def test_the_cpu_mix_runs_every_request_of_the_mix_as_its_persona_and_times_each(tree, secretary, officer, monkeypatch):
+    from benchmarks import dashboards
+    from chapters.models import Role
+    from tests.conftest import _user_with_role
+
+    monkeypatch.setattr(dashboards, "CPU_MIX_WARM", 0)
+    province_officer = _user_with_role("canbo_tinh", tree.province, Role.Kind.OFFICER)
+    member = members.member_create(
+        unit=tree.chapter, full_name="Nguyễn Thị Lan", gender="F", birth_year=1960, joined_on=datetime.date(2020, 1, 1)
+    )
+    before = Member.objects.count()
+    samples = dashboards.cpu_mix(
+        {"province": tree.province.pk, "communes": [tree.commune.pk]},
+        {tree.chapter.pk: [member.pk]},
+        {
+            "province": [(province_officer, None)],
+            "commune": [(officer, tree.commune.pk)],
+            "secretary": [(secretary, tree.chapter.pk)],
+        },
+        60,
+    )
+    names = {name for name, _weight, _role, _action in dashboards.scenario({}, {})}
+    assert set(samples) - {f"{name} (POST)" for name in names} <= names
+    assert len(samples) >= 8  # a seeded draw of 60 reaches (nearly) every kind of request
+    assert all(time > 0 for times in samples.values() for time in times)
+    added = len(samples.get("Thư ký: thêm nhanh hội viên (mở form + lưu) (POST)", []))
+    assert added and Member.objects.count() == before + added  # the secretaries' saves went through
