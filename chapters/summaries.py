@@ -654,7 +654,8 @@ _kept = KeptEntries(settings.ROLLUP_KEPT_IN_PROCESS)
 # The generation and the tree's version, read once per request that only reads (GET, HEAD, OPTIONS: the methods
 # the replica routing also treats as reads): a commune's dashboard asked for them four times (its figures and tree,
 # then the province's for the map), one query each. A request that writes reads them every time: its own writes may
-# replace them. Nothing is kept between requests.
+# replace them. Nothing is kept between requests. So a GET must not change the tree: the database replaces the tree's
+# version by trigger, which this memo cannot see (a new generation made in the request is seen: summaries_changed).
 _request_tokens: contextvars.ContextVar[dict | None] = contextvars.ContextVar("kh_summary_tokens", default=None)
 
 
