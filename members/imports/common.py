@@ -8,6 +8,7 @@ from core.spreadsheets.parsing import ParseError, choice_parser, display, is_emp
 from core.text import fold
 
 from ..models import Member
+from ..models.members import name_keys
 
 KEEP = object()  # a masked citizen ID from an export: keep what is stored
 
@@ -72,7 +73,9 @@ def parse_people(value) -> int | None:
 
 
 def name_key(name: str) -> str:
-    return fold(name)[:150]
+    """The accent-free key a member's name is stored under: `name_keys`, kept per name (a file repeats its names,
+    and an import asks for each row's key three times: to match it, to find namesakes, to write it)."""
+    return name_keys(name or "")[0]
 
 
 def clan_key(name: str) -> str:
