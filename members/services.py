@@ -135,7 +135,7 @@ def members_bulk_create(members: list[Member], *, user=None, reason: str = "") -
     closed periods, model rules), written with their history and first memberships (COPY on PostgreSQL).
     Summaries are refreshed once by the caller."""
     bulk.create_with_history(Member, members, user=user, reason=reason)
-    # The first memberships as rows, not a model instance each (50,000 of them were a tenth of a large import).
+    # The first memberships as rows: a large import built 50,000 model instances only to write them.
     recorded = {"recorded_by_id": user.pk if getattr(user, "is_authenticated", False) else None}
     recorded["recorded_at"] = timezone.now()
     rows = ({"member_id": member.pk, **_first_membership_dates(member), **recorded} for member in members)

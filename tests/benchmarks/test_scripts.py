@@ -198,10 +198,10 @@ def test_the_cpu_of_the_mix_is_told_by_kind_of_request_with_each_kinds_share_and
 def test_the_cpu_mix_runs_every_request_of_the_mix_as_its_persona_and_times_each(tree, secretary, officer, monkeypatch):
     from benchmarks import dashboards
     from chapters.models import Role
-    from tests.conftest import _user_with_role
+    from tests.factories import RoleFactory
 
     monkeypatch.setattr(dashboards, "CPU_MIX_WARM", 0)
-    province_officer = _user_with_role("canbo_tinh", tree.province, Role.Kind.OFFICER)
+    province_officer = RoleFactory(unit=tree.province, kind=Role.Kind.OFFICER).user
     member = members.member_create(
         unit=tree.chapter, full_name="Nguyễn Thị Lan", gender="F", birth_year=1960, joined_on=datetime.date(2020, 1, 1)
     )
