@@ -76,14 +76,12 @@ def ms(value: float) -> str:
 
 def measure_pages(province, communes, officer) -> list[str]:
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from chapters.summaries import summaries_changed
 
-    client = Client()
-    client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
+    client = logged_in(officer)
     lines = [
         "| Trang | Lần đầu, bộ đệm trống (ms) | Trung vị (ms) | Phân vị 95 (ms) | Lớn nhất (ms) | Số truy vấn |",
         "|---|---:|---:|---:|---:|---:|",
@@ -447,14 +445,12 @@ def query_counts(people, member_ids, accounts) -> dict[str, int]:
     from types import SimpleNamespace
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
     for name, _weight, role, action in scenario(people, member_ids):
         user, unit = accounts[role]
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client = logged_in(user)
         for method, path, body in action(SimpleNamespace(unit=unit)):
             with CaptureQueriesContext(connection) as queries:
                 response = client.post(path, body) if method == "POST" else client.get(path)
@@ -475,17 +471,9 @@ def cpu_mix(people, member_ids, accounts, requests: int, *, seed: int = CPU_MIX_
     `accounts`: {role: [(user, unit id)]}, each user logged in once."""
     from types import SimpleNamespace
 
-    from django.test import Client
-
     mix = scenario(people, member_ids)
     weights = [weight for _name, weight, _role, _action in mix]
-    clients = {}
-    for role, entries in accounts.items():
-        clients[role] = []
-        for user, unit in entries:
-            client = Client()
-            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-            clients[role].append((client, unit))
+    clients = {role: [(logged_in(user), unit) for user, unit in entries] for role, entries in accounts.items()}
     draw = random.Random(seed)
     random.seed(seed)  # the mix's own choices (a word to search, a member, a commune)
     samples: dict[str, list[float]] = {}
@@ -694,12 +682,34 @@ def bench_people():
     return province, sample, chapters, officer, commune_officers, secretaries
 
 
-def session_for(user) -> str:
+def logged_in(user):
+    """A test client logged in as `user`."""
     from django.test import Client
 
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client.cookies["sessionid"].value
+    return client
+
+
+def session_for(user) -> str:
+    return logged_in(user).cookies["sessionid"].value
+
+
+def mix_people(province, communes, chapters, officer, commune_officers, secretaries):
+    """What the mix draws from (`scenario`): the province and communes, up to 200 members of each chapter, and
+    the accounts of each role ({role: [(user, unit id)]})."""
+    from members.models import Member
+
+    people = {"province": province.pk, "communes": [c.pk for c in communes]}
+    member_ids = {
+        chapter.pk: list(Member.objects.filter(unit=chapter).values_list("pk", flat=True)[:200]) for chapter in chapters
+    }
+    accounts = {
+        "province": [(officer, None)],
+        "commune": [(u, c.pk) for u, c in zip(commune_officers, communes, strict=True)],
+        "secretary": [(u, chapter.pk) for u, chapter in secretaries],
+    }
+    return people, member_ids, accounts
 
 
 def main() -> None:
@@ -765,16 +775,7 @@ def main() -> None:
         "",
     ]
     if args.cpu_mix:
-        member_ids = {
-            chapter.pk: list(Member.objects.filter(unit=chapter).values_list("pk", flat=True)[:200])
-            for chapter in chapters
-        }
-        people = {"province": province.pk, "communes": [c.pk for c in communes]}
-        accounts = {
-            "province": [(officer, None)],
-            "commune": [(u, c.pk) for u, c in zip(commune_officers, communes, strict=True)],
-            "secretary": [(u, chapter.pk) for u, chapter in secretaries],
-        }
+        people, member_ids, accounts = mix_people(province, communes, chapters, officer, commune_officers, secretaries)
         print(f"CPU của {args.cpu_mix} yêu cầu của bộ trộn, trong tiến trình này...", flush=True)
         samples = cpu_mix(people, member_ids, accounts, args.cpu_mix)
         lines += [
@@ -793,16 +794,8 @@ def main() -> None:
     lines += measure_http([(f"Tỉnh ({province.display_name})", province)], session_for(officer), args.colds, args.warms)
     if not args.pages_only:
         print("Tải hỗn hợp qua gunicorn...", flush=True)
-        member_ids = {
-            chapter.pk: list(Member.objects.filter(unit=chapter).values_list("pk", flat=True)[:200])
-            for chapter in chapters
-        }
-        people = {"province": province.pk, "communes": [c.pk for c in communes]}
-        sessions = {
-            "province": [(session_for(officer), None)],
-            "commune": [(session_for(u), c.pk) for u, c in zip(commune_officers, communes, strict=True)],
-            "secretary": [(session_for(u), chapter.pk) for u, chapter in secretaries],
-        }
+        people, member_ids, accounts = mix_people(province, communes, chapters, officer, commune_officers, secretaries)
+        sessions = {role: [(session_for(user), unit) for user, unit in entries] for role, entries in accounts.items()}
         lines += [
             "",
             f"### Tải hỗn hợp qua gunicorn ({shape_text()}), mỗi bước {args.duration:.0f} giây",
@@ -813,15 +806,7 @@ def main() -> None:
             "chương trình tạo tải.",
             "",
         ]
-        counts = query_counts(
-            people,
-            member_ids,
-            {
-                "province": (officer, None),
-                "commune": (commune_officers[0], communes[0].pk),
-                "secretary": (secretaries[0][0], secretaries[0][1].pk),
-            },
-        )
+        counts = query_counts(people, member_ids, {role: entries[0] for role, entries in accounts.items()})
         steps = [int(step) for step in args.steps.split(",")]
         lines += measure_load(people, member_ids, sessions, args.duration, counts, steps)
     common.write_results("dashboards", [SECTION, "", *lines])
