@@ -136,8 +136,10 @@ def members_bulk_create(members: list[Member], *, user=None, reason: str = "") -
     Summaries are refreshed once by the caller."""
     bulk.create_with_history(Member, members, user=user, reason=reason)
     # The first memberships as rows: a large import built 50,000 model instances only to write them.
-    recorded = {"recorded_by_id": user.pk if getattr(user, "is_authenticated", False) else None}
-    recorded["recorded_at"] = timezone.now()
+    recorded = {
+        "recorded_by_id": user.pk if getattr(user, "is_authenticated", False) else None,
+        "recorded_at": timezone.now(),
+    }
     rows = ({"member_id": member.pk, **_first_membership_dates(member), **recorded} for member in members)
     bulk.insert_rows(
         Membership, FIRST_MEMBERSHIP_COLUMNS, ([row[name] for name in FIRST_MEMBERSHIP_COLUMNS] for row in rows)
