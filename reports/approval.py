@@ -21,7 +21,7 @@ from chapters.services.periods import closure_for, period_close, period_reopen
 from chapters.services.records import record_save
 from core.text import person_name
 from reports import workflow
-from reports.deadlines import Calendar, is_late
+from reports.deadlines import Calendar, late
 from reports.models import Notification, Report, ReportEvent, ReportRun
 from reports.notifications import notify_unit
 from reports.workflow import Action, Refused, Role
@@ -205,10 +205,24 @@ def report_waive(*, unit: Unit, year: int, period: str, actor, reason: str) -> R
 # The level above's page ---------------------------------------------------------------------------------------
 
 
+def _reporting_children(unit: Unit, year: int, period: str):
+    end = datetime.date(year, 6, 30) if period == Report.Period.H1 else datetime.date(year, 12, 31)
+    return unit.children.open_on(end).filter(kind=Unit.Kind.ASSOCIATION)
+
+
 def reporting_children(unit: Unit, year: int, period: str) -> list[Unit]:
     """The associations directly below `unit` that owe it this period's report."""
-    end = datetime.date(year, 6, 30) if period == Report.Period.H1 else datetime.date(year, 12, 31)
-    return list(unit.children.open_on(end).filter(kind=Unit.Kind.ASSOCIATION).ordered())
+    return list(_reporting_children(unit, year, period).ordered())
+
+
+def _state(status: str | None, first_submitted_at, deadline: datetime.date, today: datetime.date) -> dict:
+    """A child's report as the level above sees it: its state, late, settled, with the level above."""
+    return {
+        "status": status,
+        "late": late(status, first_submitted_at, deadline, today),
+        "settled": status in workflow.SETTLED,
+        "sent": status in (Report.Status.SUBMITTED, Report.Status.ACCEPTED),
+    }
 
 
 def children_status(
@@ -228,19 +242,40 @@ def children_status(
     for child in children:
         report = reports.get(child.pk)
         deadline = calendar.for_unit(child, year, period)
-        status = report.status if report else None
-        rows.append(
-            {
-                "unit": child,
-                "report": report,
-                "status": status,
-                "deadline": deadline,
-                "late": is_late(report, deadline, today),
-                "settled": status in workflow.SETTLED,
-                "sent": status in (Report.Status.SUBMITTED, Report.Status.ACCEPTED),
-            }
-        )
+        status, first = (report.status, report.first_submitted_at) if report else (None, None)
+        state = _state(status, first, deadline, today)
+        rows.append({"unit": child, "report": report, "deadline": deadline, **state})
     return rows
+
+
+def children_report_counts(
+    *, unit: Unit, year: int, period: str = Report.Period.YEAR, today: datetime.date | None = None
+) -> dict[str, int]:
+    """What a dashboard and the home page say of `children_status`: how many children owe a report, how many sent
+    it (or are settled), are late and not settled, wait for a decision. Read as bare values: a province's page
+    built its 166 communes and their reports as model instances for these four numbers (a sixth of its time)."""
+    counts = {"total": 0, "sent": 0, "late": 0, "waiting": 0}
+    if unit.kind != Unit.Kind.ASSOCIATION:  # a chapter, a board: nothing below owes it a report
+        return counts
+    today = today or timezone.localdate()
+    children = list(_reporting_children(unit, year, period).values_list("pk", "level"))
+    if not children:
+        return counts
+    reports = {
+        unit_id: (status, first_submitted_at)
+        for unit_id, status, first_submitted_at in Report.objects.filter(
+            unit__in=[pk for pk, _level in children], year=year, period=period
+        ).values_list("unit_id", "status", "first_submitted_at")
+    }
+    calendar = Calendar()
+    for pk, level in children:
+        status, first_submitted_at = reports.get(pk, (None, None))
+        state = _state(status, first_submitted_at, calendar.deadline(level, year, period), today)
+        counts["total"] += 1
+        counts["sent"] += state["sent"] or state["settled"]
+        counts["late"] += state["late"] and not state["settled"]
+        counts["waiting"] += status == Report.Status.SUBMITTED
+    return counts
 
 
 def children_unsettled(unit: Unit, year: int, period: str) -> list[Unit]:

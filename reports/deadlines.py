@@ -56,9 +56,20 @@ def deadline_for(unit: Unit, year: int, period: str, calendar: Calendar | None =
 
 def is_late(report: Report | None, deadline: datetime.date, today: datetime.date | None = None) -> bool:
     """Late: first sent after the deadline, or not sent and the deadline has passed. A waived unit is never late."""
-    today = today or timezone.localdate()
-    if report is not None and report.status == Report.Status.WAIVED:
+    if report is None:
+        return late(None, None, deadline, today)
+    return late(report.status, report.first_submitted_at, deadline, today)
+
+
+def late(
+    status: str | None,
+    first_submitted_at: datetime.datetime | None,
+    deadline: datetime.date,
+    today: datetime.date | None = None,
+) -> bool:
+    """`is_late` from a report's two columns (None, None: no report), for pages that read them as bare values."""
+    if status == Report.Status.WAIVED:
         return False
-    if report is not None and report.first_submitted_at:
-        return timezone.localdate(report.first_submitted_at) > deadline
-    return today > deadline
+    if first_submitted_at:
+        return timezone.localdate(first_submitted_at) > deadline
+    return (today or timezone.localdate()) > deadline

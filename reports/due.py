@@ -57,7 +57,7 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
             }
         )
     if writes_reports and unit.kind == Unit.Kind.ASSOCIATION:
-        from reports.approval import children_status
+        from reports.approval import children_report_counts
 
         last = year - 1
         report = Report.objects.filter(unit=unit, year=last, period=Report.Period.YEAR).first()
@@ -77,9 +77,8 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
                     "late": late,
                 }
             )
-        below = children_status(unit=unit, year=last)
-        waiting = sum(row["status"] == Report.Status.SUBMITTED for row in below)
-        late_below = sum(row["late"] and not row["settled"] for row in below)
+        below = children_report_counts(unit=unit, year=last)
+        waiting, late_below = below["waiting"], below["late"]
         if waiting or late_below:
             parts = [f"{waiting} báo cáo chờ chấp nhận"] if waiting else []
             parts += [f"{late_below} đơn vị chậm gửi"] if late_below else []

@@ -10,7 +10,7 @@ from chapters.models import Unit
 from core.replicas import replica_reads
 from core.views import tree_from, year_from
 from reports import charts, maps
-from reports.approval import children_status
+from reports.approval import children_report_counts
 from reports.dashboard import (
     BEHIND_COUNTED,
     completeness,
@@ -38,16 +38,8 @@ def unit_dashboard(request, unit_pk):
     behind_only = request.GET.get("behind") == "1"
     data = dashboard(unit, year, tree=tree, sort=sort, behind_only=behind_only)
     measure = request.GET.get("map") if request.GET.get("map") in maps.MEASURES else "share"
-    reports_below = (
-        children_status(unit=unit, year=year) if unit.kind == Unit.Kind.ASSOCIATION and not request.htmx else []
-    )
     context = {
-        "reports_below": {
-            "total": len(reports_below),
-            "sent": sum(row["sent"] or row["settled"] for row in reports_below),
-            "late": sum(row["late"] and not row["settled"] for row in reports_below),
-            "waiting": sum(row["status"] == "submitted" for row in reports_below),
-        },
+        "reports_below": None if request.htmx else children_report_counts(unit=unit, year=year),
         "unit": unit,
         "year": year,
         "years": list(range(timezone.localdate().year, timezone.localdate().year - 8, -1)),

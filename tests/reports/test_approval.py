@@ -2,6 +2,7 @@
 year through the one closed-period mechanism; the parent submits only when every child is settled; two officers
 at once: one wins, the other is told."""
 
+import datetime
 import threading
 
 import pytest
@@ -268,3 +269,68 @@ def test_the_province_page_query_count_does_not_grow_with_the_communes(
         CommuneFactory(parent=tree.province, name=f"Xã Thêm {number}", code=f"1009{number}", division_type="xã")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(url, {"year": YEAR}).context["rows"]) == 7
+
+
+def test_the_counts_of_the_reports_below_agree_with_the_rows_and_build_no_unit_or_report(
+    tree, officer, province_officer
+):
+    from django.db.models.signals import post_init
+
+    from chapters.models import Unit
+    from tests.factories import CommuneFactory
+
+    accepted, returned, waived = (
+        CommuneFactory(parent=tree.province, name=f"Xã {name}", code=code, division_type="xã")
+        for name, code in (("Chấp Nhận", "10003"), ("Trả Lại", "10004"), ("Miễn", "10005"))
+    )
+    gone = CommuneFactory(parent=tree.province, name="Xã Đã Sáp Nhập", code="10006", division_type="xã")
+    Unit.objects.filter(pk=gone.pk).update(active_until=datetime.date(YEAR, 6, 30))
+    for commune in (accepted, returned):
+        RoleFactory(user=officer, unit=commune, kind=Role.Kind.OFFICER)
+    sent(tree.commune, officer)  # waiting for the province, sent late (now, December 2026)
+    approval.report_accept(report=sent(accepted, officer), actor=province_officer)
+    approval.report_return(report=sent(returned, officer), actor=province_officer, reason="Thiếu số liệu quỹ.")
+    approval.report_waive(unit=waived, year=YEAR, period="Y", actor=province_officer, reason="Mới thành lập")
+    # tree.other_commune has no report at all.
+
+    built = []
+
+    def count(sender, instance, **kwargs):
+        if sender in (Unit, Report):
+            built.append(instance)
+
+    for today in (datetime.date(YEAR, 12, 1), datetime.date(2026, 12, 7)):  # before the deadline, long after
+        rows = approval.children_status(unit=tree.province, year=YEAR, today=today)
+        built.clear()
+        post_init.connect(count, weak=False)
+        try:
+            counts = approval.children_report_counts(unit=tree.province, year=YEAR, today=today)
+        finally:
+            post_init.disconnect(count)
+        assert built == []
+        assert counts == {
+            "total": len(rows),
+            "sent": sum(row["sent"] or row["settled"] for row in rows),
+            "late": sum(row["late"] and not row["settled"] for row in rows),
+            "waiting": sum(row["status"] == Report.Status.SUBMITTED for row in rows),
+        }
+        assert {row["unit"] for row in rows} == {tree.commune, tree.other_commune, accepted, returned, waived}
+    # Before the deadline only the reports sent after it (in 2026) are late; long after, the unsent one too.
+    assert approval.children_report_counts(unit=tree.province, year=YEAR, today=datetime.date(YEAR, 12, 1)) == {
+        "total": 5,
+        "sent": 3,
+        "late": 2,
+        "waiting": 1,
+    }
+    assert approval.children_report_counts(unit=tree.province, year=YEAR, today=datetime.date(2026, 12, 7)) == {
+        "total": 5,
+        "sent": 3,
+        "late": 3,
+        "waiting": 1,
+    }
+    assert approval.children_report_counts(unit=tree.chapter, year=YEAR) == {
+        "total": 0,
+        "sent": 0,
+        "late": 0,
+        "waiting": 0,
+    }
