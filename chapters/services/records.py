@@ -11,6 +11,7 @@ from django.db import transaction
 
 from chapters.services.periods import period_guard, unit_open_guard
 from core.history import stamp
+from core.spreadsheets.validation import full_clean_known
 from core.text import person_name
 
 
@@ -70,7 +71,7 @@ def record_save(instance, *, actor=None, expected_version: int | None = None, re
     period_guard(keys)
     unit_open_guard(instance, keys)
     if validate:
-        instance.full_clean()
+        full_clean_known(instance)  # full_clean() without asking the database what is in memory
     stamp(instance, actor=actor, reason=reason)
     instance.save()
     return instance

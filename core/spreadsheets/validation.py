@@ -10,12 +10,18 @@ query, each CheckConstraint with a query (`SELECT 1 WHERE ...`) and each unique 
 - `unique_clashes(model, instances)` checks every unique field and unconditional unique constraint for the whole
   batch: duplicates inside the file in memory, clashes with other rows of the database in one query per
   constraint per 500 rows. Conditional or expression-based unique constraints fall back to Django's check.
+
+One record (`record_save`, every form) gets `full_clean_known(instance)`: `full_clean()` with the same errors,
+without the queries whose answer is already in memory (issue 19: a member added from a phone made three queries,
+each in its own savepoint, to learn that her loaded chapter exists, that an empty card number clashes with
+nobody and that an empty leaving date is not before her joining date).
 """
 
 import operator
 from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import router
 from django.db.models import CheckConstraint, F, ForeignKey, Q, UniqueConstraint
 
 from core.bulk import rows_matching
@@ -100,6 +106,82 @@ def clean_row(instance, *, exclude: set[str] | None = None) -> dict[str, list[st
     for error in check_constraints(instance):
         messages[""].extend(error.messages)
     return dict(messages)
+
+
+def _referenced(node) -> set[str]:
+    """The fields a Q tree of a constraint reads (raises _Unsupported for what `_evaluate` cannot read either)."""
+    if isinstance(node, Q):
+        return {name for child in node.children for name in _referenced(child)}
+    if not isinstance(node, tuple):
+        raise _Unsupported
+    lookup, value = node
+    names = {lookup.partition("__")[0]}
+    if isinstance(value, F):
+        names.add(value.name)
+    return names
+
+
+def _decided(instance, constraint, exclude: set[str]) -> bool:
+    """Whether `constraint` is settled for `instance` without a query: skipped as Django skips it (a field it reads
+    failed or is excluded), a check evaluated here (raises its ValidationError when broken), or a conditional
+    unique constraint whose condition does not hold. False: Django's own (querying) check must run."""
+    try:
+        if isinstance(constraint, CheckConstraint):
+            if _referenced(Q(constraint.condition)) & exclude:
+                return True  # Django's check cannot see the field either, and passes
+            if _evaluate(instance, Q(constraint.condition)) is False:
+                raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
+            return True  # true, or unknown as SQL's NULL, which a CHECK lets through
+        if isinstance(constraint, UniqueConstraint) and constraint.fields and constraint.condition is not None:
+            if set(constraint.fields) & exclude or _referenced(Q(constraint.condition)) & exclude:
+                return True
+            return _evaluate(instance, Q(constraint.condition)) is False  # no row can clash under a false condition
+    except (_Unsupported, TypeError):
+        pass
+    return False
+
+
+def constraints_validate(instance, *, exclude: set[str]) -> None:
+    """`instance.validate_constraints(exclude)`, asking the database only what `_decided` cannot settle."""
+    errors: dict = {}
+    using = router.db_for_write(type(instance), instance=instance)
+    for model, constraints in instance.get_constraints():
+        for constraint in constraints:
+            try:
+                if not _decided(instance, constraint, exclude):
+                    constraint.validate(model, instance, exclude=exclude, using=using)
+            except ValidationError as error:
+                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                    errors.setdefault(constraint.fields[0], []).append(error)
+                else:
+                    errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def full_clean_known(instance) -> None:
+    """`instance.full_clean()`, step for step and with the same errors, except that a foreign key set from an
+    object in memory is not looked up again and constraints go through `constraints_validate`."""
+    errors: dict = {}
+    try:
+        instance.clean_fields(exclude=loaded_foreign_keys(instance))
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        instance.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}
+    try:
+        instance.validate_unique(exclude=failed)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        constraints_validate(instance, exclude=failed)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
 
 
 def loaded_foreign_keys(instance) -> set[str]:
