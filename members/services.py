@@ -124,7 +124,9 @@ def _first_membership_dates(member: Member) -> dict:
 
 def first_membership(member: Member, *, recorded_by=None) -> Membership:
     """The membership a new member starts with (`_first_membership_dates`)."""
-    return Membership(member=member, recorded_by=recorded_by, **_first_membership_dates(member))
+    membership = Membership(member=member, recorded_by=recorded_by, **_first_membership_dates(member))
+    membership.unit = member.unit  # her loaded chapter: the closed-period check does not read it again
+    return membership
 
 
 FIRST_MEMBERSHIP_COLUMNS = ("member_id", "unit_id", "since", "start", "until", "end", "recorded_by_id", "recorded_at")
