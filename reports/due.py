@@ -91,16 +91,17 @@ def unit_due(unit: Unit, year: int, *, writes_reports: bool) -> list[dict]:
     return items
 
 
-def what_is_due(user, *, year: int | None = None, limit: int = 5) -> list[dict]:
-    """[{unit, items}] for the units the user is secretary or officer of (at most `limit` units)."""
+def what_is_due(user, *, year: int | None = None, limit: int = 5, roles: list[Role] | None = None) -> list[dict]:
+    """[{unit, items}] for the units the user is secretary or officer of (at most `limit` units). `roles`: all the
+    user's roles with their units, ordered by the unit's path, when the page has read them already."""
     year = year or timezone.localdate().year
-    roles = (
-        Role.objects.filter(
-            user=user, kind__in=[Role.Kind.SECRETARY, Role.Kind.OFFICER], unit__active_until__isnull=True
-        )
-        .select_related("unit")
-        .order_by("unit__path")
-    )
+    if roles is None:
+        roles = Role.objects.filter(user=user).select_related("unit").order_by("unit__path")
+    roles = [
+        role
+        for role in roles
+        if role.kind in (Role.Kind.SECRETARY, Role.Kind.OFFICER) and role.unit.active_until is None
+    ]
     seen, result = set(), []
     for role in roles:
         if role.unit_id in seen or len(result) >= limit:

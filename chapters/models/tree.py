@@ -36,7 +36,7 @@ class UnitQuerySet(models.QuerySet):
         return self.filter(search_key__contains=key) if key else self
 
     def ordered(self):
-        return self.order_by("level_rank", "sort_key", "pk")
+        return self.order_by("level_rank", "sort_key", "pk")  # Unit.order_key in memory
 
 
 class Unit(models.Model):
@@ -148,6 +148,11 @@ class Unit(models.Model):
         self.search_key = fold(self.name)[:255]
         self.sort_key = unit_sort_key(self.name)[:600]
         self.level_rank = self.LEVEL_RANKS.get(self.level, 4)
+
+    @property
+    def order_key(self) -> tuple:
+        """Where the unit stands in a list of units, as `UnitQuerySet.ordered()` sorts them in SQL."""
+        return (self.level_rank, self.sort_key, self.pk)
 
     @property
     def display_name(self) -> str:

@@ -30,9 +30,13 @@ def _tasks(user, roles: list[Role]) -> list[dict]:
 
 
 def home_context(request) -> dict:
-    """The landing page's context: the units the user holds roles on, with links into their work. The page
-    itself is served by reports.views.home, which adds what is still due (read from every app's summaries)."""
+    """The landing page's context: the units the user holds roles on, with links into their work, and her roles
+    with their units (`roles`, read once for the page). The page itself is served by reports.views.home, which
+    adds what is still due (read from every app's summaries)."""
     user = request.user
-    units = list(scoping.top_units(user)[:20])
     roles = list(Role.objects.filter(user=user).select_related("unit").order_by("unit__path", "kind"))
-    return {"units": units, "tasks": _tasks(user, roles)}
+    if user.is_superuser:
+        units = list(scoping.top_units(user)[:20])
+    else:  # `top_units`, from the roles in memory
+        units = sorted({role.unit_id: role.unit for role in roles}.values(), key=lambda unit: unit.order_key)[:20]
+    return {"units": units, "tasks": _tasks(user, roles), "roles": roles}

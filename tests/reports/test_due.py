@@ -36,3 +36,30 @@ def test_officer_is_told_last_years_report_is_not_sent(officer, tree):
 
 def test_viewer_has_nothing_due(viewer):
     assert what_is_due(viewer) == []
+
+
+def test_the_home_page_reads_the_users_roles_with_their_units_once(client_for, tree, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapters import scoping
+    from chapters.models import Role, Unit
+    from tests.factories import RoleFactory
+
+    # Roles on an open commune (officer), a closed commune (secretary: nothing due there) and a chapter (viewer).
+    closed = Unit.objects.create(
+        parent=tree.province, name="Xã Cũ", code="10009", kind=Unit.Kind.ASSOCIATION, level=Unit.Level.COMMUNE
+    )
+    Unit.objects.filter(pk=closed.pk).update(active_until=datetime.date(2025, 6, 30))
+    RoleFactory(user=officer, unit=closed, kind=Role.Kind.SECRETARY)
+    RoleFactory(user=officer, unit=tree.chapter, kind=Role.Kind.VIEWER)
+    client = client_for(officer)
+    client.get(reverse("home"))
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("home"))
+    role_queries = [q["sql"] for q in queries.captured_queries if '"chapters_role"' in q["sql"]]
+    assert len(role_queries) == 2  # scoping's (kind, path) and the page's roles with their units
+    # The same units, in the same order, as the queries they replace.
+    assert page.context["units"] == list(scoping.top_units(officer)[:20])
+    assert [entry["unit"] for entry in page.context["due"]] == [entry["unit"] for entry in what_is_due(officer)]
+    assert [entry["unit"] for entry in page.context["due"]] == [tree.commune]
