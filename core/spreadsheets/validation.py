@@ -161,10 +161,13 @@ def constraints_validate(instance, *, exclude: set[str]) -> None:
 
 def full_clean_known(instance) -> None:
     """`instance.full_clean()`, step for step and with the same errors, except that a foreign key set from an
-    object in memory is not looked up again and constraints go through `constraints_validate`."""
+    object in memory is not looked up again (unless it limits its choices: the lookup checks them) and constraints
+    go through `constraints_validate`."""
+    meta = instance._meta
+    known = {name for name in loaded_foreign_keys(instance) if not meta.get_field(name).remote_field.limit_choices_to}
     errors: dict = {}
     try:
-        instance.clean_fields(exclude=loaded_foreign_keys(instance))
+        instance.clean_fields(exclude=known)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     try:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.spreadsheets.validation import full_clean_known
-from members.models import Member, Membership
+from members.models import Clan, Member, Membership
 from tests.factories import CommuneFactory, ProvinceFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,13 +50,16 @@ def test_the_same_errors_as_full_clean_for_fields_clean_checks_and_unique_constr
         Membership(member=holder, unit=chapter, since=D(2021, 1, 1)),  # a second open membership: a query
         Membership(member=holder, unit=chapter, since=D(2021, 1, 1), until=D(2020, 1, 1)),  # a check, in Python
         Membership(member=holder, unit_id=chapter.pk, since=D(2021, 1, 1), until=D(2022, 1, 1)),  # valid, by id
+        # A board that is no clan's: a foreign key that limits its choices is still checked against them.
+        Clan(unit=chapter, name="Dòng họ Nguyễn Đình", board=chapter),
     ]
     for instance in cases:
         if isinstance(instance, Member) and instance.card_number:
             instance.card_scope = instance.province_path()
     found = [(_errors(Member.full_clean, case), _errors(full_clean_known, case)) for case in cases]
     assert [known for _django, known in found] == [django for django, _known in found]
-    assert found[0][1] is None and found[-1][1] is None
+    assert found[0][1] is None and found[-2][1] is None
+    assert "board" in found[-1][1] and len(found[-1][1]["board"]) == 2  # the choices, then clean()
     assert "card_number" in found[3][1] and "unit" not in (found[3][1] or {})
     assert found[5][1] and found[6][1] == {"__all__": ["Ngày kết thúc không được trước ngày bắt đầu."]}
 
