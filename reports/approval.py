@@ -253,7 +253,7 @@ def children_report_counts(
 ) -> dict[str, int]:
     """What a dashboard and the home page say of `children_status`: how many children owe a report, how many sent
     it (or are settled), are late and not settled, wait for a decision. Read as bare values: a province's page
-    built its 166 communes and their reports as model instances for these four numbers (a sixth of its time)."""
+    built its 166 communes and their reports as model instances for these four numbers."""
     counts = {"total": 0, "sent": 0, "late": 0, "waiting": 0}
     if unit.kind != Unit.Kind.ASSOCIATION:  # a chapter, a board: nothing below owes it a report
         return counts
