@@ -44,12 +44,10 @@ def test_the_home_page_reads_the_users_roles_with_their_units_once(client_for, t
 
     from chapters import scoping
     from chapters.models import Role, Unit
-    from tests.factories import RoleFactory
+    from tests.factories import CommuneFactory, RoleFactory
 
     # Roles on an open commune (officer), a closed commune (secretary: nothing due there) and a chapter (viewer).
-    closed = Unit.objects.create(
-        parent=tree.province, name="Xã Cũ", code="10009", kind=Unit.Kind.ASSOCIATION, level=Unit.Level.COMMUNE
-    )
+    closed = CommuneFactory(parent=tree.province, name="Xã Cũ", code="10009", division_type="xã")
     Unit.objects.filter(pk=closed.pk).update(active_until=datetime.date(2025, 6, 30))
     RoleFactory(user=officer, unit=closed, kind=Role.Kind.SECRETARY)
     RoleFactory(user=officer, unit=tree.chapter, kind=Role.Kind.VIEWER)
