@@ -76,18 +76,17 @@ def _evaluate(instance, node) -> bool | None:
 
 
 def check_constraints(instance) -> list[ValidationError]:
+    """The CheckConstraints of `instance`, evaluated here where `_decided` can, by Django's (querying) check
+    otherwise."""
     errors = []
     for constraint in instance._meta.constraints:
         if not isinstance(constraint, CheckConstraint):
             continue
         try:
-            if _evaluate(instance, Q(constraint.condition)) is False:
-                errors.append(ValidationError(constraint.get_violation_error_message(), code="constraint"))
-        except (_Unsupported, TypeError):
-            try:
+            if not _decided(instance, constraint, set()):
                 constraint.validate(type(instance), instance)
-            except ValidationError as error:
-                errors.append(error)
+        except ValidationError as error:
+            errors.append(error)
     return errors
 
 
