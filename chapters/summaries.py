@@ -23,7 +23,7 @@ import re
 import threading
 import uuid
 from array import array
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -48,6 +48,7 @@ from chapters.models import (
     Unit,
 )
 from core import bulk, queueing, replicas
+from core.cache import KeptEntries
 
 log = logging.getLogger(__name__)
 
@@ -603,47 +604,6 @@ class Level:
             Level,
             (dict(self.total), dict(self.own), {u: dict(v) for u, v in self.children.items()}, self.as_of),
         )
-
-
-class KeptEntries:
-    """Cached roll-up entries this process read or wrote lately, by cache key, beside the shared cache (issue 19:
-    a province's tree and its five-year answer are 117 KB and 300 KB pickled, and every dashboard unpickled them
-    from Redis again, ~2.3 ms of each province page). Nothing kept here can go stale: every key names what its value
-    was computed under (the tree's version, the summaries' generation, the tokens a write beneath replaces), so
-    after a change the entry is simply never asked for again. Values are shared by the process's requests: Levels
-    are kept frozen. Bounded by weight (units of a tree, rows of an answer), the least recently used dropped first."""
-
-    def __init__(self, budget: int):
-        self.budget = budget
-        self.entries: OrderedDict[str, tuple[object, int]] = OrderedDict()
-        self.weight = 0
-        self.lock = threading.Lock()
-
-    def get(self, key: str):
-        with self.lock:
-            found = self.entries.get(key)
-            if found is None:
-                return None
-            self.entries.move_to_end(key)
-            return found[0]
-
-    def put(self, key: str, value, weight: int) -> None:
-        if weight > self.budget:
-            return
-        with self.lock:
-            previous = self.entries.pop(key, None)
-            if previous is not None:
-                self.weight -= previous[1]
-            self.entries[key] = (value, weight)
-            self.weight += weight
-            while self.weight > self.budget:
-                _key, (_value, dropped) = self.entries.popitem(last=False)
-                self.weight -= dropped
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.weight = 0
 
 
 # A province's tree weighs ~10,000, its five-year answer ~1,000 (166 communes × 6 years); the country's tree ~300,000

@@ -145,7 +145,7 @@ if env("DATABASE_REPLICA_URL"):
 DATABASE_REPLICA = "replica" in DATABASES  # whether marked screens read the replica
 DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
 DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS = env_int("DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS", 15)
-# Cached roll-ups a web process keeps in its own memory beside Redis (chapters.summaries.KeptEntries), by weight:
+# Cached roll-ups a web process keeps in its own memory beside Redis (core.cache.KeptEntries), by weight:
 # units of a tree plus rows of an answer. A province weighs ~11,000; the country's tree alone ~300,000.
 ROLLUP_KEPT_IN_PROCESS = env_int("ROLLUP_KEPT_IN_PROCESS", 400_000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,6 +13,7 @@ from chapters import summaries
 from chapters.models import Lineage, ParentLink, Summary, SummaryGeneration, TreeVersion, Unit
 from chapters.services import tree as tree_services
 from chapters.summaries import rollup, rollup_children, rollup_levels, summaries_rebuild, tree_snapshot
+from core.cache import KeptEntries
 from tests.chapters.test_summaries import save_baseline
 from tests.factories import CommuneFactory, UnitFactory
 
@@ -243,7 +244,7 @@ def test_a_page_reads_the_tree_and_the_answer_it_read_before_from_the_process_wi
 
 
 def test_the_process_keeps_entries_up_to_its_budget_dropping_the_least_recently_used():
-    kept = summaries.KeptEntries(budget=10)
+    kept = KeptEntries(budget=10)
     kept.put("a", "A", 4)
     kept.put("b", "B", 4)
     assert kept.get("a") == "A"  # now the most recently used
