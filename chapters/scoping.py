@@ -7,10 +7,13 @@ Every view, form choice, export, import, report and file download goes through `
 import bisect
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from chapters.models import Role, Unit
+from chapters.models import Role, TreeVersion, Unit
+from core import versions
+from core.cache import KeptEntries
 
 VIEW = "view"
 CHANGE = "change"  # enter and correct data (secretary)
@@ -26,13 +29,43 @@ ROLE_ACTIONS = {
 ACTION_NAMES = {VIEW: "xem", CHANGE: "nhập, sửa dữ liệu", APPROVE: "duyệt", MANAGE: "quản trị"}
 
 
+# Each user's roles and the reforms reachable from them, kept by each process between requests under the roles'
+# version (core.DataVersion "roles": any change to any role) and the tree's (units' paths, lineages): a page asked
+# for them in two queries, now one small query for the two tokens. Weighed by the lineage edges kept.
+_scopes = KeptEntries(50_000)
+
+
 def _roles(user) -> list[tuple[str, str]]:
     """(kind, unit path) of the user's roles, read once per request and kept on the user object."""
     cached = getattr(user, "_khuyenhoc_roles", None)
     if cached is None:
-        cached = list(Role.objects.filter(user=user).values_list("kind", "unit__path"))
-        user._khuyenhoc_roles = cached
+        _load_scope(user)
+        cached = user._khuyenhoc_roles
     return cached
+
+
+def _load_scope(user) -> None:
+    """The user's roles and their lineage edges, from this process's memory when the roles' and the tree's
+    versions are those they were read under, else from the database (and kept). The tokens are read first, on the
+    database the roles are then read from (core.versions)."""
+    using = router.db_for_read(Role)
+    key = _scope_key(user, using)
+    found = _scopes.get(key) if key else None
+    if found is None:
+        roles = tuple(Role.objects.using(using).filter(user=user).values_list("kind", "unit__path"))
+        edges = tuple(_edges({path for _kind, path in roles}, using=using)) if roles else ()
+        found = (roles, edges)
+        if key:
+            _scopes.put(key, found, 1 + len(edges))
+    user._khuyenhoc_roles, user._khuyenhoc_lineage = list(found[0]), list(found[1])
+
+
+def _scope_key(user, using: str) -> str | None:
+    columns, params = versions.tokens_sql(["roles"])
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {columns[0]}, (SELECT token FROM {TreeVersion._meta.db_table} WHERE id = 1)", params)
+        roles, tree = cursor.fetchone()
+    return f"{user.pk}:{roles}:{tree}" if roles and tree else None
 
 
 def forget_roles(user) -> None:
@@ -69,12 +102,12 @@ def role_paths(user, action: str) -> list[str] | None:
 
 
 def _lineage_edges(user) -> list[tuple[str, str]]:
-    """(predecessor path, successor path) of the reforms reachable from any of the user's roles, read once per
-    request (a few queries) and shared by every action."""
+    """(predecessor path, successor path) of the reforms reachable from any of the user's roles, read with the
+    roles (`_load_scope`) and shared by every action."""
     cached = getattr(user, "_khuyenhoc_lineage", None)
     if cached is None:
-        cached = _edges({path for _kind, path in _roles(user)})
-        user._khuyenhoc_lineage = cached
+        _load_scope(user)
+        cached = user._khuyenhoc_lineage
     return cached
 
 
@@ -118,7 +151,7 @@ def _follow(edges: list[tuple[str, str]], paths: set[str]) -> set[str]:
     return found
 
 
-def _edges(paths: set[str]) -> list[tuple[str, str]]:
+def _edges(paths: set[str], *, using: str | None = None) -> list[tuple[str, str]]:
     from chapters.models import Lineage
 
     edges: set[tuple[str, str]] = set()
@@ -130,7 +163,7 @@ def _edges(paths: set[str]) -> list[tuple[str, str]]:
         query = Q(pk__in=[])
         for path in frontier:
             query |= Q(successor__path__startswith=path)
-        rows = set(Lineage.objects.filter(query).values_list("predecessor__path", "successor__path"))
+        rows = set(Lineage.objects.db_manager(using).filter(query).values_list("predecessor__path", "successor__path"))
         edges |= rows
         frontier = {pred for pred, _succ in rows} - seen
         seen |= frontier

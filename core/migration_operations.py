@@ -36,3 +36,76 @@ class SetFillFactor(Operation):
 
     def describe(self):
         return f"Set the fill factor of {self.table} to {self.fillfactor}"
+
+
+class WatchTables(Operation):
+    """Triggers that replace the token of `core.DataVersion` named `version` after every statement that changes
+    one of `watched` ([(table, [event, …])], an event as SQL has it: "INSERT", "DELETE", "UPDATE",
+    "UPDATE OF name, kind"), on PostgreSQL (also after TRUNCATE) and SQLite. The row is written with a fresh token
+    if it is missing, so a row lost to a flush comes back at the next change, under a token never used before."""
+
+    reversible = True
+
+    def __init__(self, version: str, watched: list[tuple[str, list[str]]]):
+        self.version, self.watched = version, [(table, list(events)) for table, events in watched]
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [], {"version": self.version, "watched": self.watched}
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _function(self) -> str:
+        return f"core_version_{self.version}_changed"
+
+    def _trigger(self, table: str, event: str) -> str:
+        return f"{table}_v_{self.version}_{event.split()[0].lower()}"
+
+    def _events(self, vendor: str):
+        for table, events in self.watched:
+            for event in events:
+                yield table, event
+            if vendor == "postgresql":
+                yield table, "TRUNCATE"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        name = self.version.replace("'", "")
+        if vendor == "postgresql":
+            fresh = "gen_random_uuid()::text"
+            upsert = (
+                f"INSERT INTO core_dataversion (name, token) VALUES ('{name}', {fresh}) "
+                f"ON CONFLICT (name) DO UPDATE SET token = {fresh}"
+            )
+            schema_editor.execute(upsert)
+            schema_editor.execute(
+                f"CREATE FUNCTION {self._function()}() RETURNS trigger AS $$ BEGIN {upsert}; RETURN NULL; "
+                "END $$ LANGUAGE plpgsql"
+            )
+            for table, event in self._events(vendor):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {self._trigger(table, event)} AFTER {event} ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION {self._function()}()"
+                )
+        elif vendor == "sqlite":
+            fresh = "lower(hex(randomblob(16)))"
+            upsert = f"INSERT OR REPLACE INTO core_dataversion (name, token) VALUES ('{name}', {fresh})"
+            schema_editor.execute(upsert)
+            for table, event in self._events(vendor):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {self._trigger(table, event)} AFTER {event} ON {table} BEGIN {upsert}; END"
+                )
+        else:
+            raise NotImplementedError(f"Cơ sở dữ liệu {vendor} chưa được hỗ trợ.")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        vendor = schema_editor.connection.vendor
+        for table, event in self._events(vendor):
+            on = f" ON {table}" if vendor == "postgresql" else ""
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {self._trigger(table, event)}{on}")
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {self._function()}()")
+        schema_editor.execute("DELETE FROM core_dataversion WHERE name = %s", [self.version])
+
+    def describe(self):
+        return f"Replace the data version {self.version!r} when {', '.join(t for t, _e in self.watched)} change"

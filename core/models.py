@@ -1,4 +1,5 @@
-"""The platform's tables: import jobs (the file, who, when, the preview and the outcome) and the log of exports.
+"""The platform's tables: import jobs (the file, who, when, the preview and the outcome), the log of exports, and
+the version tokens the database replaces when watched tables change.
 
 A job is scoped to a unit of the organisation; core names that model only through the setting
 `IMPORTS_SCOPE_MODEL` ("chapters.Unit"), as Django's auth names the user model, so no module of core imports
@@ -121,3 +122,20 @@ class DataExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_name} – {self.kind} ({self.rows})"
+
+
+class DataVersion(models.Model):
+    """A token the database itself replaces, by trigger, whenever a table it watches changes, by any path (services,
+    bulk loads, `.update()`, SQL): answers computed from those tables and kept between requests are named by it, so
+    after a change they are never read back (`core.migration_operations.WatchTables` makes the triggers; the names
+    in use are in docs/decisions.md). A missing row (a flushed test database) means: keep nothing."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = "phiên bản dữ liệu"
+        verbose_name_plural = "các phiên bản dữ liệu"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.token}"

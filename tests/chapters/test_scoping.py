@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -106,11 +107,48 @@ def test_a_provinces_own_old_communes_are_not_searched_again_for_its_officer(tre
     officer = UserFactory(username="canbo_tinh_moi")
     RoleFactory(user=officer, unit=tree.province, kind=Role.Kind.OFFICER)
 
-    # The roles, the edges under the province, then those under the one path outside it.
+    # The roles' and the tree's versions, the roles, the edges under the province, then those under the one path
+    # outside it.
     with CaptureQueriesContext(connection) as queries:
         paths = scoping.role_paths(officer, scoping.VIEW)
-    assert len(queries) == 3
-    assert queries[2]["sql"].count(" LIKE ") == 1, queries[2]["sql"]
+    assert len(queries) == 4
+    assert queries[3]["sql"].count(" LIKE ") == 1, queries[3]["sql"]
     assert paths == sorted([tree.province.path, far.path])
     assert scoping.can(officer, scoping.VIEW, far)
     assert not scoping.can(officer, scoping.VIEW, elsewhere)
+
+
+def test_a_users_scope_is_kept_between_requests_and_every_change_to_roles_or_the_tree_is_seen_at_once(tree):
+    """Issue 19: every page read the user's roles and their reforms' edges (two queries); each process now keeps
+    them under the roles' and the tree's versions, which the database replaces on any change (core.DataVersion)."""
+    user = UserFactory(username="thuky_giu")
+    RoleFactory(user=user, unit=tree.commune, kind=Role.Kind.OFFICER)
+
+    def request_user():  # each request loads its own user object
+        return get_user_model().objects.get(pk=user.pk)
+
+    assert scoping.role_paths(request_user(), scoping.VIEW) == [tree.commune.path]
+    again = request_user()
+    with CaptureQueriesContext(connection) as queries:
+        assert scoping.role_paths(again, scoping.VIEW) == [tree.commune.path]
+        assert scoping.role_paths(again, scoping.APPROVE) == [tree.commune.path]
+    assert len(queries) == 1, [q["sql"] for q in queries]  # the two versions, nothing else
+
+    other = tree.other_commune
+    RoleFactory(user=user, unit=other, kind=Role.Kind.VIEWER)
+    assert scoping.role_paths(request_user(), scoping.VIEW) == sorted([tree.commune.path, other.path])
+    with connection.cursor() as cursor:  # even behind the application's back
+        cursor.execute("DELETE FROM chapters_role WHERE user_id = %s AND unit_id = %s", [user.pk, other.pk])
+    assert scoping.role_paths(request_user(), scoping.VIEW) == [tree.commune.path]
+    assert not scoping.can(request_user(), scoping.VIEW, tree.outside_chapter)
+
+    # A commune of another province merges into hers: its history comes into her sight at once.
+    elsewhere = ProvinceFactory(name="Tỉnh Bên Cạnh", code="T98")
+    old = CommuneFactory(parent=elsewhere, code="OLD-X")
+    tree_services.unit_merge(predecessors=[old], successor=tree.commune, on=datetime.date(2025, 7, 1))
+    assert scoping.can(request_user(), scoping.VIEW, old)
+    Unit.objects.filter(pk=tree.commune.pk).update(active_until=datetime.date(2026, 1, 1))  # the tree's version
+    assert scoping.role_paths(request_user(), scoping.VIEW) == sorted([tree.commune.path, old.path])
+
+    # Another user is never given hers.
+    assert scoping.role_paths(UserFactory(username="nguoi_khac"), scoping.VIEW) == []
