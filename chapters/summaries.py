@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection, connections, router, transaction
-from django.db.models import Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from chapters import figures as catalogue
@@ -643,11 +643,14 @@ def _tokens_of_database() -> tuple[str, str | None]:
 
 
 def _read_tokens() -> tuple[str, str | None]:
-    generation, tree = (
-        SummaryGeneration.objects.filter(pk=1)
-        .values_list("token", Subquery(TreeVersion.objects.filter(pk=1).values("token")[:1]))
-        .first()
-    ) or (None, TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first())
+    # Plain SQL: read on every dashboard and home page, where building the same query through the ORM took ~0.4 ms
+    # of CPU, more than ten times the query itself.
+    with connections[router.db_for_read(SummaryGeneration)].cursor() as cursor:
+        cursor.execute(
+            f'SELECT (SELECT token FROM "{SummaryGeneration._meta.db_table}" WHERE id = 1), '
+            f'(SELECT token FROM "{TreeVersion._meta.db_table}" WHERE id = 1)'
+        )
+        generation, tree = cursor.fetchone()
     if generation is None:
         with replicas.reading_primary():  # a replica may not have the row the primary just made
             generation = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token

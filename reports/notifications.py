@@ -12,7 +12,7 @@ import smtplib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from chapters.models import Role, Unit
@@ -137,7 +137,13 @@ def notify_unit(unit: Unit, *, kind: str, key: str, title: str, body: str = "", 
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+    """The bell's count on every page, in plain SQL (through the ORM, building the query cost ~0.3 ms of CPU, several
+    times the indexed count itself)."""
+    with connections[router.db_for_read(Notification)].cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {Notification._meta.db_table} WHERE user_id = %s AND read_at IS NULL", [user.pk]
+        )
+        return cursor.fetchone()[0]
 
 
 def notifications_mark_read(*, user, pk: int | None = None) -> int:
