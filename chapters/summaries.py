@@ -643,8 +643,7 @@ def _tokens_of_database() -> tuple[str, str | None]:
 
 
 def _read_tokens() -> tuple[str, str | None]:
-    # Plain SQL: read on every dashboard and home page, where building the same query through the ORM took ~0.4 ms
-    # of CPU, more than ten times the query itself.
+    # Plain SQL: read on every dashboard and home page, and the ORM would build the same fixed query anew each time.
     with connections[router.db_for_read(SummaryGeneration)].cursor() as cursor:
         cursor.execute(
             f'SELECT (SELECT token FROM "{SummaryGeneration._meta.db_table}" WHERE id = 1), '

@@ -78,8 +78,8 @@ UNIT_WORDS = {"household": "hộ", "clan": "dòng họ", "unit": "đơn vị", "
 
 
 # The title types with their targets, by unit and year, kept by each process between requests under the catalogue's
-# version (core.DataVersion "titles": any change to a title type, a target, or a unit's name): two queries and
-# ~3 ms of every dashboard before, one small query now.
+# version (core.DataVersion "titles": any change to a title type, a target, or a unit's name): one small query on
+# every dashboard instead of two.
 _kept_titles = KeptEntries(5_000)
 
 
