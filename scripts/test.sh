@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command: set up the same way (plus Chromium), start PostgreSQL and Redis when they are
 # down, then lint, check migrations and the production settings, and run the whole test suite against
-# PostgreSQL, Redis and a real Celery worker; the summary tests run once more on SQLite.
+# PostgreSQL, Redis and a real Celery worker; the summary tests, and the versions that name what each process keeps
+# (a user's scope among them), run once more on SQLite.
 # Extra arguments go to the main pytest run (e.g. scripts/test.sh -x tests/chapters).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,8 +35,8 @@ say "pytest trên PostgreSQL và Redis"
 .venv/bin/pytest -p no:cacheprovider "$@"
 
 if [[ $# -eq 0 ]]; then
-    say "pytest: số liệu tổng hợp, bộ nhớ đệm cộng dồn và ghi hàng loạt trên SQLite"
+    say "pytest: số liệu tổng hợp, bộ nhớ đệm cộng dồn, ghi hàng loạt, phiên bản dữ liệu và phạm vi trên SQLite"
     DATABASE_URL="sqlite:///$scratch/test.sqlite3" .venv/bin/pytest -p no:cacheprovider \
         tests/chapters/test_summaries.py tests/chapters/test_rollup_cache.py tests/chapters/test_commune_totals.py \
-        tests/core/test_bulk.py
+        tests/core/test_bulk.py tests/core/test_versions.py tests/chapters/test_scoping.py
 fi

@@ -81,6 +81,7 @@ def test_a_lost_row_means_nothing_is_kept_until_the_next_change_brings_it_back_u
     assert token("roles") not in (None, before)
 
 
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite's schema editor cannot run in the test's transaction")
 def test_the_operation_makes_its_row_and_triggers_and_takes_them_away(tree):
     operation = WatchTables("thu", [("chapters_unitname", ["INSERT", "UPDATE"])])
     state = ProjectState()
