@@ -63,7 +63,7 @@ def _load_scope(user) -> None:
 def _scope_key(user, using: str) -> str | None:
     columns, params = versions.tokens_sql(["roles"])
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT {columns[0]}, (SELECT token FROM {TreeVersion._meta.db_table} WHERE id = 1)", params)
+        cursor.execute(f"SELECT {columns[0]}, {TreeVersion.token_sql()}", params)
         roles, tree = cursor.fetchone()
     return f"{user.pk}:{roles}:{tree}" if roles and tree else None
 

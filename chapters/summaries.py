@@ -646,8 +646,7 @@ def _read_tokens() -> tuple[str, str | None]:
     # Plain SQL: read on every dashboard and home page, and the ORM would build the same fixed query anew each time.
     with connections[router.db_for_read(SummaryGeneration)].cursor() as cursor:
         cursor.execute(
-            f'SELECT (SELECT token FROM "{SummaryGeneration._meta.db_table}" WHERE id = 1), '
-            f'(SELECT token FROM "{TreeVersion._meta.db_table}" WHERE id = 1)'
+            f'SELECT (SELECT token FROM "{SummaryGeneration._meta.db_table}" WHERE id = 1), {TreeVersion.token_sql()}'
         )
         generation, tree = cursor.fetchone()
     if generation is None:

@@ -336,7 +336,7 @@ class Lineage(models.Model):
 class TreeVersion(models.Model):
     """One row whose token the database itself replaces (triggers, migration chapters.0005) whenever a unit's
     place in the tree, a parent link or a lineage changes, by any path: services, bulk loads, `.update()`.
-    Cached tree snapshots are named by it (chapters.summaries.tree_snapshot)."""
+    Cached tree snapshots and users' scopes are named by it (chapters.summaries.tree_snapshot, chapters.scoping)."""
 
     token = models.CharField(max_length=40)
 
@@ -345,3 +345,8 @@ class TreeVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+    @classmethod
+    def token_sql(cls) -> str:
+        """A scalar subquery giving the token, for a plain query that reads it beside other tokens."""
+        return f'(SELECT token FROM "{cls._meta.db_table}" WHERE id = 1)'
