@@ -47,6 +47,8 @@ class WatchTables(Operation):
     reversible = True
 
     def __init__(self, version: str, watched: list[tuple[str, list[str]]]):
+        if not version.isidentifier():  # it names a row, a function and triggers
+            raise ValueError(f"a version's name is a plain identifier: {version!r}")
         self.version, self.watched = version, [(table, list(events)) for table, events in watched]
 
     def deconstruct(self):
@@ -70,7 +72,7 @@ class WatchTables(Operation):
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         vendor = schema_editor.connection.vendor
-        name = self.version.replace("'", "")
+        name = self.version
         if vendor == "postgresql":
             fresh = "gen_random_uuid()::text"
             upsert = (

@@ -101,3 +101,5 @@ def test_the_operation_makes_its_row_and_triggers_and_takes_them_away(tree):
         [],
         {"version": "thu", "watched": [("chapters_unitname", ["INSERT", "UPDATE"])]},
     )
+    with pytest.raises(ValueError):  # the name goes into SQL as a trigger's and a function's name
+        WatchTables("thu'; --", [("chapters_unitname", ["INSERT"])])
