@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from chapters.pickers import UnitPickerField
 from chapters.services.records import EditConflict, record_save
 from core.formatting import decimal, number
 from core.text import person_name
@@ -57,7 +58,10 @@ def preselect_only_choice(form: forms.Form, field_name: str) -> None:
     field = form.fields.get(field_name)
     if field is None or form.is_bound or form.initial.get(field_name) or getattr(field, "initial", None):
         return
-    only = list(field.queryset.values_list("pk", flat=True)[:2])
+    if isinstance(field, UnitPickerField):  # `use_unit_picker` found more than a dropdown can list
+        return
+    rows = getattr(field, "offered_rows", None)  # `use_unit_picker` read them (`offer_rows`)
+    only = [row.pk for row in rows[:2]] if rows is not None else list(field.queryset.values_list("pk", flat=True)[:2])
     if len(only) == 1:
         form.initial[field_name] = only[0]
 

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 
 from chapters.models import Unit
@@ -13,6 +14,38 @@ from core.text import nfc
 
 # Above this many choices a dropdown stops being usable on a phone (and costs its whole list in HTML).
 PICKER_THRESHOLD = 150
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices of a field that `offer_rows` gave the rows it offers: rendering it reads nothing. Django's own
+    iterator runs the field's queryset again each time, through a server-side cursor (three round trips)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.offered_rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.offered_rows) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.offered_rows)
+
+
+def offer_rows(field: forms.ModelChoiceField, rows: list) -> None:
+    """Make the dropdown `field` list `rows`, which the caller read from the field's queryset (all of them, in its
+    order): a page that needed the rows anyway (how many there are, the only one) reads them once. What a person
+    sends is still checked against the queryset."""
+    field.offered_rows = list(rows)
+    field.iterator = ListedChoiceIterator
+    field.widget.choices = field.choices
+
+
+def first_rows(queryset, limit: int) -> list:
+    """The first `limit + 1` rows of `queryset`: all of them when there are at most `limit`, one query either way
+    (rather than a count, then the rows)."""
+    return list(queryset[: limit + 1])
 
 
 class UnitPickerInput(forms.TextInput):
@@ -97,14 +130,21 @@ def use_unit_picker(
     levels: tuple[str, ...] = (),
     closed: bool = False,
     threshold: int | None = None,
+    rows: list | None = None,
 ) -> None:
-    """Turn the unit dropdown `name` into the searchable picker when it would list more than `threshold` units.
+    """Turn the unit dropdown `name` into the searchable picker when it would list more than `threshold` units;
+    otherwise the dropdown lists the units read to know that (`offer_rows`).
 
     `actions` and `levels` tell the search the same scope the field's queryset was built with; `closed` says the
-    field also takes closed units (the search then offers them too, after the open ones, with their end date)."""
+    field also takes closed units (the search then offers them too, after the open ones, with their end date).
+    `rows`: `first_rows(queryset, threshold)` when the caller read them already."""
     field = form.fields.get(name)
     limit = PICKER_THRESHOLD if threshold is None else threshold
-    if field is None or field.disabled or field.queryset.count() <= limit:
+    if field is None or field.disabled:
+        return
+    rows = first_rows(field.queryset, limit) if rows is None else rows
+    if len(rows) <= limit:
+        offer_rows(field, rows)
         return
     search = {"action": ",".join(actions)}
     if levels:

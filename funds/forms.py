@@ -129,8 +129,8 @@ class FundForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = self.unit_choices(user)
         self.fields["description"].widget.attrs["rows"] = 3
-        preselect_only_choice(self, "unit")
         use_unit_picker(self, "unit", actions=(scoping.CHANGE, scoping.MANAGE))
+        preselect_only_choice(self, "unit")
         if self.instance.pk:
             # A fund stays with its unit: its vouchers are that unit's facts.
             self.fields["unit"].disabled = True

@@ -207,8 +207,8 @@ class LearningClassForm(VersionedModelForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        preselect_only_choice(self, "unit")
         use_unit_picker(self, "unit", actions=(scoping.CHANGE,))
+        preselect_only_choice(self, "unit")
         if self.instance.pk:
             self.fields["participant_names"].initial = "\n".join(p.name for p in self.instance.participants.all())
 

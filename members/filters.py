@@ -1,11 +1,12 @@
 """The member list's search and filters: a plain form that turns GET parameters into a queryset filter."""
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from chapters import scoping
 from chapters.models import Unit
+from chapters.pickers import first_rows, offer_rows
 
 from .models import Due, Member
 
@@ -19,12 +20,16 @@ class UnitFilterField(forms.ModelChoiceField):
         return f"{prefix}{unit.display_name}"
 
 
-def filter_units(user):
-    """Units offered in the 'chapter' filter: the user's scope, grouped under their associations."""
-    units = scoping.units_for(user).open_today()
-    if units.count() > MAX_UNIT_CHOICES:
+def filter_units(user) -> tuple[QuerySet, list[Unit]]:
+    """Units offered in the 'chapter' filter: the user's scope, grouped under their associations, or its
+    associations only when the scope holds more than a dropdown lists. The queryset (what a choice is checked
+    against) and its rows, read in one query (two for a large scope), not a count and then the rows."""
+    units = scoping.units_for(user).open_today().order_by("path")
+    rows = first_rows(units, MAX_UNIT_CHOICES)
+    if len(rows) > MAX_UNIT_CHOICES:
         units = units.filter(kind=Unit.Kind.ASSOCIATION)
-    return units.order_by("path")
+        rows = list(units)
+    return units, rows
 
 
 class MemberFilterForm(forms.Form):
@@ -56,7 +61,11 @@ class MemberFilterForm(forms.Form):
     def __init__(self, data=None, *, user, units=None):
         super().__init__(data)
         self.year = timezone.localdate().year
-        self.fields["unit"].queryset = units if units is not None else filter_units(user)
+        if units is not None:
+            self.fields["unit"].queryset = units
+        else:
+            self.fields["unit"].queryset, rows = filter_units(user)
+            offer_rows(self.fields["unit"], rows)
         self.fields["dues"].choices = [
             ("", "Tất cả"),
             ("paid", f"Đã nộp năm {self.year}"),

@@ -12,7 +12,7 @@ from chapters import scoping
 from chapters.mixins import VersionedModelForm, preselect_only_choice, restrict_unit_field
 from chapters.models import Unit
 from chapters.models.tree import PATH_SEPARATOR
-from chapters.pickers import use_unit_picker
+from chapters.pickers import first_rows, offer_rows, use_unit_picker
 from core.text import nfc
 
 from .models import Clan, Household, Member
@@ -106,8 +106,8 @@ class MemberForm(VersionedModelForm):
                 del self.fields["citizen_id"]
         else:
             self.fields["unit"] = UnitChoiceField(label="Chi hội", queryset=grassroots_units(user))
-            preselect_only_choice(self, "unit")
             use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
+            preselect_only_choice(self, "unit")
             del self.fields["household"], self.fields["left_on"], self.fields["left_reason"]
             self.fields["joined_on"].initial = timezone.localdate()
         self.fields["birth_year"].help_text = "Nếu không biết ngày sinh, chỉ cần năm sinh."
@@ -141,10 +141,11 @@ class QuickMemberForm(forms.Form):
     party_member = forms.BooleanField(label="Là đảng viên", required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, units: list | None = None, **kwargs):
+        """`units`: `first_rows(grassroots_units(user), PICKER_THRESHOLD)` when the view read them already."""
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = grassroots_units(user)
-        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
+        use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,), rows=units)
         self.fields["joined_on"].initial = timezone.localdate()
         _required_messages(self)
 
@@ -181,12 +182,15 @@ class MoveForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         units = grassroots_units(user)
-        if not 1 < units.count() <= self.MAX_CHOICES:
+        # The user's first chapters, read once: the list page also takes her only chapter's dues rate from them.
+        self.units = first_rows(units, self.MAX_CHOICES)
+        if not 1 < len(self.units) <= self.MAX_CHOICES:
             # One chapter (her own) is no choice; thousands are no list: the code field does the work.
             del self.fields["to_unit"]
             self.fields["to_code"].label = "Mã chi hội nhận"
         else:
             self.fields["to_unit"].queryset = units
+            offer_rows(self.fields["to_unit"], self.units)
         self.fields["on"].initial = timezone.localdate()
         _required_messages(self)
 
@@ -261,8 +265,8 @@ class HouseholdForm(VersionedModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label="Chi hội khu dân cư", queryset=grassroots_units(user))
-        preselect_only_choice(self, "unit")
         use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS,))
+        preselect_only_choice(self, "unit")
         clans = household_clans(user)
         if self.instance.pk:
             area = self.instance.unit.parent or self.instance.unit
@@ -302,8 +306,8 @@ class ClanForm(VersionedModelForm):
             queryset=units.open_today().ordered(),
             help_text=Clan._meta.get_field("unit").help_text,
         )
-        preselect_only_choice(self, "unit")
         use_unit_picker(self, "unit", actions=(scoping.CHANGE,), levels=(Unit.Level.GRASSROOTS, Unit.Level.COMMUNE))
+        preselect_only_choice(self, "unit")
         self.fields["board"] = UnitChoiceField(
             label="Ban khuyến học của dòng họ",
             required=False,

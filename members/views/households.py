@@ -26,11 +26,11 @@ class _SearchListMixin(ScopedQuerysetMixin):
         self.q = self.request.GET.get("q", "").strip()
         if self.q:
             qs = qs.search(self.q)
-        self.units = filter_units(self.request.user)
+        self.units, self.unit_rows = filter_units(self.request.user)
         self.unit = None
         unit_id = self.request.GET.get("unit", "")
         if unit_id.isdigit():
-            self.unit = self.units.filter(pk=unit_id).first()
+            self.unit = next((unit for unit in self.unit_rows if unit.pk == int(unit_id)), None)
             if self.unit:
                 qs = qs.filter(unit__path__startswith=self.unit.path)
         return qs.ordered()
@@ -41,7 +41,7 @@ class _SearchListMixin(ScopedQuerysetMixin):
         context.update(
             {
                 "q": self.q,
-                "unit_choices": [(u.pk, field.label_from_instance(u)) for u in self.units],
+                "unit_choices": [(u.pk, field.label_from_instance(u)) for u in self.unit_rows],
                 "unit": self.unit,
                 "querystring_without_page": querystring_without_page(self.request),
                 "can_change": _can_change_somewhere(self.request.user),

@@ -18,6 +18,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from chapters import scoping
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Summary
+from chapters.pickers import PICKER_THRESHOLD, first_rows
 from chapters.services.records import EditConflict
 from core import formatting
 from core.replicas import ReplicaReadsMixin
@@ -166,6 +167,9 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
         can_change = change_paths is None or bool(change_paths)
         select_all = self.request.GET.get("select") == "page"
         year = timezone.localdate().year
+        # The bulk actions' forms are shown (and built: a few queries) only to those who may change the members.
+        # Each action checks only its own fields: the dues amount must not block printing cards.
+        move_form = MoveForm(prefix="move", user=user, use_required_attribute=False) if can_change else None
         context.update(
             {
                 "filter_form": self.filter_form,
@@ -180,15 +184,15 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
                 "advanced_filters": any(
                     self.request.GET.get(name) for name in ("unit", "status", "party", "joined_year", "dues")
                 ),
-                # Each action checks only its own fields: the dues amount must not block printing cards. The forms
-                # are shown (and built: a few queries) only to those who may change the members.
                 **(
                     {
-                        "dues_form": DuesForm(prefix="dues", initial=_usual_amount(user), use_required_attribute=False),
-                        "move_form": MoveForm(prefix="move", user=user, use_required_attribute=False),
+                        "dues_form": DuesForm(
+                            prefix="dues", initial=_usual_amount(move_form.units), use_required_attribute=False
+                        ),
+                        "move_form": move_form,
                         "leave_form": LeaveForm(prefix="leave", use_required_attribute=False),
                     }
-                    if can_change
+                    if move_form is not None
                     else {}
                 ),
                 "here": self.request.get_full_path(),
@@ -244,13 +248,14 @@ def member_quick_add(request):
     """Add a member in under a minute on a phone: name, birth year, gender, phone; chapter and today preset."""
     user = request.user
     units = grassroots_units(user)
-    if not units.exists():
+    first = first_rows(units, PICKER_THRESHOLD)  # the form's choices too, unless they need the picker
+    if not first:
         if scoping.units_for(user).exists():
             raise PermissionDenied("Bạn chỉ có quyền xem; không thể thêm hội viên.")
         raise Http404
     duplicates = []
     if request.method == "POST":
-        form = QuickMemberForm(request.POST, user=user)
+        form = QuickMemberForm(request.POST, user=user, units=first)
         if form.is_valid():
             data = form.cleaned_data
             duplicates = list(
@@ -293,10 +298,14 @@ def member_quick_add(request):
                     return redirect(reverse("members:member_quick_add") + f"?unit={member.unit_id}")
     else:
         wanted = request.GET.get("unit") or request.session.get(LAST_UNIT_SESSION_KEY)
-        unit = units.filter(pk=wanted).first() if str(wanted or "").isdigit() else None
-        if unit is None and units.count() == 1:
-            unit = units.first()
-        form = QuickMemberForm(user=user, initial={"unit": unit})
+        unit = None
+        if str(wanted or "").isdigit():
+            unit = next((row for row in first if row.pk == int(wanted)), None)
+            if unit is None and len(first) > PICKER_THRESHOLD:  # not among the first: look for it in the rest
+                unit = units.filter(pk=wanted).first()
+        if unit is None and len(first) == 1:
+            unit = first[0]
+        form = QuickMemberForm(user=user, initial={"unit": unit}, units=first)
     return render(
         request,
         "members/member_quick_add.html",
@@ -443,9 +452,9 @@ def _last_amount(member: Member) -> dict:
     return _amount_initial(last) if last else _amount_initial(chapter_dues_rate([member.unit_id]))
 
 
-def _usual_amount(user) -> dict:
-    units = list(grassroots_units(user).values_list("pk", flat=True)[:2])
-    return _amount_initial(chapter_dues_rate(units)) if len(units) == 1 else {}
+def _usual_amount(units: list) -> dict:
+    """The dues form's amount: the rate of the user's chapter when she has one (`units`: her first chapters)."""
+    return _amount_initial(chapter_dues_rate([units[0].pk])) if len(units) == 1 else {}
 
 
 def chapter_dues_rate(unit_ids: list[int]) -> int | None:

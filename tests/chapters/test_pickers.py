@@ -1,5 +1,7 @@
 """The searchable unit picker: its search goes through scoping, and its field takes a code within the scope."""
 
+import re
+
 from django import forms
 from django.urls import reverse
 
@@ -56,6 +58,47 @@ def test_dropdown_becomes_the_picker_only_past_the_threshold(administrator, tree
     use_unit_picker(form, "unit", actions=(scoping.MANAGE,), threshold=3)
     assert isinstance(form.fields["unit"], UnitPickerField)
     assert 'data-picker="/' in str(form["unit"])
+
+
+def test_a_dropdown_under_the_threshold_is_read_once_and_lists_exactly_its_queryset(administrator, secretary, tree):
+    """Issue 19: a unit dropdown was counted (whether it needs the picker), then read again through a server-side
+    cursor each time it was rendered. One plain query now does both; the options are the queryset's, in its order,
+    the only one is preselected from the same rows, and what a person sends is still checked against the queryset."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapters.mixins import preselect_only_choice
+
+    units = scoping.units_for(administrator, scoping.MANAGE).ordered()
+    expected = [str(pk) for pk in units.values_list("pk", flat=True)]
+    assert len(expected) > 1
+    form = _Form()
+    form.fields["unit"].queryset = units
+    with CaptureQueriesContext(connection) as queries:
+        use_unit_picker(form, "unit", actions=(scoping.MANAGE,))
+        preselect_only_choice(form, "unit")
+        html = str(form["unit"])
+        again = str(form["unit"])
+    assert len(queries) == 1 and "DECLARE" not in queries[0]["sql"], [q["sql"] for q in queries]
+    assert re.findall(r'<option value="(\d+)"', html) == expected and again == html
+    assert "unit" not in form.initial  # several units: nothing chosen for her
+
+    only = scoping.units_for(secretary, scoping.CHANGE).filter(level=Unit.Level.GRASSROOTS).ordered()
+    form = _Form()
+    form.fields["unit"].queryset = only
+    with CaptureQueriesContext(connection) as queries:
+        use_unit_picker(form, "unit", actions=(scoping.CHANGE,))
+        preselect_only_choice(form, "unit")
+    assert len(queries) == 1 and form.initial["unit"] == tree.chapter.pk
+
+    sent = _Form({"unit": str(tree.other_chapter.pk)})
+    sent.fields["unit"].queryset = only
+    use_unit_picker(sent, "unit", actions=(scoping.CHANGE,))
+    assert not sent.is_valid() and "unit" in sent.errors
+    sent = _Form({"unit": str(tree.chapter.pk)})
+    sent.fields["unit"].queryset = only
+    use_unit_picker(sent, "unit", actions=(scoping.CHANGE,))
+    assert sent.is_valid() and sent.cleaned_data["unit"] == tree.chapter
 
 
 def test_role_picker_finds_closed_units_labelled_with_their_dates_other_pickers_do_not(

@@ -260,6 +260,45 @@ def test_quick_add_preselects_her_chapter_and_saves(client_for, secretary, tree)
     assert member.history.get().history_user == secretary
 
 
+def _unit_reads(queries) -> list[str]:
+    """The queries that read units themselves (not a join from members or summaries), and any server-side cursor."""
+    return [
+        q["sql"] for q in queries if 'FROM "chapters_unit"' in q["sql"].split(" WHERE ")[0] or "DECLARE" in q["sql"]
+    ]
+
+
+def test_the_quick_add_page_and_the_member_list_read_her_chapters_once_each(client_for, secretary, tree, make_member):
+    """Issue 19's mixed load: the quick add page asked whether she has a chapter, which one, how many (twice) and
+    then read them again through a server-side cursor to list them; the member list counted the scope for its
+    filter, counted and listed her chapters for the bulk move and the dues rate, and read the filter's units through
+    a cursor. Each page now reads the units it lists once, in one plain query, and shows the same choices."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_member(full_name="Hội Viên Một", unit=tree.chapter)
+    client = client_for(secretary)
+    client.get(reverse("members:member_quick_add"))  # warm the session and the scope
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("members:member_quick_add"))
+    assert len(_unit_reads(queries)) == 1, _unit_reads(queries)
+    form = response.context["form"]
+    assert form.initial["unit"] == tree.chapter
+    options = re.findall(r'<option value="(\d+)"', str(form["unit"]))
+    assert options == [str(tree.chapter.pk)]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("members:member_quick_add"), {"unit": tree.other_chapter.pk})
+    assert len(_unit_reads(queries)) == 1 and response.context["form"].initial["unit"] == tree.chapter
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST)
+    # The filter's units (her scope), and her chapters for the bulk move and the dues rate.
+    assert len(_unit_reads(queries)) == 2, _unit_reads(queries)
+    filter_options = re.findall(r'<option value="(\d+)"', str(response.context["filter_form"]["unit"]))
+    assert filter_options == [str(tree.chapter.pk)]
+    assert "to_unit" not in response.context["move_form"].fields  # one chapter is no choice
+    assert response.context["totals"]["count"] == 1
+
+
 def test_quick_adds_in_a_row_remember_the_chapter_without_saving_the_session_each_time(client_for, secretary, tree):
     """The chapter last added to is remembered for the next form; a second member in the same chapter does not
     write the session again (issue 19: every quick add also updated the session row)."""
