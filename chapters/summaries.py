@@ -177,36 +177,49 @@ def summaries_add(provider: str, facts: list) -> int:
     return sum(len(rows) for rows, _replace in changes)
 
 
+# Up to this many rows `summaries_add` sends them as arrays in its one statement; more are copied into a temporary
+# table first (COPY), which costs three statements more (a secretary's saved member changes a few rows).
+UPSERT_ARRAYS_MAX = 2000
+
+
 def _summaries_upsert(rows: list[tuple], replace: bool, kept_zero: set[str]) -> None:
-    """`summaries_add` on PostgreSQL: the rows copied into a temporary table, then written with one
-    INSERT … ON CONFLICT (added to the stored value, or replacing it) and the rows that came to zero deleted."""
+    """`summaries_add` on PostgreSQL: the rows written with one INSERT … ON CONFLICT (added to the stored value, or
+    replacing it) and the rows that came to zero deleted. The rows travel as arrays (a few) or through a temporary
+    table filled by COPY (many)."""
     table, temp = Summary._meta.db_table, "summary_change"
     value = "EXCLUDED.value" if replace else f"{table}.value + EXCLUDED.value"
     now = timezone.now()
     with connection.cursor() as cursor:
-        # Dropped at the end of this call (DDL is transactional: a failure rolls its creation back with it).
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {temp} (unit_id bigint, year integer, period text, "
-            "figure text, value bigint, computed_at timestamptz) ON COMMIT DROP"
-        )
-        _summaries_copy(temp, [(*row, now) for row in rows])
+        if len(rows) <= UPSERT_ARRAYS_MAX:
+            source = "unnest(%s::bigint[], %s::integer[], %s::text[], %s::text[], %s::bigint[], %s::timestamptz[]) "
+            source += "AS c(unit_id, year, period, figure, value, computed_at)"
+            params = [list(column) for column in zip(*rows, strict=True)] + [[now] * len(rows)]
+        else:
+            # Dropped at the end of this call (DDL is transactional: a failure rolls its creation back with it).
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} (unit_id bigint, year integer, period text, "
+                "figure text, value bigint, computed_at timestamptz) ON COMMIT DROP"
+            )
+            _summaries_copy(temp, [(*row, now) for row in rows])
+            source, params = temp, []
         # In the key's order: writers of overlapping units take the rows' locks in one order. The rows that come
         # to zero are found in what the statement wrote (a join with the temporary table, which has no
         # statistics, scanned the whole summary table).
         cursor.execute(
             "WITH written AS ("
             f"INSERT INTO {table} (unit_id, year, period, figure, value, computed_at) "
-            f"SELECT unit_id, year, period, figure, value, computed_at FROM {temp} "
+            f"SELECT unit_id, year, period, figure, value, computed_at FROM {source} "
             "ORDER BY unit_id, year, period, figure "
             "ON CONFLICT (unit_id, year, period, figure) "
             f"DO UPDATE SET value = {value}, computed_at = EXCLUDED.computed_at RETURNING id, figure, value) "
             "SELECT id FROM written WHERE value = 0 AND NOT (figure = ANY(%s))",
-            [sorted(kept_zero)],
+            [*params, sorted(kept_zero)],
         )
         emptied = [pk for (pk,) in cursor.fetchall()]
         if emptied:
             cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [emptied])
-        cursor.execute(f"DROP TABLE {temp}")
+        if source == temp:
+            cursor.execute(f"DROP TABLE {temp}")
 
 
 def _summaries_upsert_orm(rows: list[tuple], replace: bool, kept_zero: set[str]) -> None:

@@ -145,7 +145,44 @@ def compute(unit_ids, years):
         yield unit_id, year, period, "dues.payers", payers
 
 
-members_provider = SummaryProvider(name="members", figures=FIGURES, compute=compute)
+def _half_of(day: datetime.date) -> int:
+    """The half-year index `_half` gives a date (year × 2, + 1 from July)."""
+    return day.year * 2 + (1 if day.month >= 7 else 0)
+
+
+def added(members, years):
+    """What new members with their first memberships (`services.first_membership`: in their unit from the joining
+    date, to the leaving date if they left) add to the summaries (chapters.summaries.summaries_add): one more at
+    every period end they are members on, and one joined (and one left) in the periods of those dates. The same
+    rows `compute` gives once they are in the books: one member is counted at a period's end when she joined in a
+    half-year up to it and did not leave in one up to it. Only for members that are new: their dues and later
+    memberships are facts `summaries_refresh` counts."""
+    kept = set(years)
+    for member in members:
+        since, until = _half_of(member.joined_on), _half_of(member.left_on) if member.left_on else None
+        last = member.left_on.year if member.left_on else max(kept, default=0)
+        stocks = ["members.end"]
+        if member.gender == Member.Gender.FEMALE:
+            stocks.append("members.female")
+        if member.party_member:
+            stocks.append("members.party")
+        for year in range(member.joined_on.year, last + 1):
+            if year not in kept:
+                continue
+            for period, half in (("H1", year * 2), ("Y", year * 2 + 1)):
+                if since <= half and (until is None or until > half):
+                    for figure in stocks:
+                        yield member.unit_id, year, period, figure, 1
+        flows = [("members.joined", member.joined_on)]
+        if member.left_on:
+            flows.append(("members.left", member.left_on))
+        for figure, day in flows:
+            if day.year in kept:
+                yield member.unit_id, day.year, "H1" if day.month <= 6 else "H2", figure, 1
+                yield member.unit_id, day.year, "Y", figure, 1
+
+
+members_provider = SummaryProvider(name="members", figures=FIGURES, compute=compute, added=added)
 
 
 def register_all() -> None:

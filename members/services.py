@@ -23,7 +23,7 @@ from chapters.models import Unit
 from chapters.services.periods import period_guard
 from chapters.services.records import record_delete, record_save
 from chapters.signals import member_erased
-from chapters.summaries import summaries_refresh, years_from
+from chapters.summaries import summaries_add, summaries_refresh, years_from
 from core import bulk
 from core.bulk import bulk_update_with_history
 from core.imports.jobs import import_files_erase
@@ -106,7 +106,9 @@ def member_create(*, actor=None, unit: Unit, joined_on: datetime.date, reason: s
     member = Member(unit=unit, joined_on=joined_on, **fields)
     record_save(member, actor=actor, reason=reason)
     _save_membership(first_membership(member), actor=actor)
-    _refresh([unit.pk], joined_on)
+    # What one new member adds, written to the stored rows (rather than her chapter's figures of every year from
+    # her joining counted again from all its memberships and dues).
+    summaries_add(PROVIDER, [member])
     return member
 
 
@@ -135,7 +137,7 @@ FIRST_MEMBERSHIP_COLUMNS = ("member_id", "unit_id", "since", "start", "until", "
 def members_bulk_create(members: list[Member], *, user=None, reason: str = "") -> list[Member]:
     """The bulk path of `member_create` for imports: members the caller has built and fully validated (scope,
     closed periods, model rules), written with their history and first memberships (COPY on PostgreSQL).
-    Summaries are refreshed once by the caller."""
+    The caller brings the summaries up to date once (`summaries_add` of the members, when all are new)."""
     bulk.create_with_history(Member, members, user=user, reason=reason)
     # The first memberships as rows: a large import built 50,000 model instances only to write them.
     recorded = {

@@ -454,8 +454,13 @@ class MemberKind(ImportKind):
             )
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
-        """Once for the file: its units, from the earliest date any row touches."""
-        from chapters.summaries import summaries_refresh, years_from
+        """Once for the file. A file of new members only adds them: what they add is written to the stored rows
+        (`summaries_add`). Otherwise its units are counted again, from the earliest date any row touches."""
+        from chapters.summaries import summaries_add, summaries_refresh, years_from
+
+        if all(row.existing is None for row in rows):
+            summaries_add("members", [row.instance for row in rows])
+            return
 
         unit_ids, earliest = set(), None
         for row in rows:

@@ -188,17 +188,22 @@ def test_summary_rows_written_in_bulk_read_back_exactly(tree):
 ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's writer")
 
 
-@pytest.mark.parametrize("writer", [pytest.param("postgresql", marks=ON_POSTGRESQL), "orm"])
+@pytest.mark.parametrize(
+    "writer",
+    [pytest.param("postgresql", marks=ON_POSTGRESQL), pytest.param("postgresql-copy", marks=ON_POSTGRESQL), "orm"],
+)
 def test_summaries_add_adds_replaces_and_drops_what_comes_to_zero(figures, writer, monkeypatch):
     """What a provider says new facts change is added to the stored rows (or replaces them, for its figures that
     are not sums); a summed row that comes to zero goes, an own entry of a fallback figure stays; the roll-ups
-    above show it at once."""
+    above show it at once. On PostgreSQL a few rows travel as arrays, many through COPY into a temporary table."""
     from chapters import summaries
     from chapters.summaries import SummaryProvider, summaries_add
 
     tree = figures
     if writer == "orm":  # the embedded SQLite's path, on this database
         monkeypatch.setattr(summaries, "_summaries_upsert", summaries._summaries_upsert_orm)
+    if writer == "postgresql-copy":
+        monkeypatch.setattr(summaries, "UPSERT_ARRAYS_MAX", 0)
     monkeypatch.setitem(
         PROVIDERS,
         "probe",

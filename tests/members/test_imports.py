@@ -73,6 +73,49 @@ def test_members_import_creates_members_with_history_memberships_and_summaries(t
     assert rollup(tree.commune, year=2019, figures=["members.end"])["members.end"] == 2
 
 
+def test_a_file_of_new_members_adds_to_the_summaries_what_a_recount_gives(tmp_path, tree, secretary, make_member):
+    """Issue 19: a file of new members only adds them. What they add is written to the stored rows
+    (`summaries_add`) instead of their chapters' figures counted again from all memberships and dues: the same rows
+    as a recount. A file that changes a member already stored still counts its chapters again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapters.models import Summary
+    from chapters.summaries import summaries_refresh
+
+    def table():
+        return sorted(
+            Summary.objects.filter(figure__startswith="members.").values_list(
+                "unit_id", "year", "period", "figure", "value"
+            )
+        )
+
+    make_member(full_name="Hội Viên Cũ", joined_on=D(2019, 2, 2))
+    header = [*HEADER, "Ngày ra hội", "Lý do ra hội"]
+    code = tree.chapter.code
+    rows = [
+        [1, "Nguyễn Văn Một", "Nam", 1955, code, "", "15/03/2015", "x", "", ""],
+        [2, "Trần Thị Hai", "Nữ", 1960, code, "", "01/07/2023", "", "", ""],
+        [3, "Lê Văn Ba", "Nam", 1970, code, "", "05/02/2022", "", "20/09/2024", "Từ trần"],
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        result = run(member_kind, sheet(tmp_path, [header, *rows]), secretary)
+    assert result.ok and result.counts["new"] == 3, errors(result, member_kind)
+    recounts = [q["sql"] for q in queries if 'FROM "members_membership"' in q["sql"] and "GROUP BY" in q["sql"]]
+    assert recounts == []
+    added = table()
+    summaries_refresh(unit_ids=None, providers=["members"])
+    assert table() == added
+    assert members_on(tree.chapter, D(2024, 12, 31)) == 3
+
+    rows[0][5] = "0912 000 111"  # a change to a member already stored: her chapter is counted again
+    with CaptureQueriesContext(connection) as queries:
+        result = run(member_kind, sheet(tmp_path, [header, *rows], name="again.xlsx"), secretary)
+    assert result.ok and result.counts["changed"] == 1
+    assert [q for q in queries if 'FROM "members_membership"' in q["sql"] and "GROUP BY" in q["sql"]]
+    assert table() == added
+
+
 def test_reimporting_the_same_file_changes_nothing(tmp_path, tree, secretary):
     rows = [HEADER, [1, "Nguyễn Văn Đức", "Nam", 1955, tree.chapter.code, "0912 345 678", "15/03/2015", ""]]
     path = sheet(tmp_path, rows)

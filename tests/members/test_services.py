@@ -262,3 +262,75 @@ def test_incremental_summaries_equal_a_rebuild(tree, make_member, commune_secret
     assert rollup(tree.commune, year=2024, figures=["members.end"])["members.end"] == members_on(
         tree.commune, D(2024, 12, 31)
     )
+
+
+# (joined on, left on, gender, Party member): both halves, the first day of each, a member who left in the half she
+# joined, in a later half, in a later year; one from before the first year summaries are kept.
+NEW_MEMBERS = [
+    (D(2024, 1, 1), None, "F", False),
+    (D(2024, 6, 30), None, "M", True),
+    (D(2024, 7, 1), None, "F", True),
+    (D(2024, 12, 31), None, "M", False),
+    (D(2023, 3, 5), D(2023, 5, 1), "F", False),
+    (D(2023, 3, 5), D(2023, 9, 1), "M", True),
+    (D(2022, 8, 8), D(2024, 2, 2), "F", True),
+    (D(2005, 4, 4), None, "M", False),
+    (D(2005, 4, 4), D(2021, 7, 1), "F", False),
+]
+
+
+def _members_table():
+    return sorted(
+        Summary.objects.filter(figure__in=[*MEMBER_FIGURES, "dues.amount", "dues.payers"]).values_list(
+            "unit_id", "year", "period", "figure", "value"
+        )
+    )
+
+
+MEMBER_FIGURES = ["members.end", "members.female", "members.party", "members.joined", "members.left"]
+
+
+@pytest.mark.parametrize("writer", ["postgresql", "postgresql-copy", "orm"])
+def test_a_new_member_adds_to_the_summaries_what_a_recount_gives_without_recounting(
+    tree, make_member, writer, monkeypatch
+):
+    """Issue 19's mixed load: saving one member counted her chapter's figures of every year from her joining again
+    from all its memberships and dues (a delete, three grouped queries, an insert). What a new member adds is now
+    written to the stored rows (`summaries_add`, the members provider's `added`): the rows must be exactly those a
+    recount gives, whatever her dates, on each of the writers (arrays, COPY for many rows, the embedded SQLite's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapters import summaries
+
+    if writer == "orm":
+        monkeypatch.setattr(summaries, "_summaries_upsert", summaries._summaries_upsert_orm)
+    elif connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's writer")
+    if writer == "postgresql-copy":
+        monkeypatch.setattr(summaries, "UPSERT_ARRAYS_MAX", 0)
+    already = make_member(full_name="Hội Viên Cũ", joined_on=D(2019, 2, 2), party_member=True)
+    services.dues_mark_paid(members=[already], year=2024, amount=50000, paid_on=D(2024, 3, 1))
+    for number, (joined_on, left_on, gender, party) in enumerate(NEW_MEMBERS):
+        fields = {"left_on": left_on, "left_reason": Member.LeftReason.LEFT} if left_on else {}
+        with CaptureQueriesContext(connection) as queries:
+            make_member(
+                full_name=f"Hội Viên Mới {number}",
+                unit=tree.chapter if number % 3 else tree.other_chapter,
+                joined_on=joined_on,
+                gender=gender,
+                party_member=party,
+                **fields,
+            )
+        recounts = [q["sql"] for q in queries if 'FROM "members_membership"' in q["sql"] and "GROUP BY" in q["sql"]]
+        assert recounts == []
+    added = _members_table()
+    rebuild()
+    assert added == _members_table()
+    stored = {(u, y, p, f): v for u, y, p, f, v in added}
+    assert stored[(tree.chapter.pk, 2023, "H1", "members.left")] == 1  # joined and left in the same half
+    # At the end of June 2023: the earlier member, the one who left in September and the one from 2005.
+    assert stored[(tree.chapter.pk, 2023, "H1", "members.end")] == 3
+    assert rollup(tree.commune, year=2024, figures=["members.end"])["members.end"] == members_on(
+        tree.commune, D(2024, 12, 31)
+    )
