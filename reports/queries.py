@@ -149,17 +149,11 @@ def period_figures(
         child_ids = snapshot.listed_children(unit.pk)
         units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
         rows = []
+        by_child = _children_figures(levels, yearly, years, year, half_year, [c for c in child_ids if c in units])
         for child in child_ids:
             if child not in units:
                 continue
-            # A child's row covers the same period as the total: a term's flows summed, its stocks at the end.
-            figures = _over_years({y: levels[y].children.get(child, {}) for y in years}, years)
-            if not baseline_part(figures):
-                for earlier in range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1):
-                    found = baseline_part(yearly[earlier].children.get(child, {}))
-                    if found:
-                        figures.update(found)
-                        break
+            figures = dict(by_child[child])
             if tree == "today" and units[child].active_until and not _counts_anything(figures):
                 # A dissolved unit (a pre-reform district, a merged province) hangs under its successor in
                 # today's tree; with nothing to count but itself it is not a row of today's organisation.
@@ -167,6 +161,37 @@ def period_figures(
             rows.append({"unit": units[child], "name": units[child].name, "figures": figures})
         result.children = sorted(rows, key=lambda row: (row["unit"].level_rank, row["unit"].sort_key))
     return result
+
+
+def _children_figures(levels, yearly, years: list[int], year: int, half_year: bool, children: list[int]):
+    """{child: its figures over the period}: a term's flows summed, its stocks at the end, like the total's, and
+    its latest baseline of the few years before when the period has none.
+
+    Worked out once per roll-up and kept on its last year's Level, which the roll-up's cache shares (read-only)
+    between the requests of a process until a write beneath the unit replaces it (a province's 166 communes: most of
+    the dashboard's own work). Kept only while the Levels it was worked out from are the very same objects; the
+    figures are shared, so a caller copies before changing them."""
+    lookback = list(range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1))
+    sources = (*(levels[y] for y in years), *(yearly.get(y) for y in lookback))
+    kept = levels[years[-1]].__dict__.setdefault("children_figures", {})
+    key = (tuple(years), half_year)
+    found = kept.get(key)
+    same = found is not None and len(found[0]) == len(sources)
+    if not same or any(a is not b for a, b in zip(found[0], sources, strict=True)):
+        found = kept[key] = (sources, {})
+    figures_of = found[1]
+    for child in children:
+        if child in figures_of:
+            continue
+        figures = _over_years({y: levels[y].children.get(child, {}) for y in years}, years)
+        if not baseline_part(figures):
+            for earlier in lookback:
+                found_baseline = baseline_part(yearly[earlier].children.get(child, {}))
+                if found_baseline:
+                    figures.update(found_baseline)
+                    break
+        figures_of[child] = figures
+    return figures_of
 
 
 def _counts_anything(figures: dict[str, int]) -> bool:

@@ -31,3 +31,41 @@ def test_previous_period_is_summed_over_the_current_tree(tree):
     tree_services.unit_move(tree.outside_chapter, new_parent=tree.commune, on=datetime.date(2025, 1, 1))
     figures = period_figures(tree.commune, year=2025)
     assert (figures.get("baseline.population"), figures.prev("baseline.population")) == (520, 500)
+
+
+def test_the_childrens_figures_are_worked_out_once_per_roll_up_and_again_after_a_write_beneath(tree, monkeypatch):
+    """Issue 19's mixed load: a province dashboard worked out each of its 166 communes' figures over the period
+    (with the baseline fallback) on every request. They are kept with the roll-up a process shares between its
+    requests, until a write beneath the unit replaces it: the next request shows the write. A caller changing its
+    rows changes nobody else's."""
+    from reports import queries
+
+    _baseline(tree.chapter, 2024, 1000)
+    _baseline(tree.other_chapter, 2025, 600)
+    worked_out = []
+    real = queries._over_years
+    monkeypatch.setattr(queries, "_over_years", lambda levels, years: worked_out.append(levels) or real(levels, years))
+
+    def children():
+        return {row["unit"].pk: row["figures"] for row in period_figures(tree.commune, year=2025).children}
+
+    first = children()
+    assert (first[tree.chapter.pk]["baseline.population"], first[tree.other_chapter.pk]["baseline.population"]) == (
+        1000,
+        600,
+    )
+    assert len(worked_out) == 3 + 2  # the total, the previous year, the own figures; each child
+    first[tree.chapter.pk]["baseline.population"] = 1  # the caller's own copy
+    worked_out.clear()
+    again = children()
+    assert len(worked_out) == 3  # the children's figures were kept
+    assert again[tree.chapter.pk]["baseline.population"] == 1000
+
+    entered = BaselineFigure.objects.get(unit=tree.other_chapter, year=2025)
+    entered.population = 650
+    record_save(entered)
+    summaries_refresh(unit_ids=[tree.other_chapter.pk], years=[2025], providers=["baseline"])
+    worked_out.clear()
+    after = children()
+    assert after[tree.other_chapter.pk]["baseline.population"] == 650
+    assert len(worked_out) == 3 + 2
