@@ -124,6 +124,48 @@ def test_list_query_count_is_pinned(client_for, officer, make_member, tree, djan
     assert response.context["totals"]["count"] == 30
 
 
+def test_the_list_reads_only_what_its_rows_show(client_for, secretary, tree, make_member):
+    """Issue 19's mixed load: a page of the list read every column of its 50 members and of their chapters
+    (addresses, notes, citizen IDs, search keys) to show ten. It reads what the rows show: personal data the list
+    does not show is not read at all, and no row goes back for a column it needs (as many queries for 2 rows as
+    for 7, with the search too)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(secretary)
+
+    def page(params):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(LIST, params)
+        assert response.status_code == 200
+        return response, [q["sql"] for q in queries]
+
+    for i in range(2):
+        make_member(
+            full_name=f"Hội Viên Số {i}",
+            phone="0912 345 678",
+            citizen_id=f"00123456789{i}",
+            address="Số 5 Lê Lợi",
+            notes="Ghi chú riêng",
+            card_number=f"TH-{i}",
+            party_member=i == 0,
+        )
+    client.get(LIST)  # warm the session
+    few, few_queries = page({"status": "all"})
+    for i in range(2, 7):
+        make_member(full_name=f"Hội Viên Số {i}", left_on=D(2024, 5, 1), left_reason=Member.LeftReason.DECEASED)
+    many, many_queries = page({"status": "all"})
+    assert len(many_queries) == len(few_queries)
+    members = [sql for sql in many_queries if sql.startswith('SELECT "members_member"."id"')]
+    assert len(members) == 1
+    for column in ("citizen_id", "address", "notes", "search_key", "birth_date", "occupation"):
+        assert f'"members_member"."{column}"' not in members[0]
+    html = str(many.context["rows_html"])
+    shown = ["Hội Viên Số 0", "0912 345 678", "TH-1", "đảng viên", "Đã từ trần 01/05/2024", "Chi hội tổ dân phố số 1"]
+    assert all(text in html for text in shown), html
+    assert len(page({"q": "hoi vien"})[1]) == len(page({"q": "hoi vien so 1"})[1])
+
+
 def test_a_search_reads_the_members_once_for_its_page_and_its_totals(
     client_for, officer, make_member, tree, django_capture_on_commit_callbacks
 ):
