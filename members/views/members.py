@@ -118,9 +118,9 @@ class MemberListView(ReplicaReadsMixin, ScopedQuerysetMixin, ListView):
             .ordered()
         )
 
-    # What a row of the list shows (`member_rows_html`), and nothing more: a member has some twenty other columns
-    # (address, notes, citizen ID, search keys...) that a page of 50 read and built for nothing. Personal data the
-    # list does not show is not read either.
+    # What a row of the list shows (`member_rows_html`), and nothing more: a member has fifteen other columns
+    # (address, notes, citizen ID, search keys...), and her chapter a dozen, that a page of 50 read and built for
+    # nothing. Personal data the list does not show is not read either.
     ROW_FIELDS = (
         "unit",
         "full_name",
