@@ -25,7 +25,7 @@ import uuid
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from django.conf import settings
@@ -600,6 +600,9 @@ class Level:
     own: dict[str, int]
     children: dict[int, dict[str, int]]
     as_of: datetime.datetime | None  # when the newest of these figures was computed
+    # What readers work out from these figures, kept with them for as long as the process keeps them
+    # (`reports.queries._children_figures`); never pickled, never compared.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def frozen(self) -> "Level":
         """The same figures as read-only mappings: what a process keeps (`_kept`) is shared by its requests."""

@@ -173,7 +173,7 @@ def _children_figures(levels, yearly, years: list[int], year: int, half_year: bo
     figures are shared, so a caller copies before changing them."""
     lookback = list(range(year if half_year else year - 1, year - 1 - BASELINE_LOOKBACK, -1))
     sources = (*(levels[y] for y in years), *(yearly.get(y) for y in lookback))
-    kept = levels[years[-1]].__dict__.setdefault("children_figures", {})
+    kept = levels[years[-1]].derived.setdefault("children_figures", {})
     key = (tuple(years), half_year)
     found = kept.get(key)
     same = found is not None and len(found[0]) == len(sources)
