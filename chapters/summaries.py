@@ -47,7 +47,7 @@ from chapters.models import (
     TreeVersion,
     Unit,
 )
-from core import bulk, queueing, replicas
+from core import bulk, queueing, replicas, versions
 from core.cache import KeptEntries
 
 log = logging.getLogger(__name__)
@@ -382,7 +382,7 @@ def tree_snapshot(
         return _tree_snapshot(unit, year=year, period=period, tree=tree, first_year=first_year)
     # Named by the tree's version alone, not by the summaries' generation: a rebuild of the summaries leaves the
     # tree as it was (the country's snapshot of 300,000 units takes ~1.6 s to make again).
-    _prefix, version = _tokens_of_database()
+    _prefix, version, _units = _tokens_of_database()
     key = f"kh:snapshot:{ROLLUP_FORMAT}:{unit.pk}:{tree}:{year}:{period}:{first_year}:{timezone.localdate()}:{version}"
     if version and (found := _kept.get(key)) is not None:
         return found
@@ -395,6 +395,26 @@ def tree_snapshot(
         cache.set(key, snapshot, timeout=ROLLUP_TIMEOUT)
         _kept.put(key, snapshot, len(snapshot.parents))
     return snapshot
+
+
+def listed_units(unit_ids: list[int]) -> dict[int, Unit]:
+    """{id: unit} of `unit_ids` (the units a page lists below one: a province's 166 communes), each call its own
+    instances, made from the columns this process keeps under the units' version (core.DataVersion "units",
+    replaced by the database when any unit changes in any column), rather than read and built from the database on
+    every dashboard. Ids of no unit are left out."""
+    _prefix, _tree, version = _tokens_of_database()  # read before the data it names (core.versions)
+    using = router.db_for_read(Unit)
+    ids = tuple(unit_ids)
+    key = f"kh:units:{version}:{hashlib.blake2b(array('q', ids).tobytes(), digest_size=16).hexdigest()}"
+    found = _kept.get(key) if version else None
+    if found is None:
+        names = tuple(f.attname for f in Unit._meta.concrete_fields)
+        rows = tuple(Unit.objects.using(using).filter(pk__in=ids).values_list(*names))
+        found = (names, rows)
+        if version:
+            _kept.put(key, found, len(rows) + 1)
+    names, rows = found
+    return {unit.pk: unit for unit in (Unit.from_db(using, names, row) for row in rows)}
 
 
 def _tree_snapshot(unit: Unit, *, year: int, period: str, tree: str, first_year: int | None = None) -> TreeSnapshot:
@@ -647,8 +667,9 @@ request_started.connect(_request_began, dispatch_uid="chapters.summaries.tokens"
 request_finished.connect(_request_ended, dispatch_uid="chapters.summaries.tokens")
 
 
-def _tokens_of_database() -> tuple[str, str | None]:
-    """The generation's cache prefix and the tree's version, in one query (once per request that only reads)."""
+def _tokens_of_database() -> tuple[str, str | None, str | None]:
+    """The generation's cache prefix, the tree's version and the units' version, in one query (once per request that
+    only reads)."""
     memo = _request_tokens.get()
     if memo is not None and (found := memo.get("tokens")) is not None:
         return found
@@ -658,17 +679,21 @@ def _tokens_of_database() -> tuple[str, str | None]:
     return found
 
 
-def _read_tokens() -> tuple[str, str | None]:
+def _read_tokens() -> tuple[str, str | None, str | None]:
     # Plain SQL: read on every dashboard and home page, and the ORM would build the same fixed query anew each time.
+    units_column, units_params = versions.tokens_sql(["units"])
     with connections[router.db_for_read(SummaryGeneration)].cursor() as cursor:
         cursor.execute(
-            f'SELECT (SELECT token FROM "{SummaryGeneration._meta.db_table}" WHERE id = 1), {TreeVersion.token_sql()}'
+            f'SELECT (SELECT token FROM "{SummaryGeneration._meta.db_table}" WHERE id = 1), {TreeVersion.token_sql()}, '
+            f"{units_column[0]}",
+            units_params,
         )
-        generation, tree = cursor.fetchone()
+        generation, tree, units = cursor.fetchone()
     if generation is None:
         with replicas.reading_primary():  # a replica may not have the row the primary just made
             generation = SummaryGeneration.objects.get_or_create(pk=1, defaults={"token": uuid.uuid4()})[0].token
-    return f"kh:rollup:{ROLLUP_FORMAT}:{generation.hex if hasattr(generation, 'hex') else generation}", tree
+    prefix = f"kh:rollup:{ROLLUP_FORMAT}:{generation.hex if hasattr(generation, 'hex') else generation}"
+    return prefix, tree, units
 
 
 def _generation() -> str:

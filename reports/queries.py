@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from chapters import figures as catalogue
 from chapters.models import Summary, Unit
-from chapters.summaries import rollup_levels, tree_snapshot
+from chapters.summaries import listed_units, rollup_levels, tree_snapshot
 
 
 @dataclass
@@ -147,7 +147,7 @@ def period_figures(
     )
     if with_children:
         child_ids = snapshot.listed_children(unit.pk)
-        units = {u.pk: u for u in Unit.objects.filter(pk__in=child_ids)}
+        units = listed_units(child_ids)
         rows = []
         by_child = _children_figures(levels, yearly, years, year, half_year, [c for c in child_ids if c in units])
         for child in child_ids:

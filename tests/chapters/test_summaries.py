@@ -30,6 +30,7 @@ READ_SIDE_TABLES = {
     "chapters_unitname",
     "chapters_summarygeneration",  # the name of the cached roll-ups
     "chapters_treeversion",  # the name of the cached tree snapshots
+    "core_dataversion",  # the units' version, read with the two above (chapters.summaries.listed_units)
     "sub",  # the recursive query's own name for the subtree (chapters.services.tree.subtree_parents_on)
     "unnest",  # the units of each branch, as two arrays (chapters.summaries._branch_totals_sql)
 }

@@ -73,6 +73,24 @@ def test_title_types_targets_and_units_names_replace_the_titles_version(tree):
     assert titles.unchanged()
 
 
+def test_every_change_to_a_unit_replaces_the_units_version_and_nothing_else_does(tree):
+    """The units a dashboard lists are kept under "units" (chapters.summaries.listed_units): any column of any
+    unit, by any path."""
+    units = Tokens("units")
+    added = Unit.objects.create(kind=tree.chapter.kind, level=tree.chapter.level, name="Chi hội Mới", code="10001-09")
+    assert units.changed()
+    Unit.objects.filter(pk=tree.chapter.pk).update(address="Số 2")
+    assert units.changed()
+    Unit.objects.filter(pk=tree.chapter.pk).update(latitude=20.5, longitude=105.8)  # the map's points
+    assert units.changed()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM chapters_unit WHERE id = %s", [added.pk])
+    assert units.changed()
+    RoleFactory(user=UserFactory(username="vai_don_vi"), unit=tree.chapter)
+    TitleType.objects.filter(code="gdht").update(name="Gia đình học tập (sửa)")
+    assert units.unchanged()
+
+
 def test_a_lost_row_means_nothing_is_kept_until_the_next_change_brings_it_back_under_a_new_token(tree):
     before = token("roles")
     DataVersion.objects.filter(name="roles").delete()

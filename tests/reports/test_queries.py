@@ -1,4 +1,4 @@
-from chapters.models import BaselineFigure
+from chapters.models import BaselineFigure, Unit
 from chapters.services.records import record_save
 from chapters.summaries import summaries_refresh
 from reports.queries import period_figures
@@ -69,3 +69,32 @@ def test_the_childrens_figures_are_worked_out_once_per_roll_up_and_again_after_a
     after = children()
     assert after[tree.other_chapter.pk]["baseline.population"] == 650
     assert len(worked_out) == 3 + 2
+
+
+def test_the_units_listed_below_are_read_once_per_version_of_the_units_and_each_call_gets_its_own(tree):
+    """Issue 19's mixed load: every dashboard read and built its children's units from the database (a province's
+    166 communes). They are kept under the units' version: not read again until a unit changes, in any column (a
+    renamed chapter shows its new name at once), and each call gets instances of its own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chapters.services import tree as tree_services
+
+    def listed():
+        with CaptureQueriesContext(connection) as queries:
+            rows = period_figures(tree.commune, year=2025).children
+        unit_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "chapters_unit"."id"')]
+        return {row["unit"].pk: row["unit"] for row in rows}, unit_reads
+
+    first, reads = listed()
+    assert tree.chapter.pk in first and len(reads) == 1
+    first[tree.chapter.pk].name = "Đổi trong trang của người khác"
+    again, reads = listed()
+    assert reads == []  # kept
+    assert again[tree.chapter.pk] is not first[tree.chapter.pk]
+    assert again[tree.chapter.pk].name == tree.chapter.name
+
+    tree_services.unit_update(Unit.objects.get(pk=tree.chapter.pk), name="Chi hội Đổi Tên", reason="Đổi tên")
+    after, reads = listed()
+    assert len(reads) == 1
+    assert after[tree.chapter.pk].name == "Chi hội Đổi Tên"
