@@ -11,6 +11,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import FilteredRelation, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -258,18 +259,17 @@ def children_report_counts(
     if unit.kind != Unit.Kind.ASSOCIATION:  # a chapter, a board: nothing below owes it a report
         return counts
     today = today or timezone.localdate()
-    children = list(_reporting_children(unit, year, period).values_list("pk", "level"))
+    # The children and their reports in one query: each child has at most one report of the period.
+    report = FilteredRelation("reports", condition=Q(reports__year=year, reports__period=period))
+    children = list(
+        _reporting_children(unit, year, period)
+        .annotate(report=report)
+        .values_list("level", "report__status", "report__first_submitted_at")
+    )
     if not children:
         return counts
-    reports = {
-        unit_id: (status, first_submitted_at)
-        for unit_id, status, first_submitted_at in Report.objects.filter(
-            unit__in=[pk for pk, _level in children], year=year, period=period
-        ).values_list("unit_id", "status", "first_submitted_at")
-    }
     calendar = Calendar()
-    for pk, level in children:
-        status, first_submitted_at = reports.get(pk, (None, None))
+    for level, status, first_submitted_at in children:
         state = _state(status, first_submitted_at, calendar.deadline(level, year, period), today)
         counts["total"] += 1
         counts["sent"] += state["sent"] or state["settled"]

@@ -273,6 +273,21 @@ def test_the_province_page_query_count_does_not_grow_with_the_communes(
         assert len(client.get(url, {"year": YEAR}).context["rows"]) == 7
 
 
+def test_the_counts_of_the_reports_below_read_the_children_with_their_reports_in_one_query(
+    tree, officer, django_assert_num_queries
+):
+    """Issue 19's mixed load: every association's dashboard read its children, then their reports, then the
+    deadlines. The children come with the report of the period in one query; reports of other periods and years
+    are not counted."""
+    sent(tree.commune, officer)
+    sent(tree.commune, officer, year=YEAR - 1)
+    Report.objects.create(unit=tree.other_commune, year=YEAR, period=Report.Period.H1)
+    today = datetime.date(YEAR, 12, 1)
+    with django_assert_num_queries(2):  # the children with their reports; the deadlines
+        counts = approval.children_report_counts(unit=tree.province, year=YEAR, today=today)
+    assert counts == {"total": 2, "sent": 1, "late": 1, "waiting": 1}  # sent now, after its deadline of 2025
+
+
 def test_the_counts_of_the_reports_below_agree_with_the_rows_and_build_no_unit_or_report(
     tree, officer, province_officer
 ):
