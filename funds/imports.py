@@ -418,10 +418,11 @@ class TransactionKind(ImportKind):
 
         fund_ids = sorted({voucher.fund_id for voucher in created})
         # Locked with their units, as the screens lock a fund: writers of one unit's funds take turns, so the givers
-        # counted again for the summaries (refresh_summaries) include every committed voucher of the unit.
-        funds = {
-            fund.pk: fund for fund in Fund.objects.select_for_update().filter(pk__any=fund_ids).select_related("unit")
-        }
+        # counted again for the summaries (refresh_summaries) include every committed voucher of the unit. A column
+        # of the unit joins it (FOR UPDATE locks the rows of both tables, in the funds' order); only the balances
+        # are read, as values (a province-wide file locks 10,000 funds: no fund or unit is built for it).
+        locked = Fund.objects.select_for_update().filter(pk__any=fund_ids).values_list("pk", "balance", "unit__path")
+        balances = {fund_id: balance for fund_id, balance, _path in locked}
         plain = [voucher for voucher in created if voucher.reverses is None]
         reversals = [voucher for voucher in created if voucher.reverses is not None]
         super().write(ctx, plain, [])
@@ -439,10 +440,15 @@ class TransactionKind(ImportKind):
         raise_to(VoucherCounter, ("fund_id", "kind", "year"), "last", [(*key, seq) for key, seq in top.items()])
         # The funds are locked above, so their balances as read are current: the new ones are written as values
         # (an UPDATE … FROM VALUES per batch; a CASE with a branch per fund took 4.9 s for 10,000 funds).
-        for fund_id, delta in moved.items():
-            funds[fund_id].balance += delta
-        values_update(Fund, [funds[fund_id] for fund_id in sorted(moved)], ["balance"])
-        funds_ensure_not_negative({funds[fund_id]: day for fund_id, day in _paid_out_of(created).items()})
+        values_update(
+            Fund,
+            [Fund(pk=fund_id, balance=balances[fund_id] + delta) for fund_id, delta in sorted(moved.items())],
+            ["balance"],
+        )
+        paying = _paid_out_of(created)
+        if paying:  # read now, with their new balances
+            funds = Fund.objects.select_related("unit").in_bulk(list(paying))
+            funds_ensure_not_negative({funds[fund_id]: day for fund_id, day in paying.items()})
 
     def refresh_summaries(self, ctx: ImportContext, rows: list[Row]) -> None:
         """A file only adds vouchers: what they add is written to the summaries (`summaries_add`), rather than the

@@ -43,6 +43,43 @@ def test_import_writes_vouchers_with_their_numbers_balance_history_and_summaries
     call_command("check_funds")
 
 
+def test_the_commit_locks_the_funds_and_reads_their_balances_as_values(tmp_path, tree, chapter_fund, monkeypatch):
+    """Issue 19: a province-wide file locks 10,000 funds with their units; the commit built every fund and its unit
+    to read the balances. It reads them as values now; the funds a payment may take below zero are still read whole
+    for the balance check, after the new balances are written."""
+    from django.db.models.signals import post_init
+
+    from chapters.models import Unit
+    from funds.imports import TransactionKind
+
+    other = services.fund_create(unit=tree.other_chapter)
+    built = []
+    real = TransactionKind.write
+
+    def write(self, ctx, created, updated):
+        def count(sender, instance, **kwargs):
+            built.append((sender.__name__, instance.pk))
+
+        post_init.connect(count, sender=Unit, weak=False)
+        post_init.connect(count, sender=Fund, weak=False)
+        try:
+            return real(self, ctx, created, updated)
+        finally:
+            post_init.disconnect(count, sender=Unit)
+            post_init.disconnect(count, sender=Fund)
+
+    monkeypatch.setattr(TransactionKind, "write", write)
+    receipts = [ROWS[0], "10001-02;;PT-2024-0001;;05/03/2024;700.000;Bà Lê Thị Thu;;;;;"]
+    call_command("import_data", "transactions", sheet(tmp_path, *receipts))
+    assert ("Unit", tree.chapter.pk) not in built and ("Unit", tree.other_chapter.pk) not in built
+    assert (Fund.objects.get(pk=chapter_fund.pk).balance, Fund.objects.get(pk=other.pk).balance) == (1_500_000, 700_000)
+
+    built.clear()
+    call_command("import_data", "transactions", sheet(tmp_path, ROWS[1], name="chi.csv"))  # a payment: checked whole
+    assert ("Unit", tree.chapter.pk) in built and ("Unit", tree.other_chapter.pk) not in built
+    assert Fund.objects.get(pk=chapter_fund.pk).balance == 1_000_000
+
+
 def test_reimporting_the_same_vouchers_changes_nothing(tmp_path, chapter_fund):
     call_command("import_data", "transactions", sheet(tmp_path, *ROWS))
     history = Transaction.history.count()
