@@ -8,30 +8,13 @@ from django.utils import timezone
 from awards.models import Decision, Recipient, Scholarship
 from awards.scans import EXTENSIONS, scan_check
 from chapters import scoping
+from chapters.forms import DATE_HELP, UnitChoiceField, VietnameseDateField
 from chapters.mixins import VersionedModelForm
 from chapters.models import Unit
 from chapters.pickers import use_unit_picker
 from core.spreadsheets.parsing import ParseError, parse_amount
 from core.text import nfc
 from funds.models import Fund
-
-DATE_HELP = "Nhập theo dạng ngày/tháng/năm, ví dụ 20/12/2025."
-
-
-class DateField(forms.DateField):
-    """dd/mm/yyyy in and out, with a message that says how to type it."""
-
-    widget = forms.DateInput(
-        format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-    )
-    default_error_messages = {"invalid": "Ngày không hợp lệ. " + DATE_HELP}
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    default_error_messages = {"invalid_choice": "Đơn vị không tồn tại hoặc nằm ngoài phạm vi của bạn."}
-
-    def label_from_instance(self, unit):
-        return f"{unit.display_name} ({unit.code})"
 
 
 class MoneyField(forms.CharField):
@@ -44,15 +27,6 @@ class MoneyField(forms.CharField):
             return parse_amount(value)
         except ParseError as error:
             raise ValidationError(str(error)) from None
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def issuer_units(user):
@@ -87,7 +61,7 @@ DECISION_FIELDS = [
 
 
 class DecisionForm(VersionedModelForm):
-    date = DateField(label="Ngày quyết định", help_text=DATE_HELP)
+    date = VietnameseDateField(label="Ngày quyết định", help_text=DATE_HELP)
     unit = UnitChoiceField(queryset=Unit.objects.none(), label="Đơn vị lưu quyết định")
     issuer_unit = UnitChoiceField(queryset=Unit.objects.none(), label="Hội ban hành", required=False)
     scan = forms.FileField(
@@ -213,7 +187,7 @@ class FundChoiceField(forms.ModelChoiceField):
 
 class PayForm(forms.Form):
     fund = FundChoiceField(queryset=Fund.objects.none(), label="Chi từ quỹ", empty_label=None)
-    paid_on = DateField(label="Ngày chi", help_text=DATE_HELP)
+    paid_on = VietnameseDateField(label="Ngày chi", help_text=DATE_HELP)
     unit = UnitChoiceField(
         queryset=Unit.objects.none(),
         label="Chỉ chi cho người nhận thuộc",
@@ -232,7 +206,7 @@ class PayForm(forms.Form):
 
 
 class CancelPayoutForm(forms.Form):
-    date = DateField(label="Ngày hủy", help_text=DATE_HELP)
+    date = VietnameseDateField(label="Ngày hủy", help_text=DATE_HELP)
     reason = forms.CharField(label="Lý do hủy", max_length=200)
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from chapters import scoping
+from chapters.forms import UnitChoiceField, VietnameseDateField
 from chapters.mixins import VersionedModelForm, preselect_only_choice, restrict_unit_field
 from chapters.models import Unit
 from chapters.models.tree import PATH_SEPARATOR
@@ -18,37 +19,10 @@ from core.text import nfc
 from .models import Clan, Household, Member
 from .privacy import can_see_citizen_id
 
-DATE_HELP = "Nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2024."
-
-
-class DateField(forms.DateField):
-    """dd/mm/yyyy in and out, with a message that says how to type it."""
-
-    widget = forms.DateInput(
-        format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
-    )
-    default_error_messages = {"invalid": "Ngày không hợp lệ. " + DATE_HELP}
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    default_error_messages = {"invalid_choice": "Đơn vị không tồn tại hoặc nằm ngoài phạm vi của bạn."}
-
-    def label_from_instance(self, unit):
-        return f"{unit.display_name} ({unit.code})"
-
 
 def grassroots_units(user, action=scoping.CHANGE):
     """Open chapters, boards and cells the user may act on: the choices of a member's unit."""
     return scoping.restrict(Unit.objects.filter(level=Unit.Level.GRASSROOTS), user, action).open_today().ordered()
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the field it names when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error)
 
 
 def _required_messages(form: forms.Form) -> None:
@@ -60,10 +34,10 @@ def _required_messages(form: forms.Form) -> None:
 class MemberForm(VersionedModelForm):
     """Add or edit a member. The unit is chosen on creation only: later it changes through a move."""
 
-    birth_date = DateField(label="Ngày sinh", required=False)
-    joined_on = DateField(label="Ngày vào hội")
-    left_on = DateField(label="Ngày ra hội", required=False)
-    card_issued_on = DateField(label="Ngày cấp thẻ", required=False)
+    birth_date = VietnameseDateField(label="Ngày sinh", required=False)
+    joined_on = VietnameseDateField(label="Ngày vào hội")
+    left_on = VietnameseDateField(label="Ngày ra hội", required=False)
+    card_issued_on = VietnameseDateField(label="Ngày cấp thẻ", required=False)
     birth_year = forms.IntegerField(
         label="Năm sinh", required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
@@ -137,7 +111,7 @@ class QuickMemberForm(forms.Form):
         label="Số điện thoại", max_length=20, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
     unit = UnitChoiceField(label="Chi hội", queryset=Unit.objects.none())
-    joined_on = DateField(label="Ngày vào hội")
+    joined_on = VietnameseDateField(label="Ngày vào hội")
     party_member = forms.BooleanField(label="Là đảng viên", required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
@@ -154,7 +128,7 @@ class QuickMemberForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    on = DateField(label="Ngày ra hội")
+    on = VietnameseDateField(label="Ngày ra hội")
     reason = forms.ChoiceField(label="Lý do", choices=Member.LeftReason.choices)
 
     def __init__(self, *args, **kwargs):
@@ -176,7 +150,7 @@ class MoveForm(forms.Form):
         required=False,
         help_text="Chi hội ngoài phạm vi của bạn: ghi mã của chi hội đó.",
     )
-    on = DateField(label="Ngày chuyển")
+    on = VietnameseDateField(label="Ngày chuyển")
     note = forms.CharField(label="Ghi chú", max_length=255, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -212,7 +186,7 @@ class DuesForm(forms.Form):
     amount = forms.CharField(
         label="Số tiền mỗi hội viên (đồng)", widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )
-    paid_on = DateField(label="Ngày nộp")
+    paid_on = VietnameseDateField(label="Ngày nộp")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,7 +216,7 @@ class ErasureForm(forms.Form):
         max_length=255,
         help_text="Ví dụ: chính hội viên; người đại diện theo pháp luật. Không cần ghi lại tên hội viên.",
     )
-    request_date = DateField(label="Ngày nhận yêu cầu")
+    request_date = VietnameseDateField(label="Ngày nhận yêu cầu")
     reference = forms.CharField(label="Số đơn, văn bản yêu cầu", max_length=100, required=False)
     confirm = forms.BooleanField(
         label="Tôi hiểu rằng họ tên, số điện thoại, địa chỉ, CCCD, ngày sinh, số thẻ của hội viên sẽ bị xóa vĩnh "

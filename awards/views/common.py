@@ -3,8 +3,8 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from awards.forms import add_errors
 from chapters import scoping
+from chapters.forms import add_errors
 from chapters.services.records import EditConflict
 
 

@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
 from awards import services
-from awards.forms import ScholarshipAwardForm, ScholarshipFilterForm, ScholarshipForm, ScholarshipStopForm, add_errors
+from awards.forms import ScholarshipAwardForm, ScholarshipFilterForm, ScholarshipForm, ScholarshipStopForm
 from awards.models import Scholarship
 from chapters import scoping
+from chapters.forms import add_errors
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from core import formatting
 from core.text import fold

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from chapters import scoping
+from chapters.forms import add_errors
 from chapters.mixins import ScopedQuerysetMixin, history_entries
 from chapters.models import Summary
 from chapters.pickers import PICKER_THRESHOLD, first_rows
@@ -32,7 +33,6 @@ from members.forms import (
     MemberForm,
     MoveForm,
     QuickMemberForm,
-    add_errors,
     grassroots_units,
     parse_ids,
 )
