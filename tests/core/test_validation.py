@@ -78,3 +78,87 @@ def test_a_new_member_with_her_loaded_chapter_and_no_card_is_validated_without_a
     with CaptureQueriesContext(connection) as lookup:
         full_clean_known(by_id)
     assert any('"chapters_unit"' in query["sql"] for query in lookup.captured_queries)
+
+
+# fields_clean: Model.clean_fields() without Field.clean() for values already right -------------------------------
+
+_PROJECT_APPS = ("chapters", "members", "funds", "awards", "learning_models", "reports", "core")
+
+
+def _samples(field) -> list:
+    """Values around each limit of `field`: of its own type and not, empty, too long, out of range, off its
+    choices."""
+    values = [None, "", "x", " ", "12", 0, 1, -1, 7, 2**31, -(2**31) - 1, 2**63, True, False, 1.5,
+              D(2024, 2, 29), datetime.datetime(2024, 1, 1, 12, 30), "2024-01-02", "không phải ngày", []]  # fmt: skip
+    if field.max_length:
+        values += ["a" * field.max_length, "ắ" * field.max_length, "a" * (field.max_length + 1)]
+    values += [key for key, _label in field.flatchoices][:3]
+    return values
+
+
+def _outcome(clean, instance, field) -> tuple:
+    try:
+        clean(instance)
+        errors = None
+    except ValidationError as error:
+        errors = {
+            name: [(str(e.message), e.code, repr(e.params)) for e in problems]
+            for name, problems in error.error_dict.items()
+        }
+    except Exception as error:  # noqa: BLE001 - Django's own clean raises TypeError for some: so must ours
+        errors = type(error).__name__
+    value = getattr(instance, field.attname)
+    return errors, type(value), value
+
+
+def test_fields_clean_gives_what_clean_fields_gives_for_every_field_of_the_project_and_every_value_around_its_limits():
+    """For every plain field of every model of the project, every sample value: the same errors, and the same
+    value (of the same type) left on the instance, as `Model.clean_fields()`."""
+    from django.apps import apps
+
+    from core.spreadsheets.validation import _field_checks, fields_clean
+
+    compared = tested = 0
+    for model in apps.get_models():
+        if model._meta.app_label not in _PROJECT_APPS:
+            continue
+        for field, _attname, passes in _field_checks(model):
+            if field.is_relation:
+                continue
+            tested += passes is not None
+            others = {f.name for f in model._meta.fields if f.name != field.name}
+            for value in _samples(field):
+                django, ours = model(), model()
+                setattr(django, field.attname, value)
+                setattr(ours, field.attname, value)
+                expected = _outcome(lambda record, others=others: record.clean_fields(exclude=others), django, field)
+                assert _outcome(lambda record, others=others: fields_clean(record, others), ours, field) == expected, (
+                    model.__name__,
+                    field.name,
+                    value,
+                )
+                compared += 1
+    assert tested > 100 and compared > 5000  # the project's models were all walked, most fields with a test
+
+
+def test_a_valid_row_s_plain_fields_are_checked_without_field_clean_and_a_wrong_value_still_gets_django_s_message(
+    chapter, monkeypatch
+):
+    from django.db.models import Field
+
+    from core.spreadsheets.validation import clean_row
+
+    calls = []
+    original = Field.clean
+    monkeypatch.setattr(
+        Field, "clean", lambda self, value, instance: calls.append(self.name) or original(self, value, instance)
+    )
+    member = _member(chapter, phone="0912 345 678", card_number="T09-7")
+    assert clean_row(member, exclude={"unit"}) == {}
+    assert calls == []  # before: every field that was filled went through Field.clean()
+
+    member = _member(chapter, full_name="N" * 300, gender="X")
+    problems = clean_row(member, exclude={"unit"})
+    assert sorted(calls) == ["full_name", "gender"]  # only the wrong values, for Django's own messages
+    assert problems["full_name"] == ["Giá trị này chỉ có tối đa 150 kí tự (hiện có 300)"]
+    assert problems["gender"] == ["Giá trị 'X' không phải là lựa chọn hợp lệ."]
