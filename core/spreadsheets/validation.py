@@ -46,45 +46,76 @@ class _Unsupported(Exception):
 _COMPARE = {"exact": operator.eq, "gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
 
-def _value(instance, value):
-    if isinstance(value, F):
-        if "__" in value.name:
-            raise _Unsupported
-        field = instance._meta.get_field(value.name)
-        return getattr(instance, field.attname)
-    if hasattr(value, "resolve_expression"):
-        raise _Unsupported
-    return value
-
-
-def _evaluate(instance, node) -> bool | None:
-    """True, False or None (unknown, as SQL gives for NULL) for a Q tree over the instance's own fields."""
+def _compiled(model, node) -> Callable:
+    """A function giving True, False or None (unknown, as SQL gives for NULL) for a Q tree over an instance's own
+    fields: names, operations and constants are looked up once per model, not for each row. Raises _Unsupported
+    for a tree it cannot evaluate (a lookup across a relation, an expression, an operation it does not know)."""
     if isinstance(node, Q):
-        results = [_evaluate(instance, child) for child in node.children]
-        if node.connector == Q.AND:
-            result = False if False in results else (None if None in results else True)
-        else:
-            result = True if True in results else (None if None in results else False)
-        if node.negated and result is not None:
-            result = not result
-        return result
+        parts = tuple(_compiled(model, child) for child in node.children)
+        conjunction, negated = node.connector == Q.AND, node.negated
+
+        def combined(instance):
+            results = [part(instance) for part in parts]
+            if conjunction:
+                result = False if False in results else (None if None in results else True)
+            else:
+                result = True if True in results else (None if None in results else False)
+            return (not result) if negated and result is not None else result
+
+        return combined
     if not isinstance(node, tuple):
         raise _Unsupported
     lookup, expected = node
     name, _, operation = lookup.partition("__")
     operation = operation or "exact"
-    field = instance._meta.get_field(name)
-    actual = getattr(instance, field.attname)
-    expected = _value(instance, expected)
+    attname = model._meta.get_field(name).attname
+    if isinstance(expected, F):
+        if "__" in expected.name:
+            raise _Unsupported
+        other = model._meta.get_field(expected.name).attname
+        wanted = operator.attrgetter(other)
+    elif hasattr(expected, "resolve_expression"):
+        raise _Unsupported
+    else:
+        wanted = lambda instance: expected  # noqa: E731 - a constant, as the F case's getter
     if operation == "isnull":
-        return (actual is None) == bool(expected)
+        return lambda instance: (getattr(instance, attname) is None) == bool(wanted(instance))
     if operation == "in":
-        return None if actual is None else actual in expected
+        return lambda instance: (
+            None if getattr(instance, attname) is None else getattr(instance, attname) in wanted(instance)
+        )
     if operation not in _COMPARE:
         raise _Unsupported
-    if actual is None or expected is None:
-        return None
-    return _COMPARE[operation](actual, expected)
+    compare = _COMPARE[operation]
+
+    def compared(instance):
+        actual, other_value = getattr(instance, attname), wanted(instance)
+        if actual is None or other_value is None:
+            return None
+        return compare(actual, other_value)
+
+    return compared
+
+
+def _unsupported(instance):
+    raise _Unsupported
+
+
+_CONDITIONS: dict[tuple, tuple] = {}
+
+
+def _condition(model, constraint) -> Callable:
+    """`_compiled` of a constraint's condition, kept per model and constraint (with the constraint itself, so
+    that its id is not reused); a condition it cannot evaluate is kept as one that raises _Unsupported."""
+    key = (model, id(constraint))
+    kept = _CONDITIONS.get(key)
+    if kept is None:
+        try:
+            function = _compiled(model, Q(constraint.condition))
+        except _Unsupported:
+            function = _unsupported
+        kept = _CONDITIONS[key] = (constraint, function)
+    return kept[1]
 
 
 def check_constraints(instance) -> list[ValidationError]:
@@ -210,7 +241,7 @@ def clean_row(instance, *, exclude: set[str] | None = None) -> dict[str, list[st
 
 
 def _referenced(node) -> set[str]:
-    """The fields a Q tree of a constraint reads (raises _Unsupported for what `_evaluate` cannot read either)."""
+    """The fields a Q tree of a constraint reads (raises _Unsupported for what `_compiled` cannot read either)."""
     if isinstance(node, Q):
         return {name for child in node.children for name in _referenced(child)}
     if not isinstance(node, tuple):
@@ -230,13 +261,13 @@ def _decided(instance, constraint, exclude: set[str]) -> bool:
         if isinstance(constraint, CheckConstraint):
             if exclude and _referenced(Q(constraint.condition)) & exclude:
                 return True  # Django's check cannot see the field either, and passes
-            if _evaluate(instance, Q(constraint.condition)) is False:
+            if _condition(type(instance), constraint)(instance) is False:
                 raise ValidationError(constraint.get_violation_error_message(), code=constraint.violation_error_code)
             return True  # true, or unknown as SQL's NULL, which a CHECK lets through
         if isinstance(constraint, UniqueConstraint) and constraint.fields and constraint.condition is not None:
             if exclude and (set(constraint.fields) & exclude or _referenced(Q(constraint.condition)) & exclude):
                 return True
-            return _evaluate(instance, Q(constraint.condition)) is False  # no row can clash under a false condition
+            return _condition(type(instance), constraint)(instance) is False  # no row can clash under a false condition
     except (_Unsupported, TypeError):
         pass
     return False

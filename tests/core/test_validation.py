@@ -1,11 +1,12 @@
-"""core.spreadsheets.validation.full_clean_known: every form's save (`record_save`) gets the errors `full_clean()`
-gives, without the queries whose answer is in memory (issue 19)."""
+"""core.spreadsheets.validation: every form's save (`record_save`, `full_clean_known`) and every imported row
+(`clean_row`: `fields_clean`, `check_constraints`) get the errors Django's own checks give, without the queries
+and the conversions whose answer is already known (issue 19)."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 
 from core.spreadsheets.validation import full_clean_known
@@ -162,3 +163,54 @@ def test_a_valid_row_s_plain_fields_are_checked_without_field_clean_and_a_wrong_
     assert sorted(calls) == ["full_name", "gender"]  # only the wrong values, for Django's own messages
     assert problems["full_name"] == ["Giá trị này chỉ có tối đa 150 kí tự (hiện có 300)"]
     assert problems["gender"] == ["Giá trị 'X' không phải là lựa chọn hợp lệ."]
+
+
+def _condition_samples(field) -> list:
+    """Values a check constraint's condition may compare: empty, low, high, and for dates two days apart."""
+    if isinstance(field, models.DateField):
+        return [None, D(2020, 1, 1), D(2021, 6, 30)]
+    if isinstance(field, (models.IntegerField, models.BigIntegerField)):
+        return [None, -1, 0, 5, 2030]
+    if isinstance(field, models.BooleanField):
+        return [True, False]
+    if isinstance(field, (models.CharField, models.TextField)):
+        return ["", "x", *[key for key, _label in field.flatchoices][:3]]
+    return [None]
+
+
+def test_check_constraints_decide_as_the_database_does_for_every_check_constraint_of_the_project():
+    """`check_constraints` evaluates conditions in Python (compiled once per model): for every CheckConstraint of
+    every model of the project and every combination of sample values of the fields it reads, the same verdict as
+    Django's own check, which asks the database (SQL's rule: a comparison with NULL passes)."""
+    import itertools
+
+    from django.apps import apps
+    from django.db.models import CheckConstraint, Q
+
+    from core.spreadsheets.validation import _referenced, _Unsupported, check_constraints
+
+    checked = 0
+    for model in apps.get_models():
+        if model._meta.app_label not in _PROJECT_APPS:
+            continue
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, CheckConstraint):
+                continue
+            try:
+                names = sorted(_referenced(Q(constraint.condition)))
+            except _Unsupported:
+                continue
+            fields = [model._meta.get_field(name) for name in names]
+            for values in itertools.product(*[_condition_samples(field) for field in fields]):
+                instance = model()
+                for field, value in zip(fields, values, strict=True):
+                    setattr(instance, field.attname, value)
+                try:
+                    constraint.validate(model, instance)
+                    expected = []
+                except ValidationError as error:
+                    expected = error.messages
+                ours = [message for error in check_constraints(instance) for message in error.messages]
+                assert (constraint.get_violation_error_message() in ours) == bool(expected), (model, constraint, values)
+                checked += 1
+    assert checked > 50
