@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 
+from core import years
 from core.spreadsheets.encodings import dominant_encoding, fix_legacy
 from core.spreadsheets.headers import HeaderMatch, find_header
 from core.spreadsheets.parsing import ParseError, display, is_empty
@@ -205,6 +206,7 @@ def _model_errors(kind: ImportKind, row: Row, messages: dict[str, list[str]]) ->
 
 
 @_collector_paused
+@years.one_day
 def validate(
     kind: ImportKind,
     ctx: ImportContext,
@@ -368,6 +370,7 @@ def _serialise(kind: ImportKind) -> None:
 
 
 @_collector_paused
+@years.one_day
 def commit(kind: ImportKind, ctx: ImportContext, result: Result) -> dict[str, int]:
     """Write a valid result, all or nothing. Raises CommitRefused (nothing written) when it can no longer be."""
     if not result.ok:

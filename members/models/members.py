@@ -8,10 +8,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from chapters.models import Unit
+from core import years
 from core.text import fold, nfc, sort_key
 
 from .facts import DatedFactsMixin
@@ -210,7 +210,7 @@ class Member(DatedFactsMixin, models.Model):
         self.occupation = nfc(self.occupation)
         self.card_number = nfc(self.card_number).upper()
         self.citizen_id = nfc(self.citizen_id).replace(" ", "")
-        today = timezone.localdate()
+        today = years.today()
         errors: dict[str, str] = {}
         if not self.full_name:
             errors["full_name"] = "Họ và tên không được để trống."
@@ -370,7 +370,7 @@ class Due(models.Model):
         return [(self.unit, self.year)]
 
     def clean(self):
-        today = timezone.localdate()
+        today = years.today()
         errors = {}
         if self.year and not 1990 <= self.year <= today.year + 1:
             errors["year"] = f"Năm nộp hội phí phải từ 1990 đến {today.year + 1}."

@@ -1,6 +1,7 @@
-"""Issue 19: a file is validated and written with Python's cyclic garbage collector paused (every automatic
-collection walked the millions of objects a large file holds to find almost nothing), and the collector runs
-again afterwards, also when the file or its commit is refused."""
+"""Issue 19: how the pipeline runs a whole file. It is validated and written with Python's cyclic garbage
+collector paused (every automatic collection walked the millions of objects a large file holds to find almost
+nothing), and the collector runs again afterwards, also when the file or its commit is refused. Its rows are
+judged against one day, looked up once (`core.years.one_day`)."""
 
 import gc
 
@@ -82,3 +83,35 @@ def _write(tmp_path, text: str):
     path = tmp_path / "khac.csv"
     path.write_text(text)
     return path
+
+
+def test_every_row_of_a_file_is_judged_against_the_day_the_check_started_looked_up_once(
+    tmp_path, tree, secretary, monkeypatch
+):
+    """`core.years.one_day`: a file's rows are checked against one date (Member.clean's "not after today"), looked
+    up once per file, not once per row (asgiref's time zone lookup was the largest cost of a member's clean())."""
+    import datetime
+
+    from django.utils import timezone
+
+    from core import years
+
+    calls = []
+    localdate = timezone.localdate
+    monkeypatch.setattr(timezone, "localdate", lambda *args: calls.append(1) or localdate(*args))
+    ctx = ImportContext(kind=member_kind, user=secretary, reason="thử")
+    counts = []
+    for size in (3, 9):
+        calls.clear()
+        rows = "".join(f"Lê Văn Bình {n},Nam,1950,{tree.chapter.code},01/02/2020\n" for n in range(size))
+        assert pipeline.validate(member_kind, ctx, _file(tmp_path, rows)).ok
+        counts.append(len(calls))
+    assert counts[0] == counts[1]  # before: one more look-up for each row
+
+    # A birth date after the day the file is checked as of is refused, whatever the clock says meanwhile.
+    the_day = datetime.date(2024, 5, 10)
+    monkeypatch.setattr(timezone, "localdate", lambda *args: the_day)
+    born = f"Lê Văn Cường,Nam,11/05/2024,{tree.chapter.code},01/02/2020\n"
+    result = pipeline.validate(member_kind, ctx, _file(tmp_path, born))
+    assert "Ngày sinh không được sau hôm nay." in [message for _n, _column, message in result.error_list(member_kind)]
+    assert years.today() == the_day  # outside a file: the clock again
