@@ -31,9 +31,11 @@ def postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-# Field classes whose database preparation returns a value of these exact types unchanged: such values are written
-# as they are (a province-wide file prepares ~1 million values; the rest still go through the field).
-_AS_IS: dict[type, tuple[type, ...]] = {
+# Field classes (exact) that take a value of these exact types as it is: their database preparation returns it
+# unchanged, so the bulk writer writes it as it is (a province-wide file prepares ~1 million values; the rest still go
+# through the field), and so does their `to_python`, so an import's field check takes it as it is when it is within
+# the field's limits (`core.spreadsheets.validation.fields_clean`).
+AS_GIVEN: dict[type, tuple[type, ...]] = {
     m.CharField: (str,),
     m.TextField: (str,),
     m.IntegerField: (int,),
@@ -53,7 +55,7 @@ def preparer(field) -> Callable:
     """`value -> database value` for `field`: `field.get_db_prep_save`, skipped for values it would return as they
     are (exact types only: a datetime in a DateField, a bool in an IntegerField still go through it)."""
     target = field.target_field if isinstance(field, m.ForeignKey) else field
-    kinds = _AS_IS.get(type(target))
+    kinds = AS_GIVEN.get(type(target))
     prepare = field.get_db_prep_save
     if type(target) is m.DateTimeField:
         # An aware datetime is returned as it is (a naive one is made aware first, with a warning): `recorded_at`
@@ -114,7 +116,7 @@ def _prepared_for_insert(field) -> Callable:
     """`value -> database value` for `insert_rows` off PostgreSQL: strings, integers and booleans as they are,
     anything else through the field once per distinct value (a timestamp repeated down a column of 500,000 rows)."""
     target = field.target_field if isinstance(field, m.ForeignKey) else field
-    kinds = tuple(k for k in _AS_IS.get(type(target), ()) if k in (str, int, bool))
+    kinds = tuple(k for k in AS_GIVEN.get(type(target), ()) if k in (str, int, bool))
     prepare = field.get_db_prep_save
     if kinds:
         return lambda value: value if value is None or type(value) in kinds else prepare(value, connection)

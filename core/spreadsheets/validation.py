@@ -23,7 +23,6 @@ each in its own savepoint, to learn that her loaded chapter exists, that an empt
 nobody and that an empty leaving date is not before her joining date).
 """
 
-import datetime
 import operator
 from collections import defaultdict
 from collections.abc import Callable
@@ -31,12 +30,11 @@ from functools import cache
 
 from django.core import validators
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models as m
 from django.db import router
 from django.db.models import CheckConstraint, F, ForeignKey, Q, UniqueConstraint
 from django.db.models.expressions import DatabaseDefault
 
-from core.bulk import rows_matching
+from core.bulk import AS_GIVEN, rows_matching
 
 
 class _Unsupported(Exception):
@@ -133,26 +131,11 @@ def check_constraints(instance) -> list[ValidationError]:
     return errors
 
 
-# Field classes (exact) whose `to_python` returns a value of these exact types as it is.
-_OWN_TYPES: dict[type, tuple[type, ...]] = {
-    m.CharField: (str,),
-    m.TextField: (str,),
-    m.IntegerField: (int,),
-    m.BigIntegerField: (int,),
-    m.SmallIntegerField: (int,),
-    m.PositiveIntegerField: (int,),
-    m.PositiveBigIntegerField: (int,),
-    m.PositiveSmallIntegerField: (int,),
-    m.BooleanField: (bool,),
-    m.DateField: (datetime.date,),
-}
-
-
 def _passes(field) -> Callable[[object], bool] | None:
     """A test true only for values `field.clean()` returns unchanged and without an error, or None (every value
     goes through `field.clean()`). Only the limits Django itself puts on these fields are known here (maximum
     length, the integer range of the column, choices); a field with any other validator has no test."""
-    kinds = _OWN_TYPES.get(type(field))
+    kinds = AS_GIVEN.get(type(field))
     if kinds is None or field.generated:
         return None
     longest = lowest = highest = None
