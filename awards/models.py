@@ -108,6 +108,7 @@ class Decision(models.Model):
         on_delete=models.PROTECT,
         related_name="award_decisions",
         help_text="Hội hoặc chi hội quản lý quyết định và danh sách người nhận.",
+        db_index=False,
     )
     scan = models.FileField("bản chụp quyết định", upload_to=decision_scan_path, max_length=255, blank=True)
     scan_name = models.CharField("tên tệp bản chụp", max_length=255, blank=True)
@@ -219,7 +220,9 @@ class Scholarship(models.Model):
     programme = models.CharField(
         "chương trình, nguồn học bổng", max_length=255, help_text="Ví dụ: Học bổng «Vì em hiếu học»"
     )
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="scholarships")
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="scholarships", db_index=False
+    )
     start_year = models.PositiveSmallIntegerField("năm bắt đầu", validators=YEAR_VALIDATORS)
     status = models.CharField("tình trạng", max_length=10, choices=Status.choices, default=Status.ACTIVE)
     stopped_year = models.PositiveSmallIntegerField("năm dừng", null=True, blank=True, validators=YEAR_VALIDATORS)
@@ -342,6 +345,7 @@ class Recipient(models.Model):
         on_delete=models.PROTECT,
         related_name="award_recipients",
         help_text="Chi hội hoặc hội nơi người nhận sinh hoạt; dùng để tổng hợp số liệu.",
+        db_index=False,
     )
     amount = models.BigIntegerField("số tiền (đồng)", null=True, blank=True, validators=AMOUNT_VALIDATORS)
     scholarship = models.ForeignKey(

@@ -111,3 +111,38 @@ class WatchTables(Operation):
 
     def describe(self):
         return f"Replace the data version {self.version!r} when {', '.join(t for t, _e in self.watched)} change"
+
+
+class OnPostgreSQL(Operation):
+    """`operation`'s change to the database on PostgreSQL only; its change to the models' state everywhere.
+
+    For schema changes SQLite can only make by rebuilding the table (a new table, the rows copied, the old one
+    dropped), which also drops the table's triggers (`WatchTables`, the tree's version): dropping an index that a
+    composite index makes redundant is worth a moment's lock on PostgreSQL, not the embedded database's triggers.
+    On SQLite the index stays; a later rebuild of the table (from the state) leaves it out."""
+
+    reduces_to_sql = False
+
+    def __init__(self, operation: Operation):
+        self.operation = operation
+
+    @property
+    def reversible(self):
+        return self.operation.reversible
+
+    def deconstruct(self):
+        return self.__class__.__qualname__, [self.operation], {}
+
+    def state_forwards(self, app_label, state):
+        self.operation.state_forwards(app_label, state)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            self.operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return f"{self.operation.describe()} (on PostgreSQL)"

@@ -34,7 +34,9 @@ class FundQuerySet(models.QuerySet):
 class Fund(models.Model):
     """A fund kept by one unit: its general study-promotion fund or a named programme ("Vì em hiếu học")."""
 
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="funds")
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="funds", db_index=False
+    )
     name = models.CharField("tên quỹ", max_length=200, default=DEFAULT_FUND_NAME)
     description = models.TextField("mô tả", blank=True)
     allow_negative = models.BooleanField(
@@ -98,7 +100,7 @@ class VoucherCounter(models.Model):
     """The last number given to a kind of voucher of one fund in one year. Its row is locked while a number is
     allocated, so two secretaries saving at the same moment get consecutive numbers, never the same one."""
 
-    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="counters")
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="counters", db_index=False)
     kind = models.CharField(max_length=10)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)

@@ -28,7 +28,9 @@ class Report(models.Model):
         ACCEPTED = "accepted", "Cấp trên đã chấp nhận"
         WAIVED = "waived", "Được miễn"
 
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="reports", db_index=False
+    )
     year = models.PositiveSmallIntegerField("năm", help_text="Với báo cáo nhiệm kỳ: năm cuối của nhiệm kỳ.")
     period = models.CharField("kỳ báo cáo", max_length=5, choices=Period.choices, default=Period.YEAR)
     term_start = models.PositiveSmallIntegerField("năm đầu nhiệm kỳ", null=True, blank=True)
@@ -111,7 +113,7 @@ class Report(models.Model):
 class DocumentCounter(models.Model):
     """The register of document numbers per issuing unit and year ("Số: 12/BC-HKH")."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
     year = models.PositiveSmallIntegerField()
     last = models.PositiveIntegerField(default=0)
 
@@ -271,7 +273,9 @@ class Notification(models.Model):
         SENT = "sent", "Đã gửi e-mail"
         FAILED = "failed", "Gửi e-mail không thành công"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     kind = models.CharField("loại", max_length=12, choices=Kind.choices)
     key = models.CharField(max_length=200)
     title = models.CharField("tiêu đề", max_length=255)

@@ -11,7 +11,9 @@ class BaselineFigure(models.Model):
 
     FIELDS = ["population", "households", "adults", "party_members", "residential_groups", "clans", "agencies"]
 
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="baseline_figures")
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="baseline_figures", db_index=False
+    )
     year = models.PositiveSmallIntegerField("năm", validators=YEAR_VALIDATORS)
     population = models.PositiveBigIntegerField("dân số", null=True, blank=True)
     households = models.PositiveBigIntegerField("số hộ gia đình", null=True, blank=True)

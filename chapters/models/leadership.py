@@ -10,7 +10,9 @@ from .tree import Unit
 class Term(models.Model):
     """A five-year term (nhiệm kỳ) of an association, opened by its congress."""
 
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="terms")
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="terms", db_index=False
+    )
     start_year = models.PositiveSmallIntegerField("từ năm")
     end_year = models.PositiveSmallIntegerField("đến năm")
     congress = models.CharField("đại hội", max_length=255, blank=True, help_text="Ví dụ: Đại hội lần thứ V")

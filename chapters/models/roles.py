@@ -14,7 +14,9 @@ class Role(models.Model):
         OFFICER = "officer", "Cán bộ (duyệt, báo cáo)"
         ADMINISTRATOR = "administrator", "Quản trị"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_roles", db_index=False
+    )
     unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField("vai trò", max_length=20, choices=Kind.choices)
     granted_by = models.ForeignKey(

@@ -93,7 +93,13 @@ class Unit(models.Model):
         "hoạt động đến", null=True, blank=True, help_text="Ngày cuối cùng đơn vị còn hoạt động."
     )
     parent = models.ForeignKey(
-        "self", verbose_name="đơn vị cấp trên", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="đơn vị cấp trên",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,
     )
     path = models.CharField(max_length=255, editable=False, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
@@ -272,7 +278,7 @@ class ParentLink(models.Model):
     """Where a unit stood in the tree from one date to another (both inclusive; open-ended when null)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="parent_links")
-    parent = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="child_links")
+    parent = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="child_links", db_index=False)
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
 
@@ -309,7 +315,7 @@ class Lineage(models.Model):
         MERGE = "merge", "Sáp nhập"
         SPLIT = "split", "Chia tách"
 
-    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successor_links")
+    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successor_links", db_index=False)
     successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessor_links")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     on = models.DateField("ngày hiệu lực", help_text="Ngày đầu tiên đơn vị kế thừa thay thế đơn vị cũ.")

@@ -196,7 +196,9 @@ class Target(models.Model):
     """A province's own target for a title from a year, replacing the national one (Decision 387 by default)
     until `year_until`, or until a later target of the province when that is empty."""
 
-    unit = models.ForeignKey(Unit, verbose_name="hội tỉnh", on_delete=models.CASCADE, related_name="title_targets")
+    unit = models.ForeignKey(
+        Unit, verbose_name="hội tỉnh", on_delete=models.CASCADE, related_name="title_targets", db_index=False
+    )
     title_type = models.ForeignKey(
         TitleType, verbose_name="danh hiệu", on_delete=models.CASCADE, related_name="targets"
     )
@@ -361,7 +363,7 @@ class CriteriaSet(models.Model):
 class Criterion(models.Model):
     """One criterion of a set, or a sub-item of one (two levels), with its maximum points."""
 
-    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria", db_index=False)
     parent = models.ForeignKey(
         "self", verbose_name="thuộc tiêu chí", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )

@@ -18,6 +18,7 @@ class LearningClass(models.Model):
         on_delete=models.PROTECT,
         related_name="learning_classes",
         help_text="Thường là Hội Khuyến học xã (Trung tâm học tập cộng đồng).",
+        db_index=False,
     )
     topic = models.CharField("chủ đề, nội dung", max_length=255)
     starts_on = models.DateField("ngày bắt đầu")

@@ -44,7 +44,7 @@ class TitleRecord(models.Model):
         TWO = 2, "Mức 2"
 
     title_type = models.ForeignKey(
-        TitleType, verbose_name="danh hiệu", on_delete=models.PROTECT, related_name="records"
+        TitleType, verbose_name="danh hiệu", on_delete=models.PROTECT, related_name="records", db_index=False
     )
     year = models.PositiveSmallIntegerField("năm", validators=YEAR_VALIDATORS)
     criteria_set = models.ForeignKey(
@@ -56,6 +56,7 @@ class TitleRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="title_records",
         help_text="Chi hội của hộ gia đình, dòng họ, cá nhân; chính đơn vị với danh hiệu của đơn vị.",
+        db_index=False,
     )
     household = models.ForeignKey(
         "members.Household",

@@ -27,6 +27,7 @@ class Clan(models.Model):
         on_delete=models.PROTECT,
         related_name="clans",
         help_text="Chi hội (thôn, tổ dân phố) hoặc hội cấp xã nơi dòng họ sinh sống.",
+        db_index=False,
     )
     name = models.CharField("tên dòng họ", max_length=150, help_text="Ví dụ: Dòng họ Nguyễn Đình")
     search_key = models.CharField(max_length=255, editable=False, default="")
@@ -97,7 +98,7 @@ class Household(models.Model):
     """A household of a residential chapter's area: its head, address, size and the members living in it."""
 
     unit = models.ForeignKey(
-        Unit, verbose_name="chi hội khu dân cư", on_delete=models.PROTECT, related_name="households"
+        Unit, verbose_name="chi hội khu dân cư", on_delete=models.PROTECT, related_name="households", db_index=False
     )
     code = models.CharField("mã hộ", max_length=30, blank=True, help_text="Mã riêng của chi hội, nếu có.")
     head_name = models.CharField("chủ hộ", max_length=150)

@@ -91,12 +91,16 @@ class Member(DatedFactsMixin, models.Model):
         LEFT = "left", "Đã ra hội"
         DECEASED = "deceased", "Đã từ trần"
 
+    # No index of its own on the foreign keys below that lead a composite index or unique constraint of their model
+    # (member_unit_sort; membership_member, membership_unit_since; due_unique_member_year, due_unit_year): those serve
+    # every look-up by the key and the deletion checks, and each extra index was written for every row a file adds.
     unit = models.ForeignKey(
         Unit,
         verbose_name="chi hội",
         on_delete=models.PROTECT,
         related_name="members",
         help_text="Chi hội, ban khuyến học hoặc tổ hội nơi hội viên sinh hoạt.",
+        db_index=False,
     )
     full_name = models.CharField("họ và tên", max_length=150)
     name_key = models.CharField(max_length=150, editable=False, default="")
@@ -301,8 +305,10 @@ class Membership(DatedFactsMixin, models.Model):
         MOVED_OUT = "moved_out", "Chuyển đi chi hội khác"
         LEFT = "left", "Ra hội"
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    unit = models.ForeignKey(
+        Unit, verbose_name="đơn vị", on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     since = models.DateField("từ ngày")
     until = models.DateField("đến trước ngày", null=True, blank=True)
     start = models.CharField("bắt đầu", max_length=10, choices=Start.choices, default=Start.JOINED)
@@ -345,8 +351,12 @@ class Membership(DatedFactsMixin, models.Model):
 class Due(models.Model):
     """A member's dues for one year: whole đồng, paid on a date. `unit` is where she paid (the fact's unit)."""
 
-    member = models.ForeignKey(Member, verbose_name="hội viên", on_delete=models.CASCADE, related_name="dues")
-    unit = models.ForeignKey(Unit, verbose_name="chi hội", on_delete=models.PROTECT, related_name="dues")
+    member = models.ForeignKey(
+        Member, verbose_name="hội viên", on_delete=models.CASCADE, related_name="dues", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="chi hội", on_delete=models.PROTECT, related_name="dues", db_index=False
+    )
     year = models.PositiveSmallIntegerField("năm")
     amount = models.PositiveBigIntegerField("số tiền (đồng)")
     paid_on = models.DateField("ngày nộp")

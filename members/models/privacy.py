@@ -20,14 +20,18 @@ class PersonalDataAccess(models.Model):
         ERASE = "erase", "Xóa dữ liệu cá nhân"
 
     # Whose data: a member, or a household (its head, address, phone) or a clan (its representative, phone).
-    member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses")
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses", db_index=False
+    )
     household = models.ForeignKey(
         Household, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses", verbose_name="hộ"
     )
     clan = models.ForeignKey(
         Clan, null=True, blank=True, on_delete=models.CASCADE, related_name="accesses", verbose_name="dòng họ"
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", help_text="Chi hội của hội viên lúc đó.")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", help_text="Chi hội của hội viên lúc đó.", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     user_name = models.CharField("người truy cập", max_length=150)
     action = models.CharField("thao tác", max_length=10, choices=Action.choices)

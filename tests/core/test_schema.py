@@ -1,0 +1,38 @@
+"""The schema's indexes: none that another index of the same table already gives (issue 19: every index is written
+for every row a file adds, and a province's files add hundreds of thousands)."""
+
+from django.apps import apps
+from django.db import models
+
+PROJECT_APPS = ("chapters", "members", "funds", "awards", "learning_models", "reports", "core")
+
+
+def _leading_columns(model) -> set[str]:
+    """Fields that lead an unconditional index or unique constraint of `model` (usable for any look-up by them)."""
+    leads = {index.fields[0] for index in model._meta.indexes if index.fields and not index.condition}
+    leads |= {
+        constraint.fields[0]
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields and constraint.condition is None
+    }
+    leads |= {fields[0] for fields in model._meta.unique_together}
+    return {name for name in leads if not name.startswith("-")}
+
+
+def test_no_foreign_key_has_an_index_of_its_own_when_a_composite_index_of_its_model_leads_with_it():
+    redundant = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS and not model.__name__.startswith("Historical")
+        for field in model._meta.local_fields
+        if isinstance(field, models.ForeignKey) and field.db_index and field.name in _leading_columns(model)
+    ]
+    assert redundant == []
+
+
+def test_the_rule_sees_a_redundant_index():
+    """The check above finds what it looks for: a model whose foreign key leads its composite index."""
+    from members.models import Membership
+
+    field = Membership._meta.get_field("member")
+    assert "member" in _leading_columns(Membership) and field.db_index is False
