@@ -376,6 +376,29 @@ def test_households_validation_reads_the_database_per_file_not_per_row(tmp_path,
     assert queries(60) == queries(6)
 
 
+def test_households_known_by_their_code_are_looked_up_through_the_unique_index_of_unit_and_code(
+    tmp_path, tree, secretary
+):
+    """The look-up of a file's coded households states the condition of the partial unique index on (unit, code),
+    so PostgreSQL can use it for both arrays. Without it, every household of the file's units was read and
+    filtered by code (3.6 s for a province's file once the unit's own index was gone)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    run(household_kind, _household_sheet(tmp_path, tree.chapter, 5, "h.xlsx"), secretary)
+    with CaptureQueriesContext(connection) as captured:
+        result = run(household_kind, _household_sheet(tmp_path, tree.chapter, 8, "h2.xlsx"), secretary, commit=False)
+    assert result.counts["unchanged"] == 5 and result.counts["new"] == 3
+    lookups = [q["sql"] for q in captured if 'FROM "members_household"' in q["sql"] and '"code" = ANY' in q["sql"]]
+    assert lookups
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in lookups:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "household_unique_code_in_unit" in plan, plan
+
+
 def test_a_large_import_analyses_the_tables_it_wrote(
     tmp_path, tree, secretary, settings, django_capture_on_commit_callbacks
 ):
