@@ -33,7 +33,7 @@ def today() -> datetime.date:
     """Today's local date (`timezone.localdate()`) for a model's checks ("not after today"), or, while a whole file
     is checked or written (`one_day`), the date it started on: every row is judged against the same day, and a
     file of 50,000 members does not look the time zone up 50,000 times (asgiref's context-local lookup of the
-    active time zone, ~4 µs a row)."""
+    active time zone, several microseconds a row)."""
     return _the_day.get() or timezone.localdate()
 
 
