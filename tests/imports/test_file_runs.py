@@ -9,7 +9,7 @@ import pytest
 
 from chapters.imports.kinds import ImportContext
 from core.imports import pipeline
-from core.spreadsheets.reading import read_file
+from core.spreadsheets.reading import FileRejected, read_file
 from members.imports import member_kind
 from members.models import Member
 
@@ -57,7 +57,7 @@ def test_a_file_is_validated_and_written_with_the_collector_paused_and_it_runs_a
 
 def test_the_collector_runs_again_after_a_refused_file_and_a_refused_commit(tmp_path, tree, secretary, seen):
     ctx = ImportContext(kind=member_kind, user=secretary, reason="thử")
-    with pytest.raises(Exception, match="tiêu đề"):
+    with pytest.raises(FileRejected, match="tiêu đề"):
         pipeline.validate(member_kind, ctx, read_file(_write(tmp_path, "a,b\n1,2\n")))
     assert gc.isenabled()
     result = pipeline.validate(member_kind, ctx, _file(tmp_path, f",Nam,1950,{tree.chapter.code},01/02/2020\n"))
