@@ -121,14 +121,16 @@ class OnPostgreSQL(Operation):
     composite index makes redundant is worth a moment's lock on PostgreSQL, not the embedded database's triggers.
     On SQLite the index stays; a later rebuild of the table (from the state) leaves it out."""
 
-    reduces_to_sql = False
-
     def __init__(self, operation: Operation):
         self.operation = operation
 
     @property
     def reversible(self):
         return self.operation.reversible
+
+    @property
+    def reduces_to_sql(self):  # `sqlmigrate` shows the SQL it runs on PostgreSQL
+        return self.operation.reduces_to_sql
 
     def deconstruct(self):
         return self.__class__.__qualname__, [self.operation], {}
