@@ -1,10 +1,9 @@
 """The schema's indexes: none that another index of the same table already gives (issue 19: every index is written
 for every row a file adds, and a province's files add hundreds of thousands)."""
 
-from django.apps import apps
 from django.db import models
 
-PROJECT_APPS = ("chapters", "members", "funds", "awards", "learning_models", "reports", "core")
+from tests.project import project_models
 
 
 def _leading_columns(model) -> set[str]:
@@ -22,8 +21,7 @@ def _leading_columns(model) -> set[str]:
 def _redundant() -> list[str]:
     return [
         f"{model.__name__}.{field.name}"
-        for model in apps.get_models()
-        if model._meta.app_label in PROJECT_APPS and not model.__name__.startswith("Historical")
+        for model in project_models(history=False)
         for field in model._meta.local_fields
         if isinstance(field, models.ForeignKey) and field.db_index and field.name in _leading_columns(model)
     ]

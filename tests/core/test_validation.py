@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from core.spreadsheets.validation import full_clean_known
 from members.models import Clan, Member, Membership
 from tests.factories import CommuneFactory, ProvinceFactory, UnitFactory
+from tests.project import project_models
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -83,8 +84,6 @@ def test_a_new_member_with_her_loaded_chapter_and_no_card_is_validated_without_a
 
 # fields_clean: Model.clean_fields() without Field.clean() for values already right -------------------------------
 
-_PROJECT_APPS = ("chapters", "members", "funds", "awards", "learning_models", "reports", "core")
-
 
 def _samples(field) -> list:
     """Values around each limit of `field`: of its own type and not, empty, too long, out of range, off its
@@ -115,14 +114,10 @@ def _outcome(clean, instance, field) -> tuple:
 def test_fields_clean_gives_what_clean_fields_gives_for_every_field_of_the_project_and_every_value_around_its_limits():
     """For every plain field of every model of the project, every sample value: the same errors, and the same
     value (of the same type) left on the instance, as `Model.clean_fields()`."""
-    from django.apps import apps
-
     from core.spreadsheets.validation import _field_checks, fields_clean
 
     compared = tested = 0
-    for model in apps.get_models():
-        if model._meta.app_label not in _PROJECT_APPS:
-            continue
+    for model in project_models():
         for field, _attname, passes in _field_checks(model):
             if field.is_relation:
                 continue
@@ -166,7 +161,7 @@ def test_a_valid_row_s_plain_fields_are_checked_without_field_clean_and_a_wrong_
 
 
 def _condition_samples(field) -> list:
-    """Values a check constraint's condition may compare: empty, low, high, and for dates two days apart."""
+    """Values a check constraint's condition may compare: empty, below and above zero, two dates, each choice."""
     if isinstance(field, models.DateField):
         return [None, D(2020, 1, 1), D(2021, 6, 30)]
     if isinstance(field, (models.IntegerField, models.BigIntegerField)):
@@ -184,15 +179,12 @@ def test_check_constraints_decide_as_the_database_does_for_every_check_constrain
     Django's own check, which asks the database (SQL's rule: a comparison with NULL passes)."""
     import itertools
 
-    from django.apps import apps
     from django.db.models import CheckConstraint, Q
 
     from core.spreadsheets.validation import _referenced, _Unsupported, check_constraints
 
     checked = 0
-    for model in apps.get_models():
-        if model._meta.app_label not in _PROJECT_APPS:
-            continue
+    for model in project_models():
         for constraint in model._meta.constraints:
             if not isinstance(constraint, CheckConstraint):
                 continue
