@@ -287,7 +287,14 @@ def _donors_recounted(pairs: set[tuple[int, int]]):
     """`funds.donors` of the years and halves of `pairs` ((unit, year)), zero where nobody is left."""
     if not pairs:
         return
-    in_books = Transaction.objects.filter(unit_id__any={u for u, _y in pairs}, year__in={y for _u, y in pairs})
+    years = {y for _u, y in pairs}
+    # The dates bound the index scan on (unit, date); the year alone would be a filter on every voucher of the units.
+    in_books = Transaction.objects.filter(
+        unit_id__any={u for u, _y in pairs},
+        date__gte=datetime.date(min(years), 1, 1),
+        date__lte=datetime.date(max(years), 12, 31),
+        year__in=years,
+    )
     counts = {(u, y, period): 0 for u, y in pairs for period in PERIODS}
     for unit_id, year, period, donors in _donors_of_years_and_halves(in_books):
         counts[(unit_id, year, period)] = donors

@@ -239,6 +239,32 @@ def test_an_import_adds_to_the_summaries_what_a_rebuild_from_the_books_gives(
         assert (chapter, 2025, "H2", figure) not in after
 
 
+def test_the_givers_of_a_file_s_units_are_counted_again_from_the_vouchers_of_its_years_only(
+    tmp_path, tree, chapter_fund, receive
+):
+    """The givers are counted again for the units and years a file gives to; the query reads those units' vouchers
+    of those years through the index on (unit, date), not every voucher of the units (a province-wide file read a
+    whole second year and every voucher of its 10,000 units only to drop it: 0.53 s of its 0.6 s)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    receive(chapter_fund, 300_000, D(2023, 5, 1), counterparty_name="Bà Trần Thị Hoa")
+    with CaptureQueriesContext(connection) as captured:
+        call_command("import_data", "transactions", sheet(tmp_path, ROWS[0]))
+    recounts = [q["sql"] for q in captured if "GROUPING SETS" in q["sql"] and '"funds_transaction"' in q["sql"]]
+    assert len(recounts) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + recounts[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "transaction_unit_date" in plan, plan
+    condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "date >= '2024-01-01'" in condition and "date <= '2024-12-31'" in condition, plan
+    assert Summary.objects.get(unit=tree.chapter, year=2024, period="Y", figure="funds.donors").value == 1
+    assert Summary.objects.get(unit=tree.chapter, year=2023, period="Y", figure="funds.donors").value == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_file_and_a_receipt_on_two_funds_of_one_chapter_at_once_both_count_their_givers(
     tmp_path, tree, chapter_fund, receive
