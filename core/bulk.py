@@ -51,12 +51,14 @@ AS_GIVEN: dict[type, tuple[type, ...]] = {
 }
 
 
-def preparer(field) -> Callable:
-    """`value -> database value` for `field`: `field.get_db_prep_save`, skipped for values it would return as they
-    are (exact types only: a datetime in a DateField, a bool in an IntegerField still go through it)."""
+def preparer(field, connection=connection) -> Callable:
+    """`value -> database value` for `field`: `field.get_db_prep_save`, skipped on PostgreSQL for values it would
+    return as they are (exact types only: a datetime in a DateField, a bool in an IntegerField still go through it)."""
     target = field.target_field if isinstance(field, m.ForeignKey) else field
     kinds = AS_GIVEN.get(type(target))
     prepare = field.get_db_prep_save
+    if connection.vendor != "postgresql":  # SQLite's adapters turn dates and times into text
+        return lambda value: prepare(value, connection)
     if type(target) is m.DateTimeField:
         # An aware datetime is returned as it is (a naive one is made aware first, with a warning): `recorded_at`
         # of each membership, `erased_at` of each member and history row (150,000 values for 50,000 members).
@@ -271,13 +273,32 @@ def values_update(model: type[Model], objs: Sequence[Model], fields: Sequence[st
     """Write `fields` of `objs` (already set on the objects) to their rows; returns the number of rows updated."""
     if not objs or not fields:
         return 0
+    if connections[router.db_for_write(model)].vendor != "postgresql":
+        return model._default_manager.using(router.db_for_write(model)).bulk_update(objs, fields, batch_size=batch_size)
+    attnames = [model._meta.get_field(name).attname for name in fields]
+    rows = [(obj.pk, *(getattr(obj, name) for name in attnames)) for obj in objs]
+    return values_update_rows(model, fields, rows, batch_size=batch_size)
+
+
+def values_update_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence], *, batch_size=None) -> int:
+    """`values_update` for rows given as values, (pk, value of each field…): no model instance is built for them (a
+    voucher file writes the balances of 10,000 funds). Returns the number of rows updated."""
+    if not rows or not fields:
+        return 0
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if connection.vendor != "postgresql":
-        return model._default_manager.using(alias).bulk_update(objs, fields, batch_size=batch_size)
     meta = model._meta
-    pk = meta.pk
     columns = [meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        objs = []
+        for pk, *values in rows:
+            obj = model(pk=pk)
+            for field, value in zip(columns, values, strict=True):
+                setattr(obj, field.attname, value)
+            objs.append(obj)
+        return model._default_manager.using(alias).bulk_update(objs, fields, batch_size=batch_size)
+    pk = meta.pk
+    prepare = [preparer(pk, connection), *(preparer(field, connection) for field in columns)]
     quote = connection.ops.quote_name
     names = ["pk", *(f"f{index}" for index in range(len(columns)))]
     casts = [pk.cast_db_type(connection), *(field.cast_db_type(connection) for field in columns)]
@@ -287,12 +308,9 @@ def values_update(model: type[Model], objs: Sequence[Model], fields: Sequence[st
     size = batch_size or BATCH
     updated = 0
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            params = []
-            for obj in chunk:
-                params.append(pk.get_db_prep_save(obj.pk, connection))
-                params.extend(field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = [ready(value) for values in chunk for ready, value in zip(prepare, values, strict=True)]
             cursor.execute(
                 f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) "
                 f"AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.pk",
@@ -321,16 +339,13 @@ def raise_to(model: type[Model], keys: Sequence[str], field: str, rows: Iterable
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = ", ".join(quote(f.column) for f in fields[:-1])
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    prepare = [preparer(f, connection) for f in fields]
     size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
     written = 0
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            params = [
-                f.get_db_prep_save(value, connection)
-                for values in chunk
-                for f, value in zip(fields, values, strict=True)
-            ]
+            params = [ready(value) for values in chunk for ready, value in zip(prepare, values, strict=True)]
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {column} = EXCLUDED.{column} "

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chapters.models import Unit
 from core import bulk
-from core.bulk import bulk_update_with_history, values_update
+from core.bulk import bulk_update_with_history, values_update, values_update_rows
 from core.models import ImportJob
 from tests.factories import CommuneFactory, ProvinceFactory, UnitFactory
 
@@ -40,6 +40,31 @@ def test_values_update_writes_text_numbers_dates_nulls_and_keys_in_one_statement
         assert row.active_until == (None if index % 2 else datetime.date(2025, 6, 30))
         assert row.parent_id == commune.pk
     assert Unit.objects.get(pk=province.pk).name == province.name  # nothing else touched
+
+
+def test_rows_given_as_values_are_written_as_their_objects_would_be():
+    """`values_update_rows`: (pk, value of each field…), no model instance needed (a voucher file writes the balances
+    of 10,000 funds); a foreign key by its id, a date, a null, a number given as text goes through its field."""
+    province = ProvinceFactory()
+    commune = CommuneFactory(parent=province)
+    units = [UnitFactory(parent=province) for _ in range(3)]
+    rows = [
+        (units[0].pk, "Chi hội Đông", commune.pk, datetime.date(2025, 6, 30), 21.5),
+        (units[1].pk, "Chi hội Tây", commune.pk, None, "21.25"),
+        (units[2].pk, "Chi hội Nam", province.pk, None, None),
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        assert values_update_rows(Unit, ["name", "parent", "active_until", "latitude"], rows, batch_size=2) == 3
+    assert len([q for q in queries if q["sql"].startswith("UPDATE")]) == 2
+    stored = Unit.objects.in_bulk([unit.pk for unit in units])
+    assert [
+        (stored[u.pk].name, stored[u.pk].parent_id, stored[u.pk].active_until, stored[u.pk].latitude) for u in units
+    ] == [
+        ("Chi hội Đông", commune.pk, datetime.date(2025, 6, 30), 21.5),
+        ("Chi hội Tây", commune.pk, None, 21.25),
+        ("Chi hội Nam", province.pk, None, None),
+    ]
+    assert values_update_rows(Unit, ["name"], []) == 0
 
 
 def test_values_update_writes_json():

@@ -45,8 +45,8 @@ def test_import_writes_vouchers_with_their_numbers_balance_history_and_summaries
 
 def test_the_commit_locks_the_funds_and_reads_their_balances_as_values(tmp_path, tree, chapter_fund, monkeypatch):
     """Issue 19: a province-wide file locks 10,000 funds with their units; the commit built every fund and its unit
-    to read the balances. It reads them as values now; the funds a payment may take below zero are still read whole
-    for the balance check, after the new balances are written."""
+    to read the balances. It reads them as values now, and writes the new ones as values; the funds a payment may
+    take below zero are still read whole for the balance check, after the new balances are written."""
     from django.db.models.signals import post_init
 
     from chapters.models import Unit
@@ -72,6 +72,7 @@ def test_the_commit_locks_the_funds_and_reads_their_balances_as_values(tmp_path,
     receipts = [ROWS[0], "10001-02;;PT-2024-0001;;05/03/2024;700.000;Bà Lê Thị Thu;;;;;"]
     call_command("import_data", "transactions", sheet(tmp_path, *receipts))
     assert ("Unit", tree.chapter.pk) not in built and ("Unit", tree.other_chapter.pk) not in built
+    assert built == []  # the new balances are written as values too
     assert (Fund.objects.get(pk=chapter_fund.pk).balance, Fund.objects.get(pk=other.pk).balance) == (1_500_000, 700_000)
 
     built.clear()
