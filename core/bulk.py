@@ -301,23 +301,25 @@ def values_update_rows(model: type[Model], fields: Sequence[str], rows: Sequence
     prepare = [preparer(pk, connection), *(preparer(field, connection) for field in columns)]
     quote = connection.ops.quote_name
     names = ["pk", *(f"f{index}" for index in range(len(columns)))]
-    casts = [pk.cast_db_type(connection), *(field.cast_db_type(connection) for field in columns)]
-    row = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
+    arrays = ", ".join(f"%s::{_array_type(field, connection)}[]" for field in [pk, *columns])
     assignments = ", ".join(f"{quote(field.column)} = v.f{index}" for index, field in enumerate(columns))
-    table = quote(meta.db_table)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} FROM unnest({arrays}) AS v({', '.join(names)}) "
+        f"WHERE t.{quote(pk.column)} = v.pk"
+    )
     size = batch_size or BATCH
     updated = 0
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start : start + size]
-            params = [ready(value) for values in chunk for ready, value in zip(prepare, values, strict=True)]
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))}) "
-                f"AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.pk",
-                params,
-            )
+            cursor.execute(sql, _columns(prepare, chunk))
             updated += cursor.rowcount
     return updated
+
+
+def _columns(prepare: Sequence[Callable], rows: Sequence[Sequence]) -> list[list]:
+    """The database values of `rows`, one list per column (`unnest`'s arrays)."""
+    return [[ready(value) for value in column] for ready, column in zip(prepare, zip(*rows, strict=True), strict=True)]
 
 
 def raise_to(model: type[Model], keys: Sequence[str], field: str, rows: Iterable[Sequence]) -> int:
@@ -338,16 +340,30 @@ def raise_to(model: type[Model], keys: Sequence[str], field: str, rows: Iterable
     table, column = quote(meta.db_table), quote(fields[-1].column)
     columns = ", ".join(quote(f.column) for f in fields)
     conflict = ", ".join(quote(f.column) for f in fields[:-1])
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     prepare = [preparer(f, connection) for f in fields]
-    size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
+    if connection.vendor == "postgresql":  # one array per column (`values_update_rows`), in the keys' order
+        names = [f"v{index}" for index in range(len(fields))]
+        arrays = ", ".join(f"%s::{_array_type(f, connection)}[]" for f in fields)
+        select = f"SELECT * FROM unnest({arrays}) AS v({', '.join(names)}) ORDER BY {', '.join(names[:-1])}"
+        size = BATCH
+
+        def source(chunk):
+            return select, _columns(prepare, chunk)
+
+    else:
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        size = min(BATCH, connection.ops.bulk_batch_size(fields, rows))
+
+        def source(chunk):
+            params = [ready(value) for values in chunk for ready, value in zip(prepare, values, strict=True)]
+            return f"VALUES {', '.join([row] * len(chunk))}", params
+
     written = 0
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            params = [ready(value) for values in chunk for ready, value in zip(prepare, values, strict=True)]
+            values, params = source(rows[start : start + size])
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(chunk))} "
+                f"INSERT INTO {table} ({columns}) {values} "
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {column} = EXCLUDED.{column} "
                 f"WHERE {table}.{column} < EXCLUDED.{column}",
                 params,

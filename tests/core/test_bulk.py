@@ -31,7 +31,7 @@ def test_values_update_writes_text_numbers_dates_nulls_and_keys_in_one_statement
     writes = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
     assert len(writes) == 3  # five rows in batches of two
     if connection.vendor == "postgresql":
-        assert all("CASE" not in sql and "VALUES" in sql for sql in writes)
+        assert all("CASE" not in sql and "unnest(" in sql for sql in writes)
     stored = {unit.pk: unit for unit in Unit.objects.filter(pk__in=[u.pk for u in units])}
     for index, unit in enumerate(units):
         row = stored[unit.pk]
@@ -65,6 +65,36 @@ def test_rows_given_as_values_are_written_as_their_objects_would_be():
         ("Chi hội Nam", province.pk, None, None),
     ]
     assert values_update_rows(Unit, ["name"], []) == 0
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
+    """A name longer than its column is an error, as a save would give it, never written cut to the column's length
+    (each value used to be cast to the column's type, varchar(255), which cuts silently)."""
+    from django.db import DataError, transaction
+
+    unit = UnitFactory(name="Chi hội Đông")
+    unit.name = "Chi hội " + "Đ" * 300
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce a column's length")
+    with pytest.raises(DataError), transaction.atomic():
+        values_update(Unit, [unit], ["name"])
+    with pytest.raises(DataError), transaction.atomic():
+        values_update_rows(Unit, ["name"], [(unit.pk, unit.name)])
+    assert Unit.objects.get(pk=unit.pk).name == "Chi hội Đông"
+
+
+def test_the_rows_of_a_batch_travel_as_one_array_per_column_on_postgresql():
+    """The values of a batch as one array per column (`unnest`), not a VALUES list of a parameter per value: a voucher
+    file's 10,000 balances were 10,000 parameters for PostgreSQL to parse, 0.18–0.26 s for what the arrays do in a
+    third of it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the arrays are PostgreSQL's")
+    units = [UnitFactory() for _ in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        values_update_rows(Unit, ["name", "latitude"], [(u.pk, f"Chi hội {n}", 21.0 + n) for n, u in enumerate(units)])
+    [update] = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    assert "unnest(" in update and "VALUES" not in update
+    assert [Unit.objects.get(pk=u.pk).name for u in units] == ["Chi hội 0", "Chi hội 1", "Chi hội 2"]
 
 
 def test_values_update_writes_json():
@@ -256,7 +286,9 @@ def test_raise_to_inserts_the_missing_rows_raises_the_lower_and_keeps_the_higher
     with CaptureQueriesContext(connection) as queries:
         written = bulk.raise_to(VoucherCounter, ("fund_id", "kind", "year"), "last", rows)
     assert written == 2
-    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 1
+    [insert] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    if connection.vendor == "postgresql":  # one array per column, as `values_update_rows`
+        assert "unnest(" in insert and "VALUES" not in insert
     assert sorted(VoucherCounter.objects.values_list("fund_id", "kind", "year", "last")) == sorted(
         [
             (first.pk, "receipt", 2026, 40),
