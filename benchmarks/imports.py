@@ -614,6 +614,15 @@ def runs(count: int, model, once: Callable[[], dict]) -> list[dict]:
     return measured
 
 
+def _wal_position() -> int:
+    """Bytes written to PostgreSQL's write-ahead log so far (by every session: the machine is otherwise idle)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn")
+        return int(cursor.fetchone()[0])
+
+
 def ours_once(kind, path: Path, user) -> dict:
     """One validated, committed import of `path` through the pipeline, rolled back afterwards."""
     from django.db import transaction
@@ -634,8 +643,10 @@ def ours_once(kind, path: Path, user) -> dict:
         t2 = time.perf_counter()
         if not result.ok:
             raise SystemExit(f"Tệp đo tốc độ «{kind.name}» có lỗi: {result.error_list(kind)[:5]} {result.file_errors}")
+        wal = _wal_position()
         counts = pipeline.commit(kind, ctx, result)
         t3 = time.perf_counter()
+        wal = _wal_position() - wal
         # What the worker does a few seconds after the commit: the touched communes' stored totals summed again
         # (run here, inside the rolled-back transaction, so that it is measured; not part of the import's time).
         commune_totals_drain()
@@ -646,6 +657,7 @@ def ours_once(kind, path: Path, user) -> dict:
             "commit": t3 - t2,
             "total": t3 - t0,
             "drain": t4 - t3,
+            "wal": wal,
             "rows": counts["total"],
             "new": counts["new"],
             "history": history.count() - history_before,
@@ -805,11 +817,13 @@ def main() -> None:
         f"Bộ dữ liệu của {province.display_name}; mỗi loại một tệp .xlsx dòng mới, mỗi cách {options.runs} lần "
         "trong cùng một lần chạy, mỗi lần trong một giao dịch được hủy sau khi đo. Dòng/giây: nhỏ nhất / **trung "
         "vị** / lớn nhất, tính cả đọc tệp, kiểm tra đầy đủ, ghi với lịch sử và số liệu tổng hợp. Cột «nền» là việc "
-        "máy xử lý nền làm vài giây sau khi ghi (cộng dồn lại số liệu của các xã bị chạm), không tính vào dòng/giây.",
+        "máy xử lý nền làm vài giây sau khi ghi (cộng dồn lại số liệu của các xã bị chạm), không tính vào dòng/giây. "
+        "Cột «WAL» là số MB lần ghi thêm vào nhật ký ghi trước của PostgreSQL, nhỏ nhất–lớn nhất (nhiều hơn khi lần "
+        "ghi rơi ngay sau một checkpoint: ảnh trang đầy đủ).",
         "",
-        "| Loại | Dòng | Đọc / kiểm tra / ghi (s, trung vị) | Nền (s) | Của phần mềm (dòng/s) | "
+        "| Loại | Dòng | Đọc / kiểm tra / ghi (s, trung vị) | WAL (MB) | Nền (s) | Của phần mềm (dòng/s) | "
         "django-import-export (dòng/s) | Tỉ lệ | ≥ 2.000 dòng/s | Ghi chú |",
-        "|---|---:|---|---:|---:|---:|---:|---|---|",
+        "|---|---:|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for name, (_path, ours, theirs) in measured.items():
         low, middle, high = rates(ours)
@@ -817,6 +831,7 @@ def main() -> None:
             f"{common.spread([run[key] for run in ours])[1]:.1f}" for key in ("read", "validate", "commit")
         )
         drain = f"{common.spread([run['drain'] for run in ours])[1]:.1f}"
+        wal = f"{min(run['wal'] for run in ours) / 1e6:.0f}–{max(run['wal'] for run in ours) / 1e6:.0f}"
         theirs_text, ratio = "–", "–"
         note = BENCHES[name].note
         if theirs:
@@ -826,7 +841,7 @@ def main() -> None:
             if theirs[0]["errors"]:
                 note = f"{note}; django-import-export: {n(theirs[0]['errors'])} dòng lỗi".lstrip("; ")
         lines.append(
-            f"| `{name}` | {n(ours[0]['rows'])} | {steps} | {drain} | {n(low)} / **{n(middle)}** / {n(high)} | "
+            f"| `{name}` | {n(ours[0]['rows'])} | {steps} | {wal} | {drain} | {n(low)} / **{n(middle)}** / {n(high)} | "
             f"{theirs_text} | {ratio} | {'đạt' if middle >= 2000 else 'CHƯA ĐẠT'} | {note} |"
         )
     lines.append("")

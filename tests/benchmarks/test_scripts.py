@@ -127,6 +127,7 @@ def test_households_bench_measures_both_paths_on_the_same_file_and_keeps_nothing
     ours = imports.ours_once(household_kind, path, secretary)
     theirs = households_import.theirs_once(path)
     assert ours["new"] == 5 and ours["history"] == 5 and ours["total"] > 0 and ours["drain"] > 0
+    assert ours["wal"] > 0  # the commit's write-ahead log, in bytes
     assert theirs["new"] == 5 and not theirs["errors"] and theirs["history"] == 5
     assert not Household.objects.exists()  # both rolled back
 
