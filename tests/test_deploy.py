@@ -77,6 +77,23 @@ def test_compose_has_web_two_workers_postgresql_and_redis(compose):
         assert services[name]["env_file"] == ".env"
 
 
+@pytest.mark.django_db
+def test_the_database_compresses_its_write_ahead_log_with_settings_postgresql_accepts(compose):
+    """Issue 19: a province-wide voucher file wrote 53–240 MB of WAL, most of it full-page images after a
+    checkpoint; lz4 compresses them (docs/decisions.md «Session 19»). Each `-c` setting of the database service is
+    one this PostgreSQL knows, with a value it accepts (lz4 needs a server built with it, as Debian's and the
+    image's are)."""
+    from django.db import connection, transaction
+
+    argv = command(compose["services"]["db"])
+    assert argv[0] == "postgres"
+    options = dict(argv[index + 1].split("=", 1) for index, arg in enumerate(argv) if arg == "-c")
+    assert options.get("wal_compression") == "lz4"
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, value in options.items():
+            cursor.execute(f"SET LOCAL {name} = %s", [value])  # an unknown name or a refused value raises
+
+
 def test_worker_queues_match_the_task_routes(compose):
     services = compose["services"]
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
