@@ -80,9 +80,9 @@ class ScriptedRedisCacheClient(RedisCacheClient):
 
     Django's `set_many` sends MSET and then one EXPIRE per key: a server reply for every key, each read and parsed
     by the client (a province-wide voucher file replaces the roll-up tokens of ~10,000 units, twice). The script
-    sets each key with its expiry on the server and answers once. A batch runs as one command on the server (a few
-    milliseconds for 5,000 keys), so other clients wait no longer than that. Keys kept for ever (`timeout` None) or
-    gone at once (0) go Django's way. Every key of a batch goes to the one server the client writes to (no
+    sets each key with its expiry on the server and answers once. A batch runs as one command on the server, which
+    serves nobody else meanwhile: batches of 5,000 keys keep that short. Keys kept for ever (`timeout` None) or gone
+    at once (0) go Django's way. Every key of a batch goes to the one server the client writes to (no
     Redis Cluster: the cache's LOCATION names single servers)."""
 
     SET_MANY_BATCH = 5000

@@ -85,8 +85,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
 
 def test_the_rows_of_a_batch_travel_as_one_array_per_column_on_postgresql():
     """The values of a batch as one array per column (`unnest`), not a VALUES list of a parameter per value: a voucher
-    file's 10,000 balances were 10,000 parameters for PostgreSQL to parse, 0.18–0.26 s for what the arrays do in a
-    third of it."""
+    file's 10,000 balances were 20,000 parameters, each adapted and parsed on its own."""
     if connection.vendor != "postgresql":
         pytest.skip("the arrays are PostgreSQL's")
     units = [UnitFactory() for _ in range(3)]
