@@ -79,10 +79,10 @@ def test_compose_has_web_two_workers_postgresql_and_redis(compose):
 
 @pytest.mark.django_db
 def test_the_database_compresses_its_write_ahead_log_with_settings_postgresql_accepts(compose):
-    """Issue 19: a province-wide voucher file wrote 53–240 MB of WAL, most of it full-page images after a
-    checkpoint; lz4 compresses them (docs/decisions.md «Session 19»). Each `-c` setting of the database service is
-    one this PostgreSQL knows, with a value it accepts (lz4 needs a server built with it, as Debian's and the
-    image's are)."""
+    """Issue 19: a province-wide import writes hundreds of MB of WAL, most of it full-page images after a checkpoint;
+    lz4 compresses them (docs/operations.md, docs/benchmarks.md «Phiên 19»). Each `-c` setting of the database
+    service is one this PostgreSQL knows, with a value it accepts (lz4 needs a server built with it, as Debian's and
+    the image's are)."""
     from django.db import connection, transaction
 
     argv = command(compose["services"]["db"])
