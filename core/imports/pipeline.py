@@ -139,7 +139,8 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
         for index, _column in columns
         if index < len(cells) and isinstance(cells[index], str) and not cells[index].isascii()
     )
-    result.encoding = dominant_encoding(texts)
+    examined: dict[str, tuple[str, ...]] = {}  # each text's legacy candidates, looked at once
+    result.encoding = dominant_encoding(texts, examined)
     rows = []
     total = len(header.data_rows) or 1
     # A file repeats its cells (a decision's number and date on each of its 40 recipients, a chapter's code on
@@ -159,7 +160,9 @@ def _parse_rows(kind: ImportKind, header: HeaderMatch, result: Result, progress)
             if isinstance(cell, str):
                 if cell not in cleaned:
                     text = _unescape(strip_controls(cell).strip())
-                    fixed, encoding = (text, None) if text.isascii() else fix_legacy(text, result.encoding)
+                    fixed, encoding = (
+                        (text, None) if text.isascii() else fix_legacy(text, result.encoding, examined.get(text))
+                    )
                     cleaned[cell] = (text, fixed, encoding)
                 text, cell, encoding = cleaned[cell]
                 if encoding:

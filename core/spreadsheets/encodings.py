@@ -168,14 +168,11 @@ _ENCODINGS = (
 )
 
 
-def detect_legacy(text: str, prefer: str | None = None) -> str | None:
-    """ "TCVN3", "VNI" or None: which legacy encoding `text` is clearly written in.
-
-    `prefer` is the encoding most cells of the same file were found in: it settles a cell that reads as
-    Vietnamese in both encodings. A cell that also reads as Unicode ("Hoà", which is "Hồ" in VNI) is left alone.
-    """
+def legacy_candidates(text: str) -> tuple[str, ...]:
+    """The legacy encodings `text` reads as clearly written in (none, one, or both when it reads as Vietnamese either
+    way): what `detect_legacy` decides from, with or without a file-wide preference."""
     if not text or text.isascii():
-        return None
+        return ()
     found = []
     for name, allowed, strong, convert in _ENCODINGS:
         only_legacy_chars, has_strong = _scan(text, allowed, strong)
@@ -186,14 +183,27 @@ def detect_legacy(text: str, prefer: str | None = None) -> str | None:
             continue
         if has_strong or not plausible_vietnamese(text):
             found.append(name)
+    return tuple(found)
+
+
+def detect_legacy(text: str, prefer: str | None = None, candidates: tuple[str, ...] | None = None) -> str | None:
+    """ "TCVN3", "VNI" or None: which legacy encoding `text` is clearly written in.
+
+    `prefer` is the encoding most cells of the same file were found in: it settles a cell that reads as
+    Vietnamese in both encodings. A cell that also reads as Unicode ("Hoà", which is "Hồ" in VNI) is left alone.
+    `candidates`: `legacy_candidates(text)` when the caller has them already.
+    """
+    found = legacy_candidates(text) if candidates is None else candidates
     if prefer in found:
         return prefer
     return found[0] if len(found) == 1 else None
 
 
-def fix_legacy(text: str, prefer: str | None = None) -> tuple[str, str | None]:
+def fix_legacy(
+    text: str, prefer: str | None = None, candidates: tuple[str, ...] | None = None
+) -> tuple[str, str | None]:
     """(Unicode NFC text, the encoding converted from or None). Text that is not clearly legacy is only NFC'd."""
-    encoding = detect_legacy(text, prefer)
+    encoding = detect_legacy(text, prefer, candidates)
     if encoding == "TCVN3":
         text = tcvn3_to_unicode(text)
     elif encoding == "VNI":
@@ -201,12 +211,15 @@ def fix_legacy(text: str, prefer: str | None = None) -> tuple[str, str | None]:
     return unicodedata.normalize("NFC", text), encoding
 
 
-def dominant_encoding(texts) -> str | None:
+def dominant_encoding(texts, seen: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """The legacy encoding most clearly-legacy cells of a file are in, when they agree (≥ 90%). Every cell counts;
-    each distinct text is looked at once (a file repeats its fund, its purpose, its chapter on every row)."""
+    each distinct text is looked at once (a file repeats its fund, its purpose, its chapter on every row). `seen`,
+    when given, gets each text's `legacy_candidates`, for the conversion of the cells not to look at them again."""
+    seen = {} if seen is None else seen
     counts = {"TCVN3": 0, "VNI": 0}
     for text, times in Counter(texts).items():
-        encoding = detect_legacy(text)
+        seen[text] = candidates = legacy_candidates(text)
+        encoding = detect_legacy(text, candidates=candidates)
         if encoding:
             counts[encoding] += times
     name, best = max(counts.items(), key=lambda item: item[1])

@@ -78,7 +78,9 @@ def test_the_file_wide_encoding_counts_every_cell_and_looks_at_each_text_once(mo
 
     seen = []
     real = encodings.detect_legacy
-    monkeypatch.setattr(encodings, "detect_legacy", lambda text, prefer=None: seen.append(text) or real(text, prefer))
+    monkeypatch.setattr(
+        encodings, "detect_legacy", lambda text, prefer=None, **given: seen.append(text) or real(text, prefer, **given)
+    )
     vni, tcvn3 = next(iter(VNI_SAMPLES)), next(iter(TCVN3_SAMPLES))
     assert encodings.dominant_encoding([vni] * 10 + [tcvn3]) == "VNI"  # 10 of 11 cells agree
     assert encodings.dominant_encoding([vni] * 8 + [tcvn3] * 2) is None  # 8 of 10 do not

@@ -133,3 +133,24 @@ def test_a_file_leaves_no_reference_cycles_per_row_for_the_paused_collector(tmp_
         found.append(gc.collect())
     assert Member.objects.count() == 50
     assert found[1] - found[0] < 30, found  # 30 more rows, not 30 more cycles
+
+
+def test_each_distinct_text_of_a_file_is_examined_for_a_legacy_encoding_once(tmp_path, tree, secretary, monkeypatch):
+    """The file-wide legacy encoding and each cell's conversion read the same examination of a text: a name repeated
+    on several rows, and every distinct name, is scanned once per legacy encoding, not again to be converted."""
+    from core.spreadsheets import encodings, headers
+
+    names = ["Phaïm Thò Höông", "Leâ Quyù Ñoân", "Phaïm Thò Höông"]  # VNI, as an old spreadsheet holds them
+    scanned = []
+    real, fix = encodings._scan, encodings.fix_legacy
+    monkeypatch.setattr(encodings, "_scan", lambda text, *args: scanned.append(text) or real(text, *args))
+    # The search for the header line reads the first rows' cells on its own (counted apart, not here).
+    monkeypatch.setattr(headers, "fix_legacy", lambda text, *args: (text, None) if text in names else fix(text, *args))
+    rows = "".join(f"{name},Nữ,{1950 + n},{tree.chapter.code},01/02/2020\n" for n, name in enumerate(names))
+    ctx = ImportContext(kind=member_kind, user=secretary, reason="thử")
+    result = pipeline.validate(member_kind, ctx, _file(tmp_path, rows))
+    assert result.ok, result.error_list(member_kind)
+    assert result.encoding == "VNI" and result.conversion_count == 3
+    assert [row.values["full_name"] for row in result.rows] == ["Phạm Thị Hương", "Lê Quý Đôn", "Phạm Thị Hương"]
+    legacy = [text for text in scanned if text in names]
+    assert sorted(legacy) == sorted(["Phaïm Thò Höông", "Leâ Quyù Ñoân"] * len(encodings._ENCODINGS))
